@@ -1,0 +1,201 @@
+//! The side endpoints: `/version`, `/health`, `/v2/members`, `/v2/machines`, `/v2/stats/*`.
+
+use std::sync::atomic::Ordering::{Acquire, Relaxed};
+
+use hyper::body::Incoming;
+use hyper::{Method, Request, StatusCode};
+use serde_json::json;
+
+use super::Api;
+use super::http::{self, Resp};
+use crate::raft::membership::id_string;
+use crate::raft::node::{ROLE_CANDIDATE, ROLE_LEADER};
+use crate::store::time::format_rfc3339_nano;
+
+/// The etcd API version this server speaks (etcd 2's v2 API; etcdctl and client libraries
+/// read it from /version).
+pub const SERVER_VERSION: &str = "2.3.8";
+pub const CLUSTER_VERSION: &str = "2.3.0";
+
+pub fn handle(api: &Api, req: &Request<Incoming>, path: &str) -> Option<Resp> {
+    let get_only = |f: &dyn Fn() -> Resp| {
+        if req.method() == Method::GET || req.method() == Method::HEAD {
+            f()
+        } else {
+            http::method_not_allowed("GET, HEAD")
+        }
+    };
+    Some(match path {
+        "/version" => get_only(&|| http::json(StatusCode::OK, &json!({"etcdserver": SERVER_VERSION, "etcdcluster": CLUSTER_VERSION}))),
+        "/health" => get_only(&|| health(api)),
+        "/v2/members" | "/v2/members/" => get_only(&|| members(api)),
+        "/v2/members/leader" => get_only(&|| leader_member(api)),
+        "/v2/machines" => get_only(&|| machines(api)),
+        "/v2/stats/self" => get_only(&|| stats_self(api)),
+        "/v2/stats/store" => get_only(&|| {
+            let stats = api.shared.sm.read().store.stats();
+            http::json(StatusCode::OK, &stats)
+        }),
+        "/v2/stats/leader" => get_only(&|| stats_leader(api)),
+        _ => return None,
+    })
+}
+
+fn health(api: &Api) -> Resp {
+    if api.shared.has_leader() {
+        http::json(StatusCode::OK, &json!({"health": "true"}))
+    } else {
+        http::json(StatusCode::SERVICE_UNAVAILABLE, &json!({"health": "false"}))
+    }
+}
+
+fn members(api: &Api) -> Resp {
+    let sm = api.shared.sm.read();
+    let list: Vec<_> = sm
+        .cluster
+        .members
+        .values()
+        .map(member_json)
+        .collect();
+    http::json(StatusCode::OK, &json!({ "members": list }))
+}
+
+fn member_json(m: &crate::raft::membership::Member) -> serde_json::Value {
+    json!({"id": id_string(m.id), "name": m.name, "peerURLs": m.peer_urls, "clientURLs": m.client_urls})
+}
+
+/// `/v2/members/leader`: the leader's member entry (etcdctl's `member list` asks for it).
+fn leader_member(api: &Api) -> Resp {
+    let leader = api.shared.leader.load(Acquire);
+    let sm = api.shared.sm.read();
+    match sm.cluster.members.get(&leader) {
+        Some(m) => http::json(StatusCode::OK, &member_json(m)),
+        None => http::json(StatusCode::SERVICE_UNAVAILABLE, &json!({"message": "During leader election"})),
+    }
+}
+
+/// The peer port's `/members`: the same members as a bare JSON array.
+pub fn peer_members(api: &Api) -> Resp {
+    let sm = api.shared.sm.read();
+    let list: Vec<_> = sm
+        .cluster
+        .members
+        .values()
+        .map(member_json)
+        .collect();
+    http::json(StatusCode::OK, &list)
+}
+
+fn machines(api: &Api) -> Resp {
+    let sm = api.shared.sm.read();
+    let urls: Vec<&str> =
+        sm.cluster.members.values().flat_map(|m| m.client_urls.iter().map(String::as_str)).collect();
+    http::text(StatusCode::OK, &urls.join(", "))
+}
+
+fn stats_self(api: &Api) -> Resp {
+    let s = &api.shared;
+    let state = match s.role.load(Acquire) {
+        ROLE_LEADER => "StateLeader",
+        ROLE_CANDIDATE => "StateCandidate",
+        _ => "StateFollower",
+    };
+    let leader_since = s.leader_since.load(Acquire) as i64;
+    let now = now_nanos();
+    http::json(
+        StatusCode::OK,
+        &json!({
+            "name": api.name,
+            "id": id_string(s.member_id),
+            "state": state,
+            "startTime": format_rfc3339_nano(api.start_time),
+            "leaderInfo": {
+                "leader": id_string(s.leader.load(Acquire)),
+                "uptime": go_duration(now.saturating_sub(leader_since)),
+                "startTime": format_rfc3339_nano(leader_since),
+            },
+            "recvAppendRequestCnt": s.recv_append.load(Relaxed),
+            "sendAppendRequestCnt": s.send_append.load(Relaxed),
+        }),
+    )
+}
+
+fn stats_leader(api: &Api) -> Resp {
+    if !api.shared.is_leader() {
+        return http::json(StatusCode::FORBIDDEN, &json!({"message": "not current leader"}));
+    }
+    http::json(
+        StatusCode::OK,
+        &json!({"leader": id_string(api.shared.member_id), "followers": {}}),
+    )
+}
+
+fn now_nanos() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
+/// A duration the way Go prints one (`1h2m3.5s`, `250ms`), as etcd's stats show uptimes.
+pub fn go_duration(nanos: i64) -> String {
+    if nanos == 0 {
+        return "0s".into();
+    }
+    let neg = nanos < 0;
+    let n = nanos.unsigned_abs();
+    let mut s = String::new();
+    if neg {
+        s.push('-');
+    }
+    if n < 1_000_000_000 {
+        let (unit, div) = if n < 1_000 {
+            ("ns", 1)
+        } else if n < 1_000_000 {
+            ("µs", 1_000)
+        } else {
+            ("ms", 1_000_000)
+        };
+        s.push_str(&frac(n, div));
+        s.push_str(unit);
+        return s;
+    }
+    let h = n / 3_600_000_000_000;
+    let m = (n / 60_000_000_000) % 60;
+    let rest = n % 60_000_000_000;
+    if h > 0 {
+        s.push_str(&format!("{h}h"));
+    }
+    if h > 0 || m > 0 {
+        s.push_str(&format!("{m}m"));
+    }
+    s.push_str(&frac(rest, 1_000_000_000));
+    s.push('s');
+    s
+}
+
+fn frac(n: u64, div: u64) -> String {
+    let whole = n / div;
+    let rem = n % div;
+    if rem == 0 {
+        return whole.to_string();
+    }
+    let width = div.to_string().len() - 1;
+    let digits = format!("{rem:0width$}");
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_duration;
+
+    #[test]
+    fn durations_print_like_go() {
+        assert_eq!(go_duration(0), "0s");
+        assert_eq!(go_duration(1_500), "1.5µs");
+        assert_eq!(go_duration(250_000_000), "250ms");
+        assert_eq!(go_duration(3_500_000_000), "3.5s");
+        assert_eq!(go_duration(3_723_000_000_000), "1h2m3s");
+        assert_eq!(go_duration(61_000_000_000), "1m1s");
+    }
+}

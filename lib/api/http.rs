@@ -1,0 +1,177 @@
+//! HTTP plumbing shared by the client and peer listeners: binding URLs, the connection
+//! limits that keep one bad client from hurting the others, body reading, responses.
+//!
+//! Limits (documented in kv-serve(1)):
+//! - request line + headers: at most [`MAX_HEAD`] bytes, sent within [`HEADER_TIMEOUT`];
+//! - a form body: at most [`MAX_BODY`] bytes, received within [`BODY_TIMEOUT`];
+//! otherwise the request gets an error (or the connection is closed) and nothing changes.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+
+pub type Body = BoxBody<Bytes, Infallible>;
+pub type Resp = Response<Body>;
+
+pub const MAX_HEAD: usize = 64 * 1024;
+pub const MAX_BODY: usize = 10 * 1024 * 1024;
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Resolves `http://host:port` to the socket addresses to listen on.
+pub fn resolve(url: &str) -> Result<Vec<SocketAddr>, String> {
+    crate::raft::membership::check_url(url)?;
+    let hostport = url.trim_start_matches("http://").trim_end_matches('/');
+    use std::net::ToSocketAddrs;
+    let addrs: Vec<SocketAddr> = hostport
+        .to_socket_addrs()
+        .map_err(|e| format!("{url}: cannot resolve: {e}"))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(format!("{url}: resolves to no address"));
+    }
+    Ok(addrs)
+}
+
+/// Binds every address of every URL. An address family the machine lacks (e.g. `::1` for
+/// `localhost` without IPv6) is skipped as long as something else of that URL bound.
+pub async fn bind_all(urls: &[String]) -> Result<Vec<TcpListener>, String> {
+    let mut out = Vec::new();
+    for url in urls {
+        let mut bound = 0;
+        let mut last_err = String::new();
+        for addr in resolve(url)? {
+            match TcpListener::bind(addr).await {
+                Ok(l) => {
+                    out.push(l);
+                    bound += 1;
+                }
+                Err(e) => last_err = format!("cannot listen on {addr} ({url}): {e}"),
+            }
+        }
+        if bound == 0 {
+            return Err(last_err);
+        }
+    }
+    Ok(out)
+}
+
+/// Accepts connections forever, serving each with `handler`.
+pub async fn serve<H, F>(listener: TcpListener, handler: H)
+where
+    H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Resp> + Send + 'static,
+{
+    loop {
+        let stream = match listener.accept().await {
+            Ok((s, _)) => s,
+            Err(e) => {
+                // Out of file descriptors and the like: wait a little instead of spinning.
+                eprintln!("kv-serve: accept: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let handler = handler.clone();
+        tokio::spawn(async move {
+            let svc = service_fn(move |req| {
+                let h = handler.clone();
+                async move { Ok::<_, Infallible>(h(req).await) }
+            });
+            let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .max_buf_size(MAX_HEAD)
+                .serve_connection(TokioIo::new(stream), svc)
+                .await;
+        });
+    }
+}
+
+#[derive(Debug)]
+pub enum BodyError {
+    TooLarge,
+    Timeout,
+    Broken(String),
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::TooLarge => write!(f, "request body larger than {MAX_BODY} bytes"),
+            BodyError::Timeout => write!(f, "request body not received within {}s", BODY_TIMEOUT.as_secs()),
+            BodyError::Broken(e) => write!(f, "reading request body: {e}"),
+        }
+    }
+}
+
+/// Reads a whole body, bounded in size and time.
+pub async fn read_body(body: Incoming) -> Result<Bytes, BodyError> {
+    let limited = Limited::new(body, MAX_BODY);
+    match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
+        Err(_) => Err(BodyError::Timeout),
+        Ok(Err(e)) => {
+            if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                Err(BodyError::TooLarge)
+            } else {
+                Err(BodyError::Broken(e.to_string()))
+            }
+        }
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+    }
+}
+
+pub fn full(b: impl Into<Bytes>) -> Body {
+    Full::new(b.into()).boxed()
+}
+
+pub fn empty() -> Body {
+    full(Bytes::new())
+}
+
+pub fn response(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Resp {
+    let mut r = Response::new(full(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+/// JSON with a trailing newline, as Go's `json.Encoder` writes it.
+pub fn json<T: serde::Serialize>(status: StatusCode, v: &T) -> Resp {
+    let mut b = serde_json::to_vec(v).expect("serializable");
+    b.push(b'\n');
+    response(status, "application/json", b)
+}
+
+pub fn text(status: StatusCode, s: &str) -> Resp {
+    response(status, "text/plain; charset=utf-8", s.to_string())
+}
+
+pub fn not_found() -> Resp {
+    text(StatusCode::NOT_FOUND, "404 page not found\n")
+}
+
+pub fn method_not_allowed(allow: &'static str) -> Resp {
+    let mut r = text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed\n");
+    r.headers_mut().insert(hyper::header::ALLOW, HeaderValue::from_static(allow));
+    r
+}
+
+pub fn set_header(r: &mut Resp, name: &'static str, value: impl std::fmt::Display) {
+    if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
+        r.headers_mut().insert(name, v);
+    }
+}

@@ -1,0 +1,124 @@
+//! The etcd v2 HTTP API served on the client URLs.
+//!
+//! - [`http`]: listeners, limits, body reading, response helpers;
+//! - [`form`]: Go-compatible form and query parsing;
+//! - [`keys`]: `/v2/keys` (reads, watches, writes through Raft);
+//! - [`cluster`]: `/version`, `/health`, `/v2/members`, `/v2/machines`, `/v2/stats/*`.
+
+pub mod cluster;
+pub mod form;
+pub mod http;
+pub mod keys;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper::{Request, StatusCode};
+
+use crate::raft::membership::id_string;
+use crate::raft::node::Shared;
+use http::Resp;
+
+/// What the client API needs to answer.
+pub struct Api {
+    pub shared: Arc<Shared>,
+    pub name: String,
+    /// How long a write or quorum read may wait for Raft (etcd: 5 s + 2 election timeouts).
+    pub request_timeout: Duration,
+    /// Unix nanos when the member started.
+    pub start_time: i64,
+}
+
+const KEYS: &str = "/v2/keys";
+
+/// Routes one request. Paths are decoded and, like Go's `ServeMux`, an unclean path
+/// (`//`, `.`, `..`) is answered with a 301 to its clean form, query kept.
+pub async fn route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
+    let raw = req.uri().path();
+    let decoded = match form::unescape_path(raw) {
+        Ok(p) => p,
+        Err(e) => return http::text(StatusCode::BAD_REQUEST, &format!("400 Bad Request: {e}\n")),
+    };
+    let clean = clean_keep_trailing(&decoded);
+    if clean != decoded {
+        let mut location = form::escape_path(&clean);
+        if let Some(q) = req.uri().query() {
+            location.push('?');
+            location.push_str(q);
+        }
+        let mut r = http::text(StatusCode::MOVED_PERMANENTLY, "");
+        http::set_header(&mut r, "Location", location);
+        return r;
+    }
+    let mut resp = if decoded == KEYS || decoded.starts_with("/v2/keys/") {
+        let key = decoded[KEYS.len()..].to_string();
+        keys::handle(&api, req, key).await
+    } else {
+        match cluster::handle(&api, &req, &decoded) {
+            Some(r) => r,
+            None => http::not_found(),
+        }
+    };
+    if decoded.starts_with("/v2/keys") || decoded.starts_with("/v2/members") {
+        http::set_header(&mut resp, "X-Etcd-Cluster-ID", id_string(api.shared.cluster_id));
+    }
+    resp
+}
+
+/// The peer listener. Raft traffic arrives here once members have peers; today it answers
+/// what etcd's peer port answers to anyone: the member list and the version.
+pub async fn peer_route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
+    match req.uri().path() {
+        "/members" => cluster::peer_members(&api),
+        "/version" => cluster::handle(&api, &req, "/version").unwrap_or_else(http::not_found),
+        _ => http::not_found(),
+    }
+}
+
+/// Go's `path.Clean`, keeping a trailing slash (as `ServeMux` does).
+fn clean_keep_trailing(p: &str) -> String {
+    let mut c = clean(p);
+    if p.ends_with('/') && c != "/" {
+        c.push('/');
+    }
+    c
+}
+
+/// Go's `path.Clean` for rooted paths.
+pub fn clean(p: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    let mut s = String::with_capacity(p.len() + 1);
+    for seg in &out {
+        s.push('/');
+        s.push_str(seg);
+    }
+    if s.is_empty() {
+        s.push('/');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleaning() {
+        assert_eq!(clean_keep_trailing("/v2/keys/a//b"), "/v2/keys/a/b");
+        assert_eq!(clean_keep_trailing("/v2/keys/a/"), "/v2/keys/a/");
+        assert_eq!(clean_keep_trailing("/v2/keys/./a/../b"), "/v2/keys/b");
+        assert_eq!(clean_keep_trailing("/"), "/");
+        assert_eq!(clean_keep_trailing("//"), "/");
+        assert_eq!(clean("/../.."), "/");
+    }
+}

@@ -1,0 +1,57 @@
+//! What every program's command line shares: flag definitions (so man pages and completions
+//! come from the same place as the parser), exit codes, and small conveniences.
+
+pub mod kv_serve;
+
+/// Exit codes shared by every corekit program (see DESIGN.md).
+pub mod exit {
+    pub const OK: i32 = 0;
+    /// A negative answer that is not an error (key not found, compare failed…).
+    pub const NEGATIVE: i32 = 1;
+    /// Usage or bad input.
+    pub const USAGE: i32 = 2;
+    /// Unreachable cluster or internal error.
+    pub const FAILURE: i32 = 3;
+}
+
+/// Go programs (etcd among them) accept long flags with one dash (`-name x`). So that an
+/// etcd command line works unchanged, rewrite `-name` to `--name` when `name` is one of the
+/// command's long flags. Everything after `--` is left alone.
+pub fn normalize_go_flags(cmd: &clap::Command, args: Vec<String>) -> Vec<String> {
+    let longs: Vec<String> = cmd.get_arguments().filter_map(|a| a.get_long().map(str::to_string)).collect();
+    let mut out = Vec::with_capacity(args.len());
+    let mut rest = false;
+    for (i, a) in args.into_iter().enumerate() {
+        if i == 0 || rest {
+            out.push(a);
+            continue;
+        }
+        if a == "--" {
+            rest = true;
+            out.push(a);
+            continue;
+        }
+        if let Some(body) = a.strip_prefix('-') {
+            if !body.starts_with('-') && body.len() > 1 {
+                let name = body.split('=').next().unwrap_or(body);
+                if longs.iter().any(|l| l == name) {
+                    out.push(format!("-{a}"));
+                    continue;
+                }
+            }
+        }
+        out.push(a);
+    }
+    out
+}
+
+/// Raises the soft open-files limit to the hard limit: a server holding thousands of idle
+/// watchers needs more than the usual 1024 descriptors.
+pub fn raise_fd_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        if soft < hard {
+            let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! corekit: CoreOS's cluster toolkit as small Rust programs sharing one library.
+//!
+//! | module | concern |
+//! |---|---|
+//! | [`store`] | the etcd v2 store: tree, TTLs, event history, watchers |
+//! | [`raft`] | consensus: the Raft thread, its log on disk, the replicated state machine |
+//! | [`api`] | the etcd v2 HTTP API served by `kv-serve` |
+//! | [`cli`] | flag definitions and what every program's command line shares |
+
+pub mod api;
+pub mod cli;
+pub mod raft;
+pub mod store;

@@ -1,0 +1,409 @@
+//! The Raft log on disk.
+//!
+//! Entries, the hard state, the conf state and the latest snapshot live in one redb file.
+//! [`LogStore::persist`] writes everything a `Ready` asks for in ONE transaction committed with
+//! `Durability::Immediate` (an fsync) — nothing is acknowledged before that returns.
+//!
+//! The entries since the last compaction are also kept in memory, because `raft` reads them
+//! back often (to build `Ready`s and, with peers, to send appends); the disk copy exists to
+//! survive a crash. A restart reads everything back with [`LogStore::open`].
+
+use std::collections::VecDeque;
+use std::path::Path;
+
+use ::raft::eraftpb::{ConfState, Entry, HardState, Snapshot, SnapshotMetadata};
+use ::raft::{GetEntriesContext, RaftState, Storage, StorageError};
+use protobuf::Message as _;
+use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinition};
+
+const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+
+const HARD_STATE: &str = "hard_state";
+const CONF_STATE: &str = "conf_state";
+const SNAPSHOT: &str = "snapshot";
+/// Index and term of the last entry compacted away, 16 bytes big-endian.
+const COMPACTED: &str = "compacted";
+
+fn encode_compacted(index: u64, term: u64) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&index.to_be_bytes());
+    b[8..].copy_from_slice(&term.to_be_bytes());
+    b
+}
+
+/// Errors from the disk. They are fatal for a member: the caller stops rather than go on with
+/// a log it could not write.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("raft log database: {0}")]
+    Db(#[from] redb::Error),
+    #[error("raft log: corrupt record {0}: {1}")]
+    Corrupt(&'static str, protobuf::ProtobufError),
+}
+
+macro_rules! db_err {
+    ($e:expr) => {
+        $e.map_err(|e| LogError::Db(e.into()))
+    };
+}
+
+pub struct LogStore {
+    db: Database,
+    hard_state: HardState,
+    conf_state: ConfState,
+    /// The latest snapshot, data included (it is what a lagging peer is sent).
+    snapshot: Snapshot,
+    /// Index and term of the last entry compacted away (0, 0 for a fresh log).
+    offset: u64,
+    offset_term: u64,
+    /// entries[i].index == offset + 1 + i
+    entries: VecDeque<Entry>,
+}
+
+impl LogStore {
+    /// Opens (or creates) the log in `path` and loads it.
+    pub fn open(path: &Path) -> Result<LogStore, LogError> {
+        let db = db_err!(Database::create(path))?;
+        {
+            // Make sure the tables exist so that read transactions can open them.
+            let tx = db_err!(db.begin_write())?;
+            db_err!(tx.open_table(ENTRIES))?;
+            db_err!(tx.open_table(META))?;
+            db_err!(tx.commit())?;
+        }
+        let tx = db_err!(db.begin_read())?;
+        let meta = db_err!(tx.open_table(META))?;
+        let load = |key: &str| -> Result<Option<Vec<u8>>, LogError> {
+            Ok(db_err!(meta.get(key))?.map(|v| v.value().to_vec()))
+        };
+        let hard_state = match load(HARD_STATE)? {
+            Some(b) => HardState::parse_from_bytes(&b).map_err(|e| LogError::Corrupt(HARD_STATE, e))?,
+            None => HardState::default(),
+        };
+        let conf_state = match load(CONF_STATE)? {
+            Some(b) => ConfState::parse_from_bytes(&b).map_err(|e| LogError::Corrupt(CONF_STATE, e))?,
+            None => ConfState::default(),
+        };
+        let snapshot = match load(SNAPSHOT)? {
+            Some(b) => Snapshot::parse_from_bytes(&b).map_err(|e| LogError::Corrupt(SNAPSHOT, e))?,
+            None => Snapshot::default(),
+        };
+        let table = db_err!(tx.open_table(ENTRIES))?;
+        let mut entries = VecDeque::new();
+        for item in db_err!(table.iter())? {
+            let (_, v) = db_err!(item)?;
+            let e = Entry::parse_from_bytes(v.value()).map_err(|e| LogError::Corrupt("entry", e))?;
+            entries.push_back(e);
+        }
+        drop(table);
+        let (offset, offset_term) = match load(COMPACTED)? {
+            Some(b) if b.len() == 16 => (
+                u64::from_be_bytes(b[..8].try_into().unwrap()),
+                u64::from_be_bytes(b[8..].try_into().unwrap()),
+            ),
+            _ => (0, 0),
+        };
+        drop(meta);
+        drop(tx);
+        Ok(LogStore { db, hard_state, conf_state, snapshot, offset, offset_term, entries })
+    }
+
+    /// True when the log holds nothing yet (a brand-new member).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.snapshot.get_metadata().index == 0 && self.hard_state == HardState::default()
+    }
+
+    pub fn hard_state(&self) -> &HardState {
+        &self.hard_state
+    }
+
+    pub fn conf_state(&self) -> &ConfState {
+        &self.conf_state
+    }
+
+    pub fn snapshot_ref(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    pub fn last_index_(&self) -> u64 {
+        self.offset + self.entries.len() as u64
+    }
+
+    /// The commit index only moves forward in memory between `Ready`s; it is written with the
+    /// next hard state (Raft never needs a durable commit index to be safe).
+    pub fn set_commit(&mut self, commit: u64) {
+        self.hard_state.commit = commit;
+    }
+
+    /// Everything one `Ready` asks to persist, in one fsynced transaction.
+    pub fn persist(
+        &mut self,
+        snapshot: Option<&Snapshot>,
+        entries: &[Entry],
+        hard_state: Option<&HardState>,
+    ) -> Result<(), LogError> {
+        if snapshot.is_none() && entries.is_empty() && hard_state.is_none() {
+            return Ok(());
+        }
+        let mut tx = db_err!(self.db.begin_write())?;
+        db_err!(tx.set_durability(Durability::Immediate))?;
+        {
+            let mut table = db_err!(tx.open_table(ENTRIES))?;
+            let mut meta = db_err!(tx.open_table(META))?;
+            if let Some(snap) = snapshot {
+                // A snapshot from the leader replaces the whole log.
+                db_err!(table.retain(|_, _| false))?;
+                db_err!(meta.insert(SNAPSHOT, snap.write_to_bytes().expect("encode snapshot").as_slice()))?;
+                let cs = snap.get_metadata().get_conf_state();
+                db_err!(meta.insert(CONF_STATE, cs.write_to_bytes().expect("encode conf state").as_slice()))?;
+                let m = snap.get_metadata();
+                db_err!(meta.insert(COMPACTED, encode_compacted(m.index, m.term).as_slice()))?;
+            }
+            if let Some(first) = entries.first() {
+                // Entries from `first.index` on are replaced (a new leader may overwrite an
+                // uncommitted suffix).
+                let last = self.last_index_();
+                if first.index <= last {
+                    db_err!(table.retain_in(first.index.., |_, _| false))?;
+                }
+                for e in entries {
+                    db_err!(table.insert(e.index, e.write_to_bytes().expect("encode entry").as_slice()))?;
+                }
+            }
+            if let Some(hs) = hard_state {
+                db_err!(meta.insert(HARD_STATE, hs.write_to_bytes().expect("encode hard state").as_slice()))?;
+            }
+        }
+        db_err!(tx.commit())?;
+
+        if let Some(snap) = snapshot {
+            let m = snap.get_metadata();
+            self.snapshot = snap.clone();
+            self.conf_state = m.get_conf_state().clone();
+            self.offset = m.index;
+            self.offset_term = m.term;
+            self.entries.clear();
+            if self.hard_state.commit < m.index {
+                self.hard_state.commit = m.index;
+            }
+        }
+        if let Some(first) = entries.first() {
+            let keep = first.index.saturating_sub(self.offset + 1) as usize;
+            self.entries.truncate(keep);
+            self.entries.extend(entries.iter().cloned());
+        }
+        if let Some(hs) = hard_state {
+            self.hard_state = hs.clone();
+        }
+        Ok(())
+    }
+
+    /// Reads a small record of the member's own (e.g. its identity or the bootstrap cluster).
+    pub fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, LogError> {
+        let tx = db_err!(self.db.begin_read())?;
+        let meta = db_err!(tx.open_table(META))?;
+        Ok(db_err!(meta.get(key))?.map(|v| v.value().to_vec()))
+    }
+
+    /// Writes a small record durably.
+    pub fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<(), LogError> {
+        let mut tx = db_err!(self.db.begin_write())?;
+        db_err!(tx.set_durability(Durability::Immediate))?;
+        {
+            let mut meta = db_err!(tx.open_table(META))?;
+            db_err!(meta.insert(key, value))?;
+        }
+        db_err!(tx.commit())?;
+        Ok(())
+    }
+
+    /// Records a configuration change applied from the log.
+    pub fn set_conf_state(&mut self, cs: ConfState) -> Result<(), LogError> {
+        let mut tx = db_err!(self.db.begin_write())?;
+        db_err!(tx.set_durability(Durability::Immediate))?;
+        {
+            let mut meta = db_err!(tx.open_table(META))?;
+            db_err!(meta.insert(CONF_STATE, cs.write_to_bytes().expect("encode conf state").as_slice()))?;
+        }
+        db_err!(tx.commit())?;
+        self.conf_state = cs;
+        Ok(())
+    }
+
+    /// Saves a snapshot of the state machine at `index` (which must be applied) and drops the
+    /// log up to `compact_to` (≤ index), keeping the entries after it for peers that lag.
+    pub fn save_snapshot(&mut self, index: u64, data: Vec<u8>, compact_to: u64) -> Result<(), LogError> {
+        let term = self.term(index).map_err(|_| {
+            LogError::Db(redb::Error::Corrupted(format!("no term for snapshot index {index}")))
+        })?;
+        let mut snap = Snapshot::default();
+        let mut md = SnapshotMetadata::default();
+        md.index = index;
+        md.term = term;
+        md.set_conf_state(self.conf_state.clone());
+        snap.set_metadata(md);
+        snap.data = data.into();
+        let compact_to = compact_to.min(index);
+        let compact_term = if compact_to > self.offset { self.term(compact_to).unwrap_or(0) } else { self.offset_term };
+        let mut tx = db_err!(self.db.begin_write())?;
+        db_err!(tx.set_durability(Durability::Immediate))?;
+        {
+            let mut meta = db_err!(tx.open_table(META))?;
+            db_err!(meta.insert(SNAPSHOT, snap.write_to_bytes().expect("encode snapshot").as_slice()))?;
+            if compact_to > self.offset {
+                db_err!(meta.insert(COMPACTED, encode_compacted(compact_to, compact_term).as_slice()))?;
+                let mut table = db_err!(tx.open_table(ENTRIES))?;
+                db_err!(table.retain_in(..=compact_to, |_, _| false))?;
+            }
+        }
+        db_err!(tx.commit())?;
+        self.snapshot = snap;
+        if compact_to > self.offset {
+            let n = (compact_to - self.offset) as usize;
+            self.entries.drain(..n.min(self.entries.len()));
+            self.offset = compact_to;
+            self.offset_term = compact_term;
+        }
+        Ok(())
+    }
+
+    fn entry(&self, idx: u64) -> Option<&Entry> {
+        if idx <= self.offset {
+            return None;
+        }
+        self.entries.get((idx - self.offset - 1) as usize)
+    }
+}
+
+impl Storage for LogStore {
+    fn initial_state(&self) -> ::raft::Result<RaftState> {
+        Ok(RaftState::new(self.hard_state.clone(), self.conf_state.clone()))
+    }
+
+    fn entries(
+        &self,
+        low: u64,
+        high: u64,
+        max_size: impl Into<Option<u64>>,
+        _context: GetEntriesContext,
+    ) -> ::raft::Result<Vec<Entry>> {
+        if low <= self.offset {
+            return Err(::raft::Error::Store(StorageError::Compacted));
+        }
+        if high > self.last_index_() + 1 {
+            return Err(::raft::Error::Store(StorageError::Unavailable));
+        }
+        let max = max_size.into();
+        let mut out = Vec::with_capacity((high - low) as usize);
+        let mut size: u64 = 0;
+        for idx in low..high {
+            let e = self.entry(idx).expect("entry in range");
+            size += e.compute_size() as u64;
+            if !out.is_empty() && max.is_some_and(|m| size > m) {
+                break;
+            }
+            out.push(e.clone());
+        }
+        Ok(out)
+    }
+
+    fn term(&self, idx: u64) -> ::raft::Result<u64> {
+        if idx == self.offset {
+            return Ok(self.offset_term);
+        }
+        if idx < self.offset {
+            return Err(::raft::Error::Store(StorageError::Compacted));
+        }
+        match self.entry(idx) {
+            Some(e) => Ok(e.term),
+            None => Err(::raft::Error::Store(StorageError::Unavailable)),
+        }
+    }
+
+    fn first_index(&self) -> ::raft::Result<u64> {
+        Ok(self.offset + 1)
+    }
+
+    fn last_index(&self) -> ::raft::Result<u64> {
+        Ok(self.last_index_())
+    }
+
+    fn snapshot(&self, request_index: u64, _to: u64) -> ::raft::Result<Snapshot> {
+        if self.snapshot.get_metadata().index < request_index {
+            return Err(::raft::Error::Store(StorageError::SnapshotTemporarilyUnavailable));
+        }
+        Ok(self.snapshot.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(index: u64, term: u64, data: &[u8]) -> Entry {
+        let mut e = Entry::default();
+        e.index = index;
+        e.term = term;
+        e.data = data.to_vec().into();
+        e
+    }
+
+    #[test]
+    fn entries_and_hard_state_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.redb");
+        {
+            let mut s = LogStore::open(&path).unwrap();
+            assert!(s.is_empty());
+            let mut hs = HardState::default();
+            hs.term = 2;
+            hs.vote = 1;
+            hs.commit = 2;
+            s.persist(None, &[entry(1, 1, b"a"), entry(2, 2, b"b"), entry(3, 2, b"c")], Some(&hs)).unwrap();
+            // a new leader overwrites index 3
+            s.persist(None, &[entry(3, 3, b"C")], None).unwrap();
+        }
+        let s = LogStore::open(&path).unwrap();
+        assert_eq!(s.hard_state().term, 2);
+        assert_eq!(s.last_index().unwrap(), 3);
+        let got = s.entries(1, 4, None, GetEntriesContext::empty(false)).unwrap();
+        assert_eq!(got.iter().map(|e| e.data.to_vec()).collect::<Vec<_>>(), vec![b"a".to_vec(), b"b".to_vec(), b"C".to_vec()]);
+        assert_eq!(s.term(3).unwrap(), 3);
+    }
+
+    #[test]
+    fn snapshot_compacts_and_survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.redb");
+        {
+            let mut s = LogStore::open(&path).unwrap();
+            let ents: Vec<Entry> = (1..=10).map(|i| entry(i, 1, b"x")).collect();
+            s.persist(None, &ents, None).unwrap();
+            s.save_snapshot(8, b"state@8".to_vec(), 5).unwrap();
+            assert_eq!(s.first_index().unwrap(), 6);
+            assert_eq!(s.term(5).unwrap(), 1);
+            assert!(matches!(s.term(4), Err(::raft::Error::Store(StorageError::Compacted))));
+        }
+        let s = LogStore::open(&path).unwrap();
+        assert_eq!(s.first_index().unwrap(), 6);
+        assert_eq!(s.last_index().unwrap(), 10);
+        assert_eq!(&s.snapshot(0, 0).unwrap().data[..], b"state@8");
+        assert_eq!(s.snapshot(0, 0).unwrap().get_metadata().index, 8);
+    }
+
+    #[test]
+    fn leader_snapshot_replaces_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = LogStore::open(&dir.path().join("log.redb")).unwrap();
+        s.persist(None, &[entry(1, 1, b"a"), entry(2, 1, b"b")], None).unwrap();
+        let mut snap = Snapshot::default();
+        snap.mut_metadata().index = 50;
+        snap.mut_metadata().term = 4;
+        snap.data = b"remote".to_vec().into();
+        s.persist(Some(&snap), &[], None).unwrap();
+        assert_eq!(s.first_index().unwrap(), 51);
+        assert_eq!(s.last_index().unwrap(), 50);
+        assert_eq!(s.term(50).unwrap(), 4);
+    }
+}

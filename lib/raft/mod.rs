@@ -1,0 +1,130 @@
+//! Consensus: the `raft` crate driven by one thread, its log in redb, and the replicated
+//! state machine (the v2 store plus the membership).
+//!
+//! - [`log_store`]: the Raft log, hard state and snapshots on disk;
+//! - [`state_machine`]: what an entry carries and how it is applied;
+//! - [`membership`]: members, IDs, the cluster ID;
+//! - [`node`]: the thread that owns the `RawNode` and runs the Ready loop.
+
+pub mod log_store;
+pub mod membership;
+pub mod node;
+pub mod state_machine;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::Store;
+use log_store::LogStore;
+use membership::Cluster;
+use node::{Node, NodeConfig, Shared, Transport};
+use state_machine::StateMachine;
+
+/// What a member needs to start.
+pub struct Boot {
+    pub name: String,
+    pub data_dir: PathBuf,
+    pub initial_cluster: String,
+    pub initial_cluster_token: String,
+    pub initial_advertise_peer_urls: Vec<String>,
+    pub heartbeat: Duration,
+    pub election_timeout: Duration,
+    pub snapshot_count: u64,
+}
+
+/// Who this data dir belongs to; written once when the member is first created.
+#[derive(Serialize, Deserialize)]
+struct Identity {
+    name: String,
+    member_id: u64,
+    cluster_id: u64,
+}
+
+const IDENTITY: &str = "identity";
+const BOOTSTRAP_CLUSTER: &str = "bootstrap_cluster";
+const LOG_FILE: &str = "kv.redb";
+
+/// Opens the data dir (creating a new member the first time) and builds the Raft node.
+/// Returns the node, ready to `run`, the state it shares, and the last log index at boot.
+pub fn boot(b: &Boot, transport: Box<dyn Transport>) -> Result<(Node, Arc<Shared>, u64), String> {
+    create_data_dir(&b.data_dir)?;
+    let path = b.data_dir.join(LOG_FILE);
+    let mut log = LogStore::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let ioerr = |e: log_store::LogError| format!("{}: {e}", path.display());
+
+    let (identity, sm) = match log.get_meta(IDENTITY).map_err(ioerr)? {
+        None => {
+            let cluster = Cluster::from_initial(&b.initial_cluster, &b.initial_cluster_token)?;
+            let me = cluster.member_by_name(&b.name).ok_or_else(|| {
+                format!("--initial-cluster has no member named {:?} (the value of --name)", b.name)
+            })?;
+            let mut want = b.initial_advertise_peer_urls.clone();
+            want.sort();
+            if me.peer_urls != want {
+                return Err(format!(
+                    "--initial-advertise-peer-urls ({}) does not match --initial-cluster's URLs for {} ({})",
+                    want.join(","),
+                    b.name,
+                    me.peer_urls.join(",")
+                ));
+            }
+            let identity = Identity { name: b.name.clone(), member_id: me.id, cluster_id: cluster.id };
+            let mut cs = ::raft::eraftpb::ConfState::default();
+            cs.voters = cluster.members.keys().copied().collect();
+            log.put_meta(BOOTSTRAP_CLUSTER, &serde_json::to_vec(&cluster).unwrap()).map_err(ioerr)?;
+            log.set_conf_state(cs).map_err(ioerr)?;
+            log.put_meta(IDENTITY, &serde_json::to_vec(&identity).unwrap()).map_err(ioerr)?;
+            (identity, StateMachine { store: Store::new(), cluster })
+        }
+        Some(raw) => {
+            let identity: Identity =
+                serde_json::from_slice(&raw).map_err(|e| format!("{}: bad member identity: {e}", path.display()))?;
+            if identity.name != b.name {
+                return Err(format!(
+                    "data dir {} belongs to member {:?}, not {:?} (--name)",
+                    b.data_dir.display(),
+                    identity.name,
+                    b.name
+                ));
+            }
+            let snap = log.snapshot_ref();
+            let sm = if snap.get_metadata().index > 0 {
+                StateMachine::recover(&snap.data).map_err(|e| format!("{}: snapshot: {e}", path.display()))?
+            } else {
+                let raw = log
+                    .get_meta(BOOTSTRAP_CLUSTER)
+                    .map_err(ioerr)?
+                    .ok_or_else(|| format!("{}: no cluster recorded", path.display()))?;
+                let cluster: Cluster =
+                    serde_json::from_slice(&raw).map_err(|e| format!("{}: bad cluster record: {e}", path.display()))?;
+                StateMachine { store: Store::new(), cluster }
+            };
+            (identity, sm)
+        }
+    };
+
+    let heartbeat_ms = b.heartbeat.as_millis().max(1) as u64;
+    let election_ticks = (b.election_timeout.as_millis() as u64 / heartbeat_ms).max(2) as usize;
+    let cfg = NodeConfig {
+        member_id: identity.member_id,
+        heartbeat: b.heartbeat,
+        election_ticks,
+        snapshot_count: b.snapshot_count.max(1),
+        catch_up_entries: 5000.min(b.snapshot_count),
+    };
+    let (node, shared) = Node::new(log, sm, identity.cluster_id, cfg, transport)?;
+    let last = node.last_index();
+    Ok((node, shared, last))
+}
+
+fn create_data_dir(dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| format!("cannot create data dir {}: {e}", dir.display()))
+}

@@ -1,0 +1,524 @@
+//! The Raft thread: one thread owns the `RawNode` and runs the whole Ready loop.
+//!
+//! Everything else talks to it through one channel ([`Input`]) and reads what it publishes in
+//! [`Shared`]: the state machine (behind a lock), the waiting requests, and a few atomics for
+//! headers and health. The loop, in [`Node::on_ready`], is the one from raft-rs's examples:
+//!
+//! 1. send the messages a leader may send before persisting;
+//! 2. install a snapshot from the leader, if any;
+//! 3. apply the entries that were already committed and persisted;
+//! 4. persist new entries and the hard state — ONE fsynced redb transaction;
+//! 5. send the messages that had to wait for that;
+//! 6. advance, then apply and send what advancing released;
+//! 7. answer linearizable reads whose index is now applied; snapshot and compact if due.
+//!
+//! A client is answered only from step 3 or 6, i.e. after its entry is durable and applied.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use ::raft::eraftpb::{ConfChange, ConfChangeType, ConfChangeV2, Entry, EntryType, Message};
+use ::raft::{Config, RawNode, StateRole, Storage};
+use parking_lot::{Mutex, RwLock};
+use protobuf::Message as _;
+use tokio::sync::oneshot;
+
+use super::log_store::{LogError, LogStore};
+use super::membership::Member;
+use super::state_machine::{self, Command, Outcome, StateMachine};
+
+/// Why a request got no outcome.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProposeError {
+    #[error("etcdserver: request timed out")]
+    Timeout,
+    #[error("etcdserver: no leader")]
+    NoLeader,
+    #[error("etcdserver: server stopped")]
+    Stopped,
+}
+
+/// What a proposer gets back: the outcome of its command (None for commands without one,
+/// like a member publishing its URLs), or why there is none.
+pub type Reply = Result<Option<Outcome>, ProposeError>;
+
+/// What the rest of the server sends to the Raft thread.
+pub enum Input {
+    /// A command; its reply goes to the waiter registered under `id`.
+    Propose { id: u64, data: Vec<u8> },
+    /// A linearizable read: answered once the state machine has applied the read index.
+    ReadIndex { reply: oneshot::Sender<Result<(), ProposeError>> },
+    /// A Raft message from a peer.
+    Step(Message),
+    Shutdown,
+}
+
+/// Where messages for other members go. A one-member cluster has nowhere to send them.
+pub trait Transport: Send {
+    fn send(&mut self, msgs: Vec<Message>);
+}
+
+pub struct NoPeers;
+
+impl Transport for NoPeers {
+    fn send(&mut self, msgs: Vec<Message>) {
+        if !msgs.is_empty() {
+            eprintln!("kv-serve: dropping {} raft message(s): no peer transport", msgs.len());
+        }
+    }
+}
+
+pub const ROLE_FOLLOWER: u8 = 0;
+pub const ROLE_CANDIDATE: u8 = 1;
+pub const ROLE_LEADER: u8 = 2;
+
+/// State the Raft thread publishes for the HTTP side.
+pub struct Shared {
+    pub member_id: u64,
+    pub cluster_id: u64,
+    pub sm: RwLock<StateMachine>,
+    waiters: Mutex<HashMap<u64, oneshot::Sender<Reply>>>,
+    inbox: Mutex<Sender<Input>>,
+    next_id: AtomicU64,
+    pub commit_index: AtomicU64,
+    pub applied_index: AtomicU64,
+    pub term: AtomicU64,
+    pub leader: AtomicU64,
+    pub role: AtomicU8,
+    pub recv_append: AtomicU64,
+    pub send_append: AtomicU64,
+    /// When this member last saw a leader change (unix nanos); for /v2/stats/self.
+    pub leader_since: AtomicU64,
+}
+
+impl Shared {
+    fn send(&self, input: Input) -> Result<(), ProposeError> {
+        self.inbox.lock().send(input).map_err(|_| ProposeError::Stopped)
+    }
+
+    /// Proposes `cmd` and waits until it is applied (or `timeout` passes).
+    pub async fn propose(&self, cmd: &Command, timeout: Duration) -> Reply {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        self.waiters.lock().insert(id, tx);
+        if let Err(e) = self.send(Input::Propose { id, data: state_machine::encode(id, cmd) }) {
+            self.waiters.lock().remove(&id);
+            return Err(e);
+        }
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(reply)) => reply,
+            Ok(Err(_)) => Err(ProposeError::Stopped),
+            Err(_) => {
+                self.waiters.lock().remove(&id);
+                Err(ProposeError::Timeout)
+            }
+        }
+    }
+
+    /// Waits until this member has applied everything committed when the call was made
+    /// (Raft's ReadIndex), so a read that follows is linearizable.
+    pub async fn read_barrier(&self, timeout: Duration) -> Result<(), ProposeError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Input::ReadIndex { reply: tx })?;
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => Err(ProposeError::Stopped),
+            Err(_) => Err(ProposeError::Timeout),
+        }
+    }
+
+    pub fn step(&self, msg: Message) {
+        let _ = self.send(Input::Step(msg));
+    }
+
+    pub fn shutdown(&self) {
+        let _ = self.send(Input::Shutdown);
+    }
+
+    pub fn has_leader(&self) -> bool {
+        self.leader.load(Ordering::Acquire) != 0
+    }
+
+    pub fn is_leader(&self) -> bool {
+        self.role.load(Ordering::Acquire) == ROLE_LEADER
+    }
+
+    fn fail_waiter(&self, id: u64, e: ProposeError) {
+        if let Some(w) = self.waiters.lock().remove(&id) {
+            let _ = w.send(Err(e));
+        }
+    }
+}
+
+pub struct NodeConfig {
+    pub member_id: u64,
+    pub heartbeat: Duration,
+    pub election_ticks: usize,
+    pub snapshot_count: u64,
+    /// Entries kept behind a snapshot for peers that lag (etcd keeps 5000).
+    pub catch_up_entries: u64,
+}
+
+/// How often the leader proposes its clock so TTL keys expire (etcd: 500 ms).
+const SYNC_INTERVAL: Duration = Duration::from_millis(500);
+/// At most this many inputs are taken before the next Ready, to bound latency.
+const MAX_BATCH: usize = 4096;
+
+pub struct Node {
+    raw: RawNode<LogStore>,
+    shared: Arc<Shared>,
+    inbox: Receiver<Input>,
+    transport: Box<dyn Transport>,
+    cfg: NodeConfig,
+    /// Read requests by context, until their read index is known.
+    reads_pending: HashMap<u64, oneshot::Sender<Result<(), ProposeError>>>,
+    /// Reads whose index is known, waiting for the state machine to reach it.
+    reads_ready: Vec<(u64, oneshot::Sender<Result<(), ProposeError>>)>,
+    next_read: u64,
+    snapshot_index: u64,
+    last_sync: Instant,
+}
+
+fn now_nanos() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
+impl Node {
+    /// Builds the node from what is on disk. `sm` must be the state at the log's snapshot.
+    pub fn new(
+        log: LogStore,
+        sm: StateMachine,
+        cluster_id: u64,
+        cfg: NodeConfig,
+        transport: Box<dyn Transport>,
+    ) -> Result<(Node, Arc<Shared>), String> {
+        let snapshot_index = log.snapshot_ref().get_metadata().index;
+        let hs = log.hard_state().clone();
+        let raft_cfg = Config {
+            id: cfg.member_id,
+            election_tick: cfg.election_ticks,
+            heartbeat_tick: 1,
+            applied: snapshot_index,
+            max_size_per_msg: 1024 * 1024,
+            max_inflight_msgs: 256,
+            check_quorum: true,
+            pre_vote: true,
+            read_only_option: ::raft::ReadOnlyOption::Safe,
+            ..Default::default()
+        };
+        raft_cfg.validate().map_err(|e| format!("raft config: {e}"))?;
+        let logger = slog::Logger::root(slog::Discard, slog::o!());
+        let voters = log.conf_state().voters.clone();
+        let mut raw = RawNode::new(&raft_cfg, log, &logger).map_err(|e| format!("raft: {e}"))?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let seed = (cfg.member_id << 48) ^ ((now_nanos() as u64 / 1_000_000) << 8);
+        let shared = Arc::new(Shared {
+            member_id: cfg.member_id,
+            cluster_id,
+            sm: RwLock::new(sm),
+            waiters: Mutex::new(HashMap::new()),
+            inbox: Mutex::new(tx),
+            next_id: AtomicU64::new(seed),
+            commit_index: AtomicU64::new(hs.commit),
+            applied_index: AtomicU64::new(snapshot_index),
+            term: AtomicU64::new(hs.term),
+            leader: AtomicU64::new(0),
+            role: AtomicU8::new(ROLE_FOLLOWER),
+            recv_append: AtomicU64::new(0),
+            send_append: AtomicU64::new(0),
+            leader_since: AtomicU64::new(now_nanos() as u64),
+        });
+        // A cluster of one needs no election timeout to find its leader.
+        if voters == [cfg.member_id] {
+            let _ = raw.campaign();
+        }
+        let node = Node {
+            raw,
+            shared: shared.clone(),
+            inbox: rx,
+            transport,
+            cfg,
+            reads_pending: HashMap::new(),
+            reads_ready: Vec::new(),
+            next_read: 1,
+            snapshot_index,
+            last_sync: Instant::now(),
+        };
+        Ok((node, shared))
+    }
+
+    /// Runs the loop until `Input::Shutdown` or a disk error (returned).
+    pub fn run(mut self) -> Result<(), LogError> {
+        let tick = self.cfg.heartbeat;
+        let mut next_tick = Instant::now() + tick;
+        loop {
+            let wait = next_tick.saturating_duration_since(Instant::now());
+            match self.inbox.recv_timeout(wait) {
+                Ok(Input::Shutdown) => break,
+                Ok(input) => {
+                    self.handle(input);
+                    let mut n = 1;
+                    while n < MAX_BATCH {
+                        match self.inbox.try_recv() {
+                            Ok(Input::Shutdown) => return self.finish(),
+                            Ok(input) => self.handle(input),
+                            Err(_) => break,
+                        }
+                        n += 1;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            let now = Instant::now();
+            if now >= next_tick {
+                self.raw.tick();
+                next_tick = now + tick;
+                self.maybe_sync();
+            }
+            self.on_ready()?;
+        }
+        self.finish()
+    }
+
+    fn finish(self) -> Result<(), LogError> {
+        for (_, w) in self.shared.waiters.lock().drain() {
+            let _ = w.send(Err(ProposeError::Stopped));
+        }
+        Ok(())
+    }
+
+    fn handle(&mut self, input: Input) {
+        match input {
+            Input::Propose { id, data } => {
+                if self.raw.propose(vec![], data).is_err() {
+                    self.shared.fail_waiter(id, ProposeError::NoLeader);
+                }
+            }
+            Input::ReadIndex { reply } => {
+                let ctx = self.next_read;
+                self.next_read += 1;
+                self.reads_pending.insert(ctx, reply);
+                self.raw.read_index(ctx.to_be_bytes().to_vec());
+            }
+            Input::Step(msg) => {
+                if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgAppend {
+                    self.shared.recv_append.fetch_add(1, Ordering::Relaxed);
+                }
+                let _ = self.raw.step(msg);
+            }
+            Input::Shutdown => {}
+        }
+    }
+
+    /// The leader proposes its clock now and then, while there are keys that can expire.
+    fn maybe_sync(&mut self) {
+        if self.raw.raft.state != StateRole::Leader || self.last_sync.elapsed() < SYNC_INTERVAL {
+            return;
+        }
+        self.last_sync = Instant::now();
+        if !self.shared.sm.read().store.has_ttl_keys() {
+            return;
+        }
+        let cmd = Command::Sync { now: now_nanos() };
+        let _ = self.raw.propose(vec![], state_machine::encode(0, &cmd));
+    }
+
+    fn send(&mut self, msgs: Vec<Message>) {
+        if msgs.is_empty() {
+            return;
+        }
+        let appends = msgs.iter().filter(|m| m.get_msg_type() == ::raft::eraftpb::MessageType::MsgAppend).count();
+        self.shared.send_append.fetch_add(appends as u64, Ordering::Relaxed);
+        self.transport.send(msgs);
+    }
+
+    fn on_ready(&mut self) -> Result<(), LogError> {
+        if !self.raw.has_ready() {
+            return Ok(());
+        }
+        let mut ready = self.raw.ready();
+        if let Some(ss) = ready.ss() {
+            self.publish_role(ss.leader_id, ss.raft_state);
+        }
+
+        // 1. A leader can send appends before its own disk write (etcd's optimisation).
+        self.send(ready.take_messages());
+
+        // 2. A snapshot from the leader replaces the state machine.
+        let snapshot = if ready.snapshot().is_empty() { None } else { Some(ready.snapshot().clone()) };
+        if let Some(snap) = &snapshot {
+            match StateMachine::recover(&snap.data) {
+                Ok(sm) => {
+                    *self.shared.sm.write() = sm;
+                    let idx = snap.get_metadata().index;
+                    self.shared.applied_index.store(idx, Ordering::Release);
+                    self.snapshot_index = idx;
+                }
+                Err(e) => {
+                    eprintln!("kv-serve: cannot install snapshot from leader: {e}");
+                    std::process::exit(3);
+                }
+            }
+        }
+
+        // 3. Entries committed in an earlier round and already on disk.
+        self.apply(ready.take_committed_entries())?;
+        for rs in ready.take_read_states() {
+            self.read_index_known(&rs.request_ctx, rs.index);
+        }
+
+        // 4. Persist: one transaction, one fsync.
+        self.raw.mut_store().persist(snapshot.as_ref(), ready.entries(), ready.hs())?;
+        if let Some(hs) = ready.hs() {
+            self.shared.term.store(hs.term, Ordering::Release);
+            self.shared.commit_index.store(hs.commit, Ordering::Release);
+        }
+
+        // 5. Messages that must follow the write (votes, follower acks).
+        self.send(ready.take_persisted_messages());
+
+        // 6. Advance; apply what that committed.
+        let mut light = self.raw.advance(ready);
+        if let Some(commit) = light.commit_index() {
+            self.raw.mut_store().set_commit(commit);
+            self.shared.commit_index.store(commit, Ordering::Release);
+        }
+        self.send(light.take_messages());
+        self.apply(light.take_committed_entries())?;
+        self.raw.advance_apply();
+
+        // 7. Reads, snapshots.
+        self.answer_reads();
+        self.maybe_snapshot()?;
+        Ok(())
+    }
+
+    fn publish_role(&mut self, leader: u64, role: StateRole) {
+        let r = match role {
+            StateRole::Leader => ROLE_LEADER,
+            StateRole::Candidate | StateRole::PreCandidate => ROLE_CANDIDATE,
+            StateRole::Follower => ROLE_FOLLOWER,
+        };
+        if self.shared.leader.swap(leader, Ordering::AcqRel) != leader {
+            self.shared.leader_since.store(now_nanos() as u64, Ordering::Release);
+        }
+        self.shared.role.store(r, Ordering::Release);
+        if role != StateRole::Leader {
+            // Reads waiting for this member's leadership will be retried by their clients.
+            for (_, w) in self.reads_pending.drain() {
+                let _ = w.send(Err(ProposeError::NoLeader));
+            }
+        }
+    }
+
+    fn apply(&mut self, entries: Vec<Entry>) -> Result<(), LogError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let now = now_nanos();
+        let mut replies = Vec::new();
+        let mut last = 0;
+        {
+            let mut sm = self.shared.sm.write();
+            for e in entries {
+                last = e.index;
+                match e.get_entry_type() {
+                    EntryType::EntryNormal => {
+                        if e.data.is_empty() {
+                            continue; // a new leader's empty entry
+                        }
+                        match state_machine::decode(&e.data) {
+                            Ok((id, cmd)) => {
+                                let outcome = sm.apply(cmd, now);
+                                if id != 0 {
+                                    replies.push((id, outcome));
+                                }
+                            }
+                            Err(err) => eprintln!("kv-serve: skipping entry {}: {err}", e.index),
+                        }
+                    }
+                    EntryType::EntryConfChange => {
+                        let cc = ConfChange::parse_from_bytes(&e.data).unwrap_or_default();
+                        self.apply_membership(&mut sm, &cc);
+                        let cs = self.raw.apply_conf_change(&cc).map_err(|err| {
+                            LogError::Db(redb::Error::Corrupted(format!("conf change {}: {err}", e.index)))
+                        })?;
+                        self.raw.mut_store().set_conf_state(cs)?;
+                    }
+                    EntryType::EntryConfChangeV2 => {
+                        let cc = ConfChangeV2::parse_from_bytes(&e.data).unwrap_or_default();
+                        let cs = self.raw.apply_conf_change(&cc).map_err(|err| {
+                            LogError::Db(redb::Error::Corrupted(format!("conf change {}: {err}", e.index)))
+                        })?;
+                        self.raw.mut_store().set_conf_state(cs)?;
+                    }
+                }
+            }
+        }
+        self.shared.applied_index.store(last, Ordering::Release);
+        let mut waiters = self.shared.waiters.lock();
+        for (id, outcome) in replies {
+            if let Some(w) = waiters.remove(&id) {
+                let _ = w.send(Ok(outcome));
+            }
+        }
+        Ok(())
+    }
+
+    /// A conf change carries the member (as JSON) in its context when one is added.
+    fn apply_membership(&self, sm: &mut StateMachine, cc: &ConfChange) {
+        match cc.get_change_type() {
+            ConfChangeType::AddNode | ConfChangeType::AddLearnerNode => {
+                if let Ok(m) = serde_json::from_slice::<Member>(&cc.context) {
+                    sm.cluster.members.insert(m.id, m);
+                }
+            }
+            ConfChangeType::RemoveNode => {
+                sm.cluster.members.remove(&cc.node_id);
+            }
+        }
+    }
+
+    fn read_index_known(&mut self, ctx: &[u8], index: u64) {
+        let Ok(bytes) = <[u8; 8]>::try_from(ctx) else { return };
+        if let Some(w) = self.reads_pending.remove(&u64::from_be_bytes(bytes)) {
+            self.reads_ready.push((index, w));
+        }
+    }
+
+    fn answer_reads(&mut self) {
+        if self.reads_ready.is_empty() {
+            return;
+        }
+        let applied = self.shared.applied_index.load(Ordering::Acquire);
+        let (done, wait): (Vec<_>, Vec<_>) = self.reads_ready.drain(..).partition(|(i, _)| *i <= applied);
+        self.reads_ready = wait;
+        for (_, w) in done {
+            let _ = w.send(Ok(()));
+        }
+    }
+
+    fn maybe_snapshot(&mut self) -> Result<(), LogError> {
+        let applied = self.shared.applied_index.load(Ordering::Acquire);
+        if applied < self.snapshot_index + self.cfg.snapshot_count {
+            return Ok(());
+        }
+        let data = self.shared.sm.read().save();
+        let compact_to = applied.saturating_sub(self.cfg.catch_up_entries);
+        self.raw.mut_store().save_snapshot(applied, data, compact_to)?;
+        self.snapshot_index = applied;
+        Ok(())
+    }
+
+    /// The last index in the log when the node was built (to know when a restart caught up).
+    pub fn last_index(&self) -> u64 {
+        self.raw.store().last_index().unwrap_or(0)
+    }
+}

@@ -1,7 +1,7 @@
 //! Events: the result of every store operation and what watchers receive.
 
-use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde::Deserialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::sync::OnceLock;
 
 use super::node::NodeExtern;
@@ -35,7 +35,10 @@ impl Action {
 
     /// Actions that remove a node (and, for a directory, its subtree).
     pub fn is_removal(self) -> bool {
-        matches!(self, Action::Delete | Action::CompareAndDelete | Action::Expire)
+        matches!(
+            self,
+            Action::Delete | Action::CompareAndDelete | Action::Expire
+        )
     }
 }
 
@@ -55,8 +58,20 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(action: Action, node: NodeExtern, prev_node: Option<NodeExtern>, etcd_index: u64) -> Event {
-        Event { action, node, prev_node, etcd_index, refresh: false, json: OnceLock::new() }
+    pub fn new(
+        action: Action,
+        node: NodeExtern,
+        prev_node: Option<NodeExtern>,
+        etcd_index: u64,
+    ) -> Event {
+        Event {
+            action,
+            node,
+            prev_node,
+            etcd_index,
+            refresh: false,
+            json: OnceLock::new(),
+        }
     }
 
     /// The event's index: its node's modified index (as etcd's Event.Index()).
@@ -73,9 +88,124 @@ impl Event {
         self.action == Action::Create || (self.action == Action::Set && self.prev_node.is_none())
     }
 
-    /// Serialized JSON, computed once and cached.
+    /// Serialized JSON (same bytes as the `Serialize` impl), computed once
+    /// and cached. Written without recursion, so arbitrarily deep recursive
+    /// listings cannot overflow the stack (prefer this to serde for events).
     pub fn to_json(&self) -> &[u8] {
-        self.json.get_or_init(|| serde_json::to_vec(self).expect("event serialization cannot fail"))
+        self.json.get_or_init(|| {
+            let mut out = Vec::with_capacity(128);
+            out.extend_from_slice(b"{\"action\":\"");
+            out.extend_from_slice(self.action.as_str().as_bytes());
+            out.extend_from_slice(b"\",\"node\":");
+            write_node_json(&mut out, &self.node);
+            if let Some(p) = &self.prev_node {
+                out.extend_from_slice(b",\"prevNode\":");
+                write_node_json(&mut out, p);
+            }
+            out.push(b'}');
+            out
+        })
+    }
+}
+
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
+}
+
+/// Writes the fields before "nodes"; returns whether any was written.
+fn write_node_head(out: &mut Vec<u8>, n: &NodeExtern) -> bool {
+    let mut any = false;
+    let mut sep = |out: &mut Vec<u8>, name: &str| {
+        if any {
+            out.push(b',');
+        }
+        any = true;
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+    };
+    out.push(b'{');
+    if !n.key.is_empty() {
+        sep(out, "key");
+        write_str(out, &n.key);
+    }
+    if let Some(v) = &n.value {
+        sep(out, "value");
+        write_str(out, v);
+    }
+    if n.dir {
+        sep(out, "dir");
+        out.extend_from_slice(b"true");
+    }
+    if let Some(e) = &n.expiration {
+        sep(out, "expiration");
+        write_str(out, e);
+    }
+    if n.ttl != 0 {
+        sep(out, "ttl");
+        out.extend_from_slice(n.ttl.to_string().as_bytes());
+    }
+    any
+}
+
+/// Writes the fields after "nodes" and closes the object.
+fn write_node_tail(out: &mut Vec<u8>, n: &NodeExtern, mut any: bool) {
+    for (name, v) in [
+        ("modifiedIndex", n.modified_index),
+        ("createdIndex", n.created_index),
+    ] {
+        if v != 0 {
+            if any {
+                out.push(b',');
+            }
+            any = true;
+            out.push(b'"');
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+            out.extend_from_slice(v.to_string().as_bytes());
+        }
+    }
+    out.push(b'}');
+}
+
+/// NodeExtern as JSON, byte-identical to its derived `Serialize`, using an
+/// explicit stack instead of recursion.
+pub fn write_node_json(out: &mut Vec<u8>, node: &NodeExtern) {
+    // (node, index of the next child to write)
+    let mut stack: Vec<(&NodeExtern, usize)> = Vec::new();
+    let open = |out: &mut Vec<u8>, n: &NodeExtern| -> bool {
+        let any = write_node_head(out, n);
+        match &n.nodes {
+            Some(list) if !list.is_empty() => {
+                if any {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"\"nodes\":[");
+                true
+            }
+            _ => {
+                write_node_tail(out, n, any);
+                false
+            }
+        }
+    };
+    if open(out, node) {
+        stack.push((node, 0));
+    }
+    while let Some((n, i)) = stack.pop() {
+        let list = n.nodes.as_deref().unwrap_or(&[]);
+        if i < list.len() {
+            if i > 0 {
+                out.push(b',');
+            }
+            stack.push((n, i + 1));
+            if open(out, &list[i]) {
+                stack.push((&list[i], 0));
+            }
+        } else {
+            out.push(b']');
+            write_node_tail(out, n, true);
+        }
     }
 }
 
@@ -162,7 +292,12 @@ mod tests {
             std::str::from_utf8(e.to_json()).unwrap(),
             r#"{"action":"set","node":{"key":"/a","value":"1","modifiedIndex":2,"createdIndex":2}}"#
         );
-        let e2 = Event::new(Action::Update, node("/a", "2", 3), Some(node("/a", "1", 2)), 3);
+        let e2 = Event::new(
+            Action::Update,
+            node("/a", "2", 3),
+            Some(node("/a", "1", 2)),
+            3,
+        );
         assert_eq!(
             serde_json::to_string(&e2).unwrap(),
             r#"{"action":"update","node":{"key":"/a","value":"2","modifiedIndex":3,"createdIndex":3},"prevNode":{"key":"/a","value":"1","modifiedIndex":2,"createdIndex":2}}"#
@@ -177,15 +312,72 @@ mod tests {
         assert_eq!(p1, p2);
         let mut c = e.clone();
         c.node.value = Some("changed".into());
-        assert!(std::str::from_utf8(c.to_json()).unwrap().contains("changed"));
+        assert!(
+            std::str::from_utf8(c.to_json())
+                .unwrap()
+                .contains("changed")
+        );
         assert_eq!(c.index(), 2);
+    }
+
+    #[test]
+    fn hand_written_json_matches_serde() {
+        let leaf = |k: &str| NodeExtern {
+            key: k.into(),
+            value: Some("q\"\\✓\n".into()),
+            ttl: -2,
+            expiration: Some("x".into()),
+            modified_index: 3,
+            ..Default::default()
+        };
+        let dir = NodeExtern {
+            key: "/d".into(),
+            dir: true,
+            nodes: Some(vec![
+                leaf("/d/a"),
+                NodeExtern {
+                    key: "/d/e".into(),
+                    dir: true,
+                    nodes: Some(vec![]),
+                    ..Default::default()
+                },
+                NodeExtern {
+                    key: "/d/s".into(),
+                    dir: true,
+                    nodes: Some(vec![leaf("/d/s/x"), leaf("/d/s/y")]),
+                    created_index: 9,
+                    ..Default::default()
+                },
+            ]),
+            modified_index: 4,
+            created_index: 2,
+            ..Default::default()
+        };
+        let root = NodeExtern {
+            dir: true,
+            nodes: Some(vec![dir.clone(), leaf("/z")]),
+            ..Default::default()
+        };
+        for (n, p) in [
+            (root.clone(), None),
+            (dir.clone(), Some(leaf("/p"))),
+            (NodeExtern::default(), Some(NodeExtern::default())),
+        ] {
+            let e = Event::new(Action::Get, n, p, 0);
+            assert_eq!(
+                std::str::from_utf8(e.to_json()).unwrap(),
+                serde_json::to_string(&e).unwrap()
+            );
+        }
     }
 
     #[test]
     fn is_created() {
         assert!(Event::new(Action::Create, node("/a", "1", 2), None, 2).is_created());
         assert!(Event::new(Action::Set, node("/a", "1", 2), None, 2).is_created());
-        assert!(!Event::new(Action::Set, node("/a", "1", 2), Some(node("/a", "0", 1)), 2).is_created());
+        assert!(
+            !Event::new(Action::Set, node("/a", "1", 2), Some(node("/a", "0", 1)), 2).is_created()
+        );
         assert!(!Event::new(Action::Update, node("/a", "1", 2), None, 2).is_created());
     }
 }

@@ -77,11 +77,21 @@ pub(super) struct Node {
 
 impl Node {
     pub fn new_file(value: String, index: u64, expire: Option<i64>) -> Node {
-        Node { created: index, modified: index, expire, kind: NodeKind::File(value) }
+        Node {
+            created: index,
+            modified: index,
+            expire,
+            kind: NodeKind::File(value),
+        }
     }
 
     pub fn new_dir(index: u64, expire: Option<i64>) -> Node {
-        Node { created: index, modified: index, expire, kind: NodeKind::Dir(BTreeMap::new()) }
+        Node {
+            created: index,
+            modified: index,
+            expire,
+            kind: NodeKind::Dir(BTreeMap::new()),
+        }
     }
 
     pub fn is_dir(&self) -> bool {
@@ -125,34 +135,79 @@ impl Node {
     /// is `to_extern(key, r, r, now)`; its `loadInternalNode(r)` (used by
     /// get) is `to_extern(key, true, r, now)`.
     pub fn to_extern(&self, key: &str, expand: bool, recursive: bool, now: i64) -> NodeExtern {
+        // Iterative (explicit stack), so deep trees cannot overflow the
+        // call stack.
+        struct Frame<'a> {
+            path: String,
+            ext: NodeExtern,
+            children: Option<std::collections::btree_map::Iter<'a, String, Node>>,
+            list: Vec<NodeExtern>,
+        }
+        let mut stack = vec![Frame {
+            path: key.to_string(),
+            ext: self.shallow_extern(key, now),
+            children: if expand {
+                self.children().map(|c| c.iter())
+            } else {
+                None
+            },
+            list: Vec::new(),
+        }];
+        loop {
+            let top = stack
+                .last_mut()
+                .expect("loop returns when the stack empties");
+            let next = top
+                .children
+                .as_mut()
+                .and_then(|it| it.find(|(name, _)| !is_hidden_name(name)));
+            if let Some((name, child)) = next {
+                let path = join(&top.path, name);
+                let ext = child.shallow_extern(&path, now);
+                let children = if recursive {
+                    child.children().map(|c| c.iter())
+                } else {
+                    None
+                };
+                stack.push(Frame {
+                    path,
+                    ext,
+                    children,
+                    list: Vec::new(),
+                });
+                continue;
+            }
+            let mut done = stack.pop().expect("non-empty");
+            if !done.list.is_empty() {
+                done.ext.nodes = Some(done.list);
+            }
+            match stack.last_mut() {
+                Some(parent) => parent.list.push(done.ext),
+                None => return done.ext,
+            }
+        }
+    }
+
+    /// This node alone: key, value or dir flag, TTL fields and indexes.
+    fn shallow_extern(&self, key: &str, now: i64) -> NodeExtern {
         let (expiration, ttl) = self.expiration_and_ttl(now);
-        let mut out = NodeExtern {
-            key: if key == "/" { String::new() } else { key.to_string() },
-            value: None,
-            dir: false,
+        NodeExtern {
+            key: if key == "/" {
+                String::new()
+            } else {
+                key.to_string()
+            },
+            value: match &self.kind {
+                NodeKind::File(v) => Some(v.clone()),
+                NodeKind::Dir(_) => None,
+            },
+            dir: self.is_dir(),
             expiration,
             ttl,
             nodes: None,
             modified_index: self.modified,
             created_index: self.created,
-        };
-        match &self.kind {
-            NodeKind::File(v) => out.value = Some(v.clone()),
-            NodeKind::Dir(children) => {
-                out.dir = true;
-                if expand {
-                    let list: Vec<NodeExtern> = children
-                        .iter()
-                        .filter(|(name, _)| !is_hidden_name(name))
-                        .map(|(name, child)| child.to_extern(&join(key, name), recursive, recursive, now))
-                        .collect();
-                    if !list.is_empty() {
-                        out.nodes = Some(list);
-                    }
-                }
-            }
         }
-        out
     }
 
     /// Calls `f(path, expire)` for this node (at `path`) and every
@@ -185,8 +240,13 @@ impl Node {
 impl Drop for Node {
     // Dismantle deep trees iteratively so dropping them cannot overflow the stack.
     fn drop(&mut self) {
-        let NodeKind::Dir(children) = &mut self.kind else { return };
-        if children.values().all(|c| c.children().is_none_or(|cc| cc.is_empty())) {
+        let NodeKind::Dir(children) = &mut self.kind else {
+            return;
+        };
+        if children
+            .values()
+            .all(|c| c.children().is_none_or(|cc| cc.is_empty()))
+        {
             return;
         }
         let mut stack: Vec<Node> = std::mem::take(children).into_values().collect();
@@ -289,7 +349,11 @@ mod tests {
         );
         let back: NodeExtern = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
         assert_eq!(back, d);
-        let empty = NodeExtern { dir: true, nodes: Some(vec![]), ..Default::default() };
+        let empty = NodeExtern {
+            dir: true,
+            nodes: Some(vec![]),
+            ..Default::default()
+        };
         assert_eq!(serde_json::to_string(&empty).unwrap(), r#"{"dir":true}"#);
     }
 
@@ -298,10 +362,15 @@ mod tests {
         let mut root = Node::new_dir(0, None);
         let c = root.children_mut().unwrap();
         let mut d = Node::new_dir(2, None);
-        d.children_mut().unwrap().insert("x".into(), Node::new_file("1".into(), 3, None));
+        d.children_mut()
+            .unwrap()
+            .insert("x".into(), Node::new_file("1".into(), 3, None));
         c.insert("d".into(), d);
         c.insert("_h".into(), Node::new_file("h".into(), 4, None));
-        c.insert("a".into(), Node::new_file("v".into(), 5, Some(10_000_000_000)));
+        c.insert(
+            "a".into(),
+            Node::new_file("v".into(), 5, Some(10_000_000_000)),
+        );
 
         let flat = root.to_extern("/", true, false, 0);
         assert_eq!(
@@ -323,14 +392,20 @@ mod tests {
         c.insert("x".into(), Node::new_file("".into(), 2, Some(6)));
         c.insert("p".into(), Node::new_file("".into(), 2, None));
         let mut sub = Node::new_dir(3, None);
-        sub.children_mut().unwrap().insert("y".into(), Node::new_file("".into(), 4, Some(8)));
+        sub.children_mut()
+            .unwrap()
+            .insert("y".into(), Node::new_file("".into(), 4, Some(8)));
         c.insert("s".into(), sub);
         let mut seen = Vec::new();
         d.for_each_ttl("/d", |p, t| seen.push((p.to_string(), t)));
         seen.sort();
         assert_eq!(
             seen,
-            vec![("/d".to_string(), 5), ("/d/s/y".to_string(), 8), ("/d/x".to_string(), 6)]
+            vec![
+                ("/d".to_string(), 5),
+                ("/d/s/y".to_string(), 8),
+                ("/d/x".to_string(), 6)
+            ]
         );
     }
 
@@ -339,7 +414,11 @@ mod tests {
         let mut root = Node::new_dir(0, None);
         let mut cur = &mut root;
         for _ in 0..200_000 {
-            cur = cur.children_mut().unwrap().entry("a".into()).or_insert_with(|| Node::new_dir(1, None));
+            cur = cur
+                .children_mut()
+                .unwrap()
+                .entry("a".into())
+                .or_insert_with(|| Node::new_dir(1, None));
         }
         let mut leaf = &mut root;
         for _ in 0..3 {

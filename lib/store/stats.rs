@@ -32,7 +32,7 @@ pub struct Stats {
 
 /// A snapshot of the counters, serialized as etcd's /v2/stats/store.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct StoreStats {
     pub gets_success: u64,
     pub gets_fail: u64,
@@ -129,9 +129,22 @@ mod tests {
         let v = serde_json::to_value(st.snapshot(7)).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
         let mut want = vec![
-            "getsSuccess", "getsFail", "setsSuccess", "setsFail", "deleteSuccess", "deleteFail",
-            "updateSuccess", "updateFail", "createSuccess", "createFail", "compareAndSwapSuccess",
-            "compareAndSwapFail", "compareAndDeleteSuccess", "compareAndDeleteFail", "expireCount", "watchers",
+            "getsSuccess",
+            "getsFail",
+            "setsSuccess",
+            "setsFail",
+            "deleteSuccess",
+            "deleteFail",
+            "updateSuccess",
+            "updateFail",
+            "createSuccess",
+            "createFail",
+            "compareAndSwapSuccess",
+            "compareAndSwapFail",
+            "compareAndDeleteSuccess",
+            "compareAndDeleteFail",
+            "expireCount",
+            "watchers",
         ];
         let mut got = keys.clone();
         got.sort();

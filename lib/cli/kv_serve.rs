@@ -20,7 +20,7 @@ use crate::raft::state_machine::Command;
 /// unchanged. With no flags at all, kv-serve is one member named `default`, serving clients on
 /// http://localhost:2379 and :4001, peers on :2380, with its data in `./default.kv`.
 #[derive(Parser, Debug, Clone)]
-#[command(name = "kv-serve", version, about, long_about, max_term_width = 100)]
+#[command(name = "kv-serve", version, about = "The etcd v2 key-value store, replicated with Raft", long_about, max_term_width = 100)]
 pub struct Args {
     /// Human-readable name of this member.
     #[arg(long, env = "ETCD_NAME", default_value = "default", help_heading = "Member")]

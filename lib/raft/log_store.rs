@@ -4,9 +4,10 @@
 //! [`LogStore::persist`] writes everything a `Ready` asks for in ONE transaction committed with
 //! `Durability::Immediate` (an fsync) — nothing is acknowledged before that returns.
 //!
-//! The entries since the last compaction are also kept in memory, because `raft` reads them
-//! back often (to build `Ready`s and, with peers, to send appends); the disk copy exists to
-//! survive a crash. A restart reads everything back with [`LogStore::open`].
+//! Memory stays bounded whatever `--snapshot-count` is: only the newest entries are cached
+//! (`raft` reads them back right after they are written, to apply them and to send them to
+//! peers); older ones and the snapshot's data are read from disk when asked for. redb's own
+//! page cache is kept small for the same reason.
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -18,6 +19,13 @@ use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinitio
 
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+
+/// Newest entries kept in memory: at most this many…
+const CACHE_ENTRIES: usize = 1024;
+/// …and at most this many bytes of them.
+const CACHE_BYTES: usize = 4 << 20;
+/// redb's page cache.
+const DB_CACHE_BYTES: usize = 4 << 20;
 
 const HARD_STATE: &str = "hard_state";
 const CONF_STATE: &str = "conf_state";
@@ -52,19 +60,21 @@ pub struct LogStore {
     db: Database,
     hard_state: HardState,
     conf_state: ConfState,
-    /// The latest snapshot, data included (it is what a lagging peer is sent).
-    snapshot: Snapshot,
+    /// The latest snapshot's metadata; its data stays on disk until someone needs it.
+    snapshot_meta: SnapshotMetadata,
     /// Index and term of the last entry compacted away (0, 0 for a fresh log).
     offset: u64,
     offset_term: u64,
-    /// entries[i].index == offset + 1 + i
-    entries: VecDeque<Entry>,
+    last_index: u64,
+    /// The newest entries: cache.back().index == last_index, contiguous.
+    cache: VecDeque<Entry>,
+    cache_bytes: usize,
 }
 
 impl LogStore {
     /// Opens (or creates) the log in `path` and loads it.
     pub fn open(path: &Path) -> Result<LogStore, LogError> {
-        let db = db_err!(Database::create(path))?;
+        let db = db_err!(Database::builder().set_cache_size(DB_CACHE_BYTES).create(path))?;
         {
             // Make sure the tables exist so that read transactions can open them.
             let tx = db_err!(db.begin_write())?;
@@ -85,17 +95,23 @@ impl LogStore {
             Some(b) => ConfState::parse_from_bytes(&b).map_err(|e| LogError::Corrupt(CONF_STATE, e))?,
             None => ConfState::default(),
         };
-        let snapshot = match load(SNAPSHOT)? {
-            Some(b) => Snapshot::parse_from_bytes(&b).map_err(|e| LogError::Corrupt(SNAPSHOT, e))?,
-            None => Snapshot::default(),
+        let snapshot_meta = match load(SNAPSHOT)? {
+            Some(b) => Snapshot::parse_from_bytes(&b).map_err(|e| LogError::Corrupt(SNAPSHOT, e))?.take_metadata(),
+            None => SnapshotMetadata::default(),
         };
         let table = db_err!(tx.open_table(ENTRIES))?;
-        let mut entries = VecDeque::new();
-        for item in db_err!(table.iter())? {
+        let mut cache = VecDeque::new();
+        let mut cache_bytes = 0;
+        for item in db_err!(table.iter())?.rev() {
             let (_, v) = db_err!(item)?;
+            if cache.len() >= CACHE_ENTRIES || cache_bytes + v.value().len() > CACHE_BYTES {
+                break;
+            }
+            cache_bytes += v.value().len();
             let e = Entry::parse_from_bytes(v.value()).map_err(|e| LogError::Corrupt("entry", e))?;
-            entries.push_back(e);
+            cache.push_front(e);
         }
+        let last_entry = db_err!(table.last())?.map(|(k, _)| k.value());
         drop(table);
         let (offset, offset_term) = match load(COMPACTED)? {
             Some(b) if b.len() == 16 => (
@@ -106,12 +122,13 @@ impl LogStore {
         };
         drop(meta);
         drop(tx);
-        Ok(LogStore { db, hard_state, conf_state, snapshot, offset, offset_term, entries })
+        let last_index = last_entry.unwrap_or(offset).max(offset);
+        Ok(LogStore { db, hard_state, conf_state, snapshot_meta, offset, offset_term, last_index, cache, cache_bytes })
     }
 
     /// True when the log holds nothing yet (a brand-new member).
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty() && self.snapshot.get_metadata().index == 0 && self.hard_state == HardState::default()
+        self.last_index == 0 && self.snapshot_meta.index == 0 && self.hard_state == HardState::default()
     }
 
     pub fn hard_state(&self) -> &HardState {
@@ -122,12 +139,47 @@ impl LogStore {
         &self.conf_state
     }
 
-    pub fn snapshot_ref(&self) -> &Snapshot {
-        &self.snapshot
+    pub fn snapshot_metadata(&self) -> &SnapshotMetadata {
+        &self.snapshot_meta
     }
 
-    pub fn last_index_(&self) -> u64 {
-        self.offset + self.entries.len() as u64
+    /// The latest snapshot with its data, read from disk.
+    pub fn load_snapshot(&self) -> Result<Snapshot, LogError> {
+        match self.get_meta(SNAPSHOT)? {
+            Some(b) => Snapshot::parse_from_bytes(&b).map_err(|e| LogError::Corrupt(SNAPSHOT, e)),
+            None => Ok(Snapshot::default()),
+        }
+    }
+
+    fn cache_first(&self) -> u64 {
+        self.last_index + 1 - self.cache.len() as u64
+    }
+
+    fn push_cache(&mut self, e: Entry) {
+        self.cache_bytes += e.data.len() + 32;
+        self.cache.push_back(e);
+        while self.cache.len() > CACHE_ENTRIES || (self.cache_bytes > CACHE_BYTES && self.cache.len() > 1) {
+            if let Some(old) = self.cache.pop_front() {
+                self.cache_bytes -= old.data.len() + 32;
+            }
+        }
+    }
+
+    /// Reads entries [low, high) from disk, stopping early past `max` bytes.
+    fn read_entries(&self, low: u64, high: u64, max: Option<u64>) -> Result<Vec<Entry>, LogError> {
+        let tx = db_err!(self.db.begin_read())?;
+        let table = db_err!(tx.open_table(ENTRIES))?;
+        let mut out = Vec::new();
+        let mut size = 0u64;
+        for item in db_err!(table.range(low..high))? {
+            let (_, v) = db_err!(item)?;
+            size += v.value().len() as u64;
+            if !out.is_empty() && max.is_some_and(|m| size > m) {
+                break;
+            }
+            out.push(Entry::parse_from_bytes(v.value()).map_err(|e| LogError::Corrupt("entry", e))?);
+        }
+        Ok(out)
     }
 
     /// The commit index only moves forward in memory between `Ready`s; it is written with the
@@ -163,8 +215,7 @@ impl LogStore {
             if let Some(first) = entries.first() {
                 // Entries from `first.index` on are replaced (a new leader may overwrite an
                 // uncommitted suffix).
-                let last = self.last_index_();
-                if first.index <= last {
+                if first.index <= self.last_index {
                     db_err!(table.retain_in(first.index.., |_, _| false))?;
                 }
                 for e in entries {
@@ -179,19 +230,32 @@ impl LogStore {
 
         if let Some(snap) = snapshot {
             let m = snap.get_metadata();
-            self.snapshot = snap.clone();
+            self.snapshot_meta = m.clone();
             self.conf_state = m.get_conf_state().clone();
             self.offset = m.index;
             self.offset_term = m.term;
-            self.entries.clear();
+            self.last_index = m.index;
+            self.cache.clear();
+            self.cache_bytes = 0;
             if self.hard_state.commit < m.index {
                 self.hard_state.commit = m.index;
             }
         }
         if let Some(first) = entries.first() {
-            let keep = first.index.saturating_sub(self.offset + 1) as usize;
-            self.entries.truncate(keep);
-            self.entries.extend(entries.iter().cloned());
+            // Drop cached entries from first.index on; if the cache no longer reaches back to
+            // first.index - 1 it is emptied so that it stays contiguous.
+            while self.cache.back().is_some_and(|e| e.index >= first.index) {
+                let old = self.cache.pop_back().unwrap();
+                self.cache_bytes -= old.data.len() + 32;
+            }
+            if self.cache.back().is_some_and(|e| e.index + 1 != first.index) {
+                self.cache.clear();
+                self.cache_bytes = 0;
+            }
+            for e in entries {
+                self.push_cache(e.clone());
+            }
+            self.last_index = entries.last().unwrap().index;
         }
         if let Some(hs) = hard_state {
             self.hard_state = hs.clone();
@@ -258,21 +322,23 @@ impl LogStore {
             }
         }
         db_err!(tx.commit())?;
-        self.snapshot = snap;
+        self.snapshot_meta = snap.take_metadata();
         if compact_to > self.offset {
-            let n = (compact_to - self.offset) as usize;
-            self.entries.drain(..n.min(self.entries.len()));
+            while self.cache.front().is_some_and(|e| e.index <= compact_to) {
+                let old = self.cache.pop_front().unwrap();
+                self.cache_bytes -= old.data.len() + 32;
+            }
             self.offset = compact_to;
             self.offset_term = compact_term;
         }
         Ok(())
     }
 
-    fn entry(&self, idx: u64) -> Option<&Entry> {
-        if idx <= self.offset {
+    fn cached(&self, idx: u64) -> Option<&Entry> {
+        if idx < self.cache_first() || idx > self.last_index {
             return None;
         }
-        self.entries.get((idx - self.offset - 1) as usize)
+        self.cache.get((idx - self.cache_first()) as usize)
     }
 }
 
@@ -291,14 +357,17 @@ impl Storage for LogStore {
         if low <= self.offset {
             return Err(::raft::Error::Store(StorageError::Compacted));
         }
-        if high > self.last_index_() + 1 {
+        if high > self.last_index + 1 {
             return Err(::raft::Error::Store(StorageError::Unavailable));
         }
         let max = max_size.into();
+        if low < self.cache_first() {
+            return self.read_entries(low, high, max).map_err(|e| ::raft::Error::Store(StorageError::Other(Box::new(e))));
+        }
         let mut out = Vec::with_capacity((high - low) as usize);
         let mut size: u64 = 0;
         for idx in low..high {
-            let e = self.entry(idx).expect("entry in range");
+            let e = self.cached(idx).expect("entry in cache range");
             size += e.compute_size() as u64;
             if !out.is_empty() && max.is_some_and(|m| size > m) {
                 break;
@@ -315,9 +384,16 @@ impl Storage for LogStore {
         if idx < self.offset {
             return Err(::raft::Error::Store(StorageError::Compacted));
         }
-        match self.entry(idx) {
-            Some(e) => Ok(e.term),
-            None => Err(::raft::Error::Store(StorageError::Unavailable)),
+        if idx > self.last_index {
+            return Err(::raft::Error::Store(StorageError::Unavailable));
+        }
+        if let Some(e) = self.cached(idx) {
+            return Ok(e.term);
+        }
+        match self.read_entries(idx, idx + 1, None) {
+            Ok(v) if !v.is_empty() => Ok(v[0].term),
+            Ok(_) => Err(::raft::Error::Store(StorageError::Unavailable)),
+            Err(e) => Err(::raft::Error::Store(StorageError::Other(Box::new(e)))),
         }
     }
 
@@ -326,14 +402,14 @@ impl Storage for LogStore {
     }
 
     fn last_index(&self) -> ::raft::Result<u64> {
-        Ok(self.last_index_())
+        Ok(self.last_index)
     }
 
     fn snapshot(&self, request_index: u64, _to: u64) -> ::raft::Result<Snapshot> {
-        if self.snapshot.get_metadata().index < request_index {
+        if self.snapshot_meta.index < request_index {
             return Err(::raft::Error::Store(StorageError::SnapshotTemporarilyUnavailable));
         }
-        Ok(self.snapshot.clone())
+        self.load_snapshot().map_err(|e| ::raft::Error::Store(StorageError::Other(Box::new(e))))
     }
 }
 
@@ -389,7 +465,32 @@ mod tests {
         assert_eq!(s.first_index().unwrap(), 6);
         assert_eq!(s.last_index().unwrap(), 10);
         assert_eq!(&s.snapshot(0, 0).unwrap().data[..], b"state@8");
+        assert_eq!(s.term(5).unwrap(), 1);
         assert_eq!(s.snapshot(0, 0).unwrap().get_metadata().index, 8);
+    }
+
+    #[test]
+    fn entries_beyond_the_cache_come_from_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.redb");
+        let n = CACHE_ENTRIES as u64 * 3;
+        {
+            let mut s = LogStore::open(&path).unwrap();
+            for chunk in (1..=n).collect::<Vec<_>>().chunks(100) {
+                let ents: Vec<Entry> = chunk.iter().map(|&i| entry(i, 1 + i / 1000, &i.to_be_bytes())).collect();
+                s.persist(None, &ents, None).unwrap();
+            }
+            assert!(s.cache.len() <= CACHE_ENTRIES);
+            let all = s.entries(1, n + 1, None, GetEntriesContext::empty(false)).unwrap();
+            assert_eq!(all.len() as u64, n);
+            assert!(all.iter().enumerate().all(|(i, e)| e.index == i as u64 + 1));
+            assert_eq!(s.term(5).unwrap(), 1);
+            assert_eq!(s.term(n).unwrap(), 1 + n / 1000);
+        }
+        let s = LogStore::open(&path).unwrap();
+        assert_eq!(s.last_index().unwrap(), n);
+        assert_eq!(s.entries(n - 1, n + 1, None, GetEntriesContext::empty(false)).unwrap().len(), 2);
+        assert_eq!(s.entries(2, 4, None, GetEntriesContext::empty(false)).unwrap()[0].index, 2);
     }
 
     #[test]

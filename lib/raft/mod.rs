@@ -90,8 +90,8 @@ pub fn boot(b: &Boot, transport: Box<dyn Transport>) -> Result<(Node, Arc<Shared
                     b.name
                 ));
             }
-            let snap = log.snapshot_ref();
-            let sm = if snap.get_metadata().index > 0 {
+            let sm = if log.snapshot_metadata().index > 0 {
+                let snap = log.load_snapshot().map_err(ioerr)?;
                 StateMachine::recover(&snap.data).map_err(|e| format!("{}: snapshot: {e}", path.display()))?
             } else {
                 let raw = log

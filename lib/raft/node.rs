@@ -198,7 +198,7 @@ impl Node {
         cfg: NodeConfig,
         transport: Box<dyn Transport>,
     ) -> Result<(Node, Arc<Shared>), String> {
-        let snapshot_index = log.snapshot_ref().get_metadata().index;
+        let snapshot_index = log.snapshot_metadata().index;
         let hs = log.hard_state().clone();
         let raft_cfg = Config {
             id: cfg.member_id,
@@ -514,6 +514,12 @@ impl Node {
         let compact_to = applied.saturating_sub(self.cfg.catch_up_entries);
         self.raw.mut_store().save_snapshot(applied, data, compact_to)?;
         self.snapshot_index = applied;
+        // The snapshot's buffers were large and short-lived; hand the pages back to the OS
+        // instead of letting the allocator keep them as a high-water mark.
+        // SAFETY: malloc_trim only releases free memory; it has no preconditions.
+        unsafe {
+            libc::malloc_trim(0);
+        }
         Ok(())
     }
 

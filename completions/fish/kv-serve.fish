@@ -1,0 +1,42 @@
+complete -c kv-serve -l name -d 'Human-readable name of this member' -r
+complete -c kv-serve -l data-dir -d 'Directory for the Raft log, hard state and snapshots [default: ./NAME.kv]' -r -F
+complete -c kv-serve -l wal-dir -d 'Separate directory for the write-ahead log (etcd); not supported: the log lives in --data-dir' -r -F
+complete -c kv-serve -l snapshot-count -d 'Applied entries between two snapshots; the log is compacted behind each snapshot' -r
+complete -c kv-serve -l heartbeat-interval -d 'Milliseconds between leader heartbeats' -r
+complete -c kv-serve -l election-timeout -d 'Milliseconds a follower waits without hearing from a leader before it stands for election' -r
+complete -c kv-serve -l listen-peer-urls -d 'URLs to listen on for peer (Raft) traffic, comma separated' -r
+complete -c kv-serve -l listen-client-urls -d 'URLs to listen on for client traffic, comma separated' -r
+complete -c kv-serve -l max-snapshots -d 'Accepted for etcd compatibility; kv-serve keeps one snapshot' -r
+complete -c kv-serve -l max-wals -d 'Accepted for etcd compatibility; kv-serve has no WAL files to rotate' -r
+complete -c kv-serve -l cors -d 'Cross-origin resource sharing origins (not supported)' -r
+complete -c kv-serve -l initial-advertise-peer-urls -d 'This member\'s peer URLs, as advertised to the rest of the cluster' -r
+complete -c kv-serve -l initial-cluster -d 'Initial cluster configuration, NAME=PEER_URL pairs comma separated [default: NAME=each --initial-advertise-peer-urls]' -r
+complete -c kv-serve -l initial-cluster-state -d '`new` to bootstrap a cluster, `existing` to join one' -r -f -a "new\t''
+existing\t''"
+complete -c kv-serve -l initial-cluster-token -d 'Token that makes the IDs of a new cluster unique' -r
+complete -c kv-serve -l advertise-client-urls -d 'This member\'s client URLs, as advertised to clients and the rest of the cluster' -r
+complete -c kv-serve -l discovery -d 'Discovery URL used to bootstrap the cluster (not supported yet)' -r
+complete -c kv-serve -l discovery-srv -d 'DNS SRV domain used to bootstrap the cluster (not supported)' -r
+complete -c kv-serve -l discovery-fallback -d 'What to do when discovery fails: `exit` or `proxy`' -r -f -a "exit\t''
+proxy\t''"
+complete -c kv-serve -l discovery-proxy -d 'HTTP proxy for the discovery service (not supported)' -r
+complete -c kv-serve -l proxy -d 'Proxy mode (`off` only: kv-serve is always a full member)' -r -f -a "off\t''
+readonly\t''
+on\t''"
+complete -c kv-serve -l cert-file -d 'TLS and authentication flags of etcd; kv-serve speaks plain HTTP only and refuses them' -r
+complete -c kv-serve -l key-file -r
+complete -c kv-serve -l trusted-ca-file -r
+complete -c kv-serve -l ca-file -r
+complete -c kv-serve -l peer-cert-file -r
+complete -c kv-serve -l peer-key-file -r
+complete -c kv-serve -l peer-trusted-ca-file -r
+complete -c kv-serve -l peer-ca-file -r
+complete -c kv-serve -l enable-v2 -d 'Accepted for etcd 3 compatibility: the v2 API is the only one kv-serve serves' -r
+complete -c kv-serve -l log-package-levels -d 'Accepted for etcd compatibility (per-package log levels); ignored' -r
+complete -c kv-serve -l strict-reconfig-check -d 'Reject reconfiguration requests that would cause quorum loss'
+complete -c kv-serve -l client-cert-auth
+complete -c kv-serve -l peer-client-cert-auth
+complete -c kv-serve -l force-new-cluster -d 'Start a new one-member cluster from this member\'s data (not supported yet)'
+complete -c kv-serve -l debug -d 'More logging on stderr'
+complete -c kv-serve -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kv-serve -s V -l version -d 'Print version'

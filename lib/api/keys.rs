@@ -174,7 +174,7 @@ async fn get(api: &Api, r: &KeyRequest, head: bool) -> Resp {
 }
 
 async fn write(api: &Api, method: &Method, r: KeyRequest) -> Resp {
-    let expire = r.ttl.map(|t| now_nanos().saturating_add((t as i64).saturating_mul(1_000_000_000)));
+    let expire = r.ttl.map(|t| now_nanos().saturating_add(i64::try_from(t).unwrap_or(i64::MAX).saturating_mul(1_000_000_000)));
     let cmd = match *method {
         Method::PUT => Command::Put {
             path: r.path,

@@ -35,6 +35,14 @@ const KEYS: &str = "/v2/keys";
 /// Routes one request. Paths are decoded and, like Go's `ServeMux`, an unclean path
 /// (`//`, `.`, `..`) is answered with a 301 to its clean form, query kept.
 pub async fn route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
+    // hyper stops reading a head somewhere past its buffer size; hold it to the exact limit.
+    let head: usize = req.uri().to_string().len()
+        + req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>();
+    if head > http::MAX_HEAD {
+        let mut r = http::text(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "431 Request Header Fields Too Large\n");
+        http::set_header(&mut r, "Connection", "close");
+        return r;
+    }
     let raw = req.uri().path();
     let decoded = match form::unescape_path(raw) {
         Ok(p) => p,

@@ -14,6 +14,8 @@
 #
 # Environment:
 #   DURATION=10s CONNS=64 THREADS=2 KEYS=10000
+#   SNAPSHOT_COUNT=100000 --snapshot-count given to BOTH servers (the default of etcd 3.4 and kv-serve;
+#                  etcd 2 used 10000), so both snapshot equally often
 #   REPEAT=3       rounds; each round runs PUT then GET on both servers, interleaved, and the
 #                  table shows medians (the machine has 2 cores shared by wrk and the server)
 #   KV_SERVE_CMD   command for the kv-serve side (default target/release/kv-serve, built with
@@ -30,6 +32,7 @@ CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 KEYS=${KEYS:-10000}
 REPEAT=${REPEAT:-3}
+SNAPSHOT_COUNT=${SNAPSHOT_COUNT:-100000}
 LUA=$ROOT/bench/v2-keys.lua
 ETCD_IP=127.0.0.21
 KV_IP=127.0.0.22
@@ -88,7 +91,7 @@ start_server() {
     "$@" --name "$name" --data-dir "$TMP/$name.data" \
         --listen-client-urls "http://$ip:2379" --advertise-client-urls "http://$ip:2379" \
         --listen-peer-urls "http://$ip:2380" --initial-advertise-peer-urls "http://$ip:2380" \
-        --initial-cluster "$name=http://$ip:2380" \
+        --initial-cluster "$name=http://$ip:2380" --snapshot-count "$SNAPSHOT_COUNT" \
         </dev/null >"$TMP/$name.log" 2>&1 &
     STARTED_PID=$!
     PIDS+=("$STARTED_PID")
@@ -238,7 +241,7 @@ cat <<EOF
 
 ## kv-serve vs etcd, v2 keys API
 
-$(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores (load average $load at start); wrk -t$THREADS -c$CONNS -d$DURATION, median of $REPEAT interleaved rounds, 256-byte values over $KEYS keys (GET over ${R[etcd.keys]} / ${R[kv.keys]} keys written).
+$(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores (load average $load at start); --snapshot-count $SNAPSHOT_COUNT for both; wrk -t$THREADS -c$CONNS -d$DURATION, median of $REPEAT interleaved rounds, 256-byte values over $KEYS keys (GET over ${R[etcd.keys]} / ${R[kv.keys]} keys written).
 etcd: \`${ETCD_ARGV[*]}\` $etcd_version
 kv-serve: $KV_LABEL $kv_version
 

@@ -123,9 +123,19 @@ fn verify(member: &Member, writes: &[(String, String)]) -> Vec<String> {
 
 #[test]
 fn acknowledged_writes_survive_kill9() {
+    crash_rounds(Member::start());
+}
+
+/// The same with a snapshot every 300 entries, so kills land around snapshots, log
+/// compaction and restarts that load a snapshot and replay the log behind it.
+#[test]
+fn acknowledged_writes_survive_kill9_with_frequent_snapshots() {
+    crash_rounds(Member::builder().snapshot_count(300).start());
+}
+
+fn crash_rounds(mut member: Member) {
     let (mut rng, seed) = Rng::from_env();
     println!("seed {seed} (COREKIT_TEST_SEED={seed} replays the kill timings)");
-    let mut member = Member::start();
     println!(
         "{:?} at {}, data in {}",
         member.server,

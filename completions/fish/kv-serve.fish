@@ -1,7 +1,7 @@
 complete -c kv-serve -l name -d 'Human-readable name of this member' -r
 complete -c kv-serve -l data-dir -d 'Directory for the Raft log, hard state and snapshots [default: ./NAME.kv]' -r -F
 complete -c kv-serve -l wal-dir -d 'Separate directory for the write-ahead log (etcd); not supported: the log lives in --data-dir' -r -F
-complete -c kv-serve -l snapshot-count -d 'Applied entries between two snapshots; the log is compacted behind each snapshot' -r
+complete -c kv-serve -l snapshot-count -d 'Applied entries between two snapshots; the log is compacted behind each snapshot (etcd 3.4\'s default; the log stays on disk, so a larger count costs no memory)' -r
 complete -c kv-serve -l heartbeat-interval -d 'Milliseconds between leader heartbeats' -r
 complete -c kv-serve -l election-timeout -d 'Milliseconds a follower waits without hearing from a leader before it stands for election' -r
 complete -c kv-serve -l listen-peer-urls -d 'URLs to listen on for peer (Raft) traffic, comma separated' -r

@@ -1,8 +1,13 @@
 //! The Raft log on disk.
 //!
-//! Entries, the hard state, the conf state and the latest snapshot live in one redb file.
-//! [`LogStore::persist`] writes everything a `Ready` asks for in ONE transaction committed with
-//! `Durability::Immediate` (an fsync) — nothing is acknowledged before that returns.
+//! Entries, the hard state and the conf state live in one redb file (`kv.redb`); the latest
+//! snapshot lives beside it in a [`SnapStore`]. [`LogStore::persist`] writes everything a
+//! `Ready` asks for in ONE transaction committed with `Durability::Immediate` (an fsync) —
+//! nothing is acknowledged before that returns.
+//!
+//! Compaction is logical at once (raft is told the entries are gone) and physical a chunk at
+//! a time inside the following `persist` transactions, so dropping 100,000 entries never
+//! stalls the Ready loop.
 //!
 //! Memory stays bounded whatever `--snapshot-count` is: only the newest entries are cached
 //! (`raft` reads them back right after they are written, to apply them and to send them to
@@ -11,11 +16,14 @@
 
 use std::collections::VecDeque;
 use std::path::Path;
+use std::sync::Arc;
 
 use ::raft::eraftpb::{ConfState, Entry, HardState, Snapshot, SnapshotMetadata};
 use ::raft::{GetEntriesContext, RaftState, Storage, StorageError};
 use protobuf::Message as _;
 use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinition};
+
+use super::snap_store::SnapStore;
 
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -29,7 +37,8 @@ const DB_CACHE_BYTES: usize = 4 << 20;
 
 const HARD_STATE: &str = "hard_state";
 const CONF_STATE: &str = "conf_state";
-const SNAPSHOT: &str = "snapshot";
+/// Entries physically deleted per `persist`, at most, while a compaction catches up.
+const DELETE_CHUNK: u64 = 4096;
 /// Index and term of the last entry compacted away, 16 bytes big-endian.
 const COMPACTED: &str = "compacted";
 
@@ -58,6 +67,7 @@ macro_rules! db_err {
 
 pub struct LogStore {
     db: Database,
+    snaps: Arc<SnapStore>,
     hard_state: HardState,
     conf_state: ConfState,
     /// The latest snapshot's metadata; its data stays on disk until someone needs it.
@@ -65,6 +75,11 @@ pub struct LogStore {
     /// Index and term of the last entry compacted away (0, 0 for a fresh log).
     offset: u64,
     offset_term: u64,
+    /// The first entry still physically on disk; entries in [phys_first, offset] are deleted
+    /// a chunk at a time.
+    phys_first: u64,
+    /// The compaction record must be written with the next transaction.
+    compacted_dirty: bool,
     last_index: u64,
     /// The newest entries: cache.back().index == last_index, contiguous.
     cache: VecDeque<Entry>,
@@ -73,7 +88,7 @@ pub struct LogStore {
 
 impl LogStore {
     /// Opens (or creates) the log in `path` and loads it.
-    pub fn open(path: &Path) -> Result<LogStore, LogError> {
+    pub fn open(path: &Path, snaps: Arc<SnapStore>) -> Result<LogStore, LogError> {
         let db = db_err!(Database::builder().set_cache_size(DB_CACHE_BYTES).create(path))?;
         {
             // Make sure the tables exist so that read transactions can open them.
@@ -87,7 +102,7 @@ impl LogStore {
         let load = |key: &str| -> Result<Option<Vec<u8>>, LogError> {
             Ok(db_err!(meta.get(key))?.map(|v| v.value().to_vec()))
         };
-        let hard_state = match load(HARD_STATE)? {
+        let mut hard_state = match load(HARD_STATE)? {
             Some(b) => HardState::parse_from_bytes(&b).map_err(|e| LogError::Corrupt(HARD_STATE, e))?,
             None => HardState::default(),
         };
@@ -95,24 +110,11 @@ impl LogStore {
             Some(b) => ConfState::parse_from_bytes(&b).map_err(|e| LogError::Corrupt(CONF_STATE, e))?,
             None => ConfState::default(),
         };
-        let snapshot_meta = match load(SNAPSHOT)? {
-            Some(b) => Snapshot::parse_from_bytes(&b).map_err(|e| LogError::Corrupt(SNAPSHOT, e))?.take_metadata(),
-            None => SnapshotMetadata::default(),
-        };
-        let table = db_err!(tx.open_table(ENTRIES))?;
-        let mut cache = VecDeque::new();
-        let mut cache_bytes = 0;
-        for item in db_err!(table.iter())?.rev() {
-            let (_, v) = db_err!(item)?;
-            if cache.len() >= CACHE_ENTRIES || cache_bytes + v.value().len() > CACHE_BYTES {
-                break;
-            }
-            cache_bytes += v.value().len();
-            let e = Entry::parse_from_bytes(v.value()).map_err(|e| LogError::Corrupt("entry", e))?;
-            cache.push_front(e);
+        let snapshot_meta = snaps.metadata()?;
+        // The snapshot holds only committed entries; the commit index on disk may lag it.
+        if hard_state.commit < snapshot_meta.index {
+            hard_state.commit = snapshot_meta.index;
         }
-        let last_entry = db_err!(table.last())?.map(|(k, _)| k.value());
-        drop(table);
         let (offset, offset_term) = match load(COMPACTED)? {
             Some(b) if b.len() == 16 => (
                 u64::from_be_bytes(b[..8].try_into().unwrap()),
@@ -120,10 +122,38 @@ impl LogStore {
             ),
             _ => (0, 0),
         };
+        let table = db_err!(tx.open_table(ENTRIES))?;
+        let mut cache = VecDeque::new();
+        let mut cache_bytes = 0;
+        for item in db_err!(table.iter())?.rev() {
+            let (k, v) = db_err!(item)?;
+            if k.value() <= offset || cache.len() >= CACHE_ENTRIES || cache_bytes + v.value().len() > CACHE_BYTES {
+                break;
+            }
+            cache_bytes += v.value().len();
+            let e = Entry::parse_from_bytes(v.value()).map_err(|e| LogError::Corrupt("entry", e))?;
+            cache.push_front(e);
+        }
+        let last_entry = db_err!(table.last())?.map(|(k, _)| k.value());
+        let phys_first = db_err!(table.first())?.map(|(k, _)| k.value()).unwrap_or(offset + 1);
+        drop(table);
         drop(meta);
         drop(tx);
         let last_index = last_entry.unwrap_or(offset).max(offset);
-        Ok(LogStore { db, hard_state, conf_state, snapshot_meta, offset, offset_term, last_index, cache, cache_bytes })
+        Ok(LogStore {
+            db,
+            snaps,
+            hard_state,
+            conf_state,
+            snapshot_meta,
+            offset,
+            offset_term,
+            phys_first,
+            compacted_dirty: false,
+            last_index,
+            cache,
+            cache_bytes,
+        })
     }
 
     /// True when the log holds nothing yet (a brand-new member).
@@ -145,10 +175,7 @@ impl LogStore {
 
     /// The latest snapshot with its data, read from disk.
     pub fn load_snapshot(&self) -> Result<Snapshot, LogError> {
-        match self.get_meta(SNAPSHOT)? {
-            Some(b) => Snapshot::parse_from_bytes(&b).map_err(|e| LogError::Corrupt(SNAPSHOT, e)),
-            None => Ok(Snapshot::default()),
-        }
+        self.snaps.load()
     }
 
     fn cache_first(&self) -> u64 {
@@ -198,19 +225,24 @@ impl LogStore {
         if snapshot.is_none() && entries.is_empty() && hard_state.is_none() {
             return Ok(());
         }
+        if let Some(snap) = snapshot {
+            // A snapshot from the leader: durable in its own file before the log forgets.
+            self.snaps.save(snap)?;
+        }
         let mut tx = db_err!(self.db.begin_write())?;
         db_err!(tx.set_durability(Durability::Immediate))?;
         {
             let mut table = db_err!(tx.open_table(ENTRIES))?;
             let mut meta = db_err!(tx.open_table(META))?;
             if let Some(snap) = snapshot {
-                // A snapshot from the leader replaces the whole log.
+                // ...and it replaces the whole log.
                 db_err!(table.retain(|_, _| false))?;
-                db_err!(meta.insert(SNAPSHOT, snap.write_to_bytes().expect("encode snapshot").as_slice()))?;
-                let cs = snap.get_metadata().get_conf_state();
-                db_err!(meta.insert(CONF_STATE, cs.write_to_bytes().expect("encode conf state").as_slice()))?;
                 let m = snap.get_metadata();
+                let cs = m.get_conf_state();
+                db_err!(meta.insert(CONF_STATE, cs.write_to_bytes().expect("encode conf state").as_slice()))?;
                 db_err!(meta.insert(COMPACTED, encode_compacted(m.index, m.term).as_slice()))?;
+            } else {
+                self.delete_compacted_chunk(&mut table, &mut meta)?;
             }
             if let Some(first) = entries.first() {
                 // Entries from `first.index` on are replaced (a new leader may overwrite an
@@ -234,6 +266,8 @@ impl LogStore {
             self.conf_state = m.get_conf_state().clone();
             self.offset = m.index;
             self.offset_term = m.term;
+            self.phys_first = m.index + 1;
+            self.compacted_dirty = false;
             self.last_index = m.index;
             self.cache.clear();
             self.cache_bytes = 0;
@@ -295,41 +329,40 @@ impl LogStore {
         Ok(())
     }
 
-    /// Saves a snapshot of the state machine at `index` (which must be applied) and drops the
-    /// log up to `compact_to` (≤ index), keeping the entries after it for peers that lag.
-    pub fn save_snapshot(&mut self, index: u64, data: Vec<u8>, compact_to: u64) -> Result<(), LogError> {
-        let term = self.term(index).map_err(|_| {
-            LogError::Db(redb::Error::Corrupted(format!("no term for snapshot index {index}")))
-        })?;
-        let mut snap = Snapshot::default();
-        let mut md = SnapshotMetadata::default();
-        md.index = index;
-        md.term = term;
-        md.set_conf_state(self.conf_state.clone());
-        snap.set_metadata(md);
-        snap.data = data.into();
-        let compact_to = compact_to.min(index);
-        let compact_term = if compact_to > self.offset { self.term(compact_to).unwrap_or(0) } else { self.offset_term };
-        let mut tx = db_err!(self.db.begin_write())?;
-        db_err!(tx.set_durability(Durability::Immediate))?;
-        {
-            let mut meta = db_err!(tx.open_table(META))?;
-            db_err!(meta.insert(SNAPSHOT, snap.write_to_bytes().expect("encode snapshot").as_slice()))?;
-            if compact_to > self.offset {
-                db_err!(meta.insert(COMPACTED, encode_compacted(compact_to, compact_term).as_slice()))?;
-                let mut table = db_err!(tx.open_table(ENTRIES))?;
-                db_err!(table.retain_in(..=compact_to, |_, _| false))?;
+    /// A snapshot at `meta.index` is durable in the snapshot store: remember its metadata and
+    /// forget the log up to `compact_to` (≤ its index), keeping the entries after that for
+    /// peers that lag. Disk space is reclaimed a chunk per later `persist`.
+    pub fn snapshot_saved(&mut self, meta: SnapshotMetadata, compact_to: u64) {
+        let compact_to = compact_to.min(meta.index);
+        if compact_to > self.offset && compact_to <= self.last_index {
+            if let Ok(term) = self.term(compact_to) {
+                self.offset = compact_to;
+                self.offset_term = term;
+                self.compacted_dirty = true;
+                while self.cache.front().is_some_and(|e| e.index <= compact_to) {
+                    let old = self.cache.pop_front().unwrap();
+                    self.cache_bytes -= old.data.len() + 32;
+                }
             }
         }
-        db_err!(tx.commit())?;
-        self.snapshot_meta = snap.take_metadata();
-        if compact_to > self.offset {
-            while self.cache.front().is_some_and(|e| e.index <= compact_to) {
-                let old = self.cache.pop_front().unwrap();
-                self.cache_bytes -= old.data.len() + 32;
-            }
-            self.offset = compact_to;
-            self.offset_term = compact_term;
+        self.snapshot_meta = meta;
+    }
+
+    /// Inside a write transaction: record the compaction point and delete one chunk of
+    /// entries behind it.
+    fn delete_compacted_chunk(
+        &mut self,
+        table: &mut redb::Table<u64, &[u8]>,
+        meta: &mut redb::Table<&str, &[u8]>,
+    ) -> Result<(), LogError> {
+        if self.phys_first <= self.offset {
+            let upto = self.offset.min(self.phys_first + DELETE_CHUNK - 1);
+            db_err!(table.retain_in(self.phys_first..=upto, |_, _| false))?;
+            self.phys_first = upto + 1;
+        }
+        if self.compacted_dirty {
+            db_err!(meta.insert(COMPACTED, encode_compacted(self.offset, self.offset_term).as_slice()))?;
+            self.compacted_dirty = false;
         }
         Ok(())
     }
@@ -425,12 +458,16 @@ mod tests {
         e
     }
 
+    fn open(dir: &Path) -> LogStore {
+        let snaps = Arc::new(SnapStore::open(&dir.join("snap.redb")).unwrap());
+        LogStore::open(&dir.join("log.redb"), snaps).unwrap()
+    }
+
     #[test]
     fn entries_and_hard_state_survive_reopen() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("log.redb");
         {
-            let mut s = LogStore::open(&path).unwrap();
+            let mut s = open(dir.path());
             assert!(s.is_empty());
             let mut hs = HardState::default();
             hs.term = 2;
@@ -440,7 +477,7 @@ mod tests {
             // a new leader overwrites index 3
             s.persist(None, &[entry(3, 3, b"C")], None).unwrap();
         }
-        let s = LogStore::open(&path).unwrap();
+        let s = open(dir.path());
         assert_eq!(s.hard_state().term, 2);
         assert_eq!(s.last_index().unwrap(), 3);
         let got = s.entries(1, 4, None, GetEntriesContext::empty(false)).unwrap();
@@ -448,34 +485,67 @@ mod tests {
         assert_eq!(s.term(3).unwrap(), 3);
     }
 
+    fn snapshot(index: u64, term: u64, data: &[u8]) -> Snapshot {
+        let mut snap = Snapshot::default();
+        snap.mut_metadata().index = index;
+        snap.mut_metadata().term = term;
+        snap.data = data.to_vec().into();
+        snap
+    }
+
     #[test]
-    fn snapshot_compacts_and_survives_reopen() {
+    fn compaction_is_logical_at_once_and_physical_in_chunks() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("log.redb");
+        let n = DELETE_CHUNK * 2 + 100;
         {
-            let mut s = LogStore::open(&path).unwrap();
-            let ents: Vec<Entry> = (1..=10).map(|i| entry(i, 1, b"x")).collect();
+            let mut s = open(dir.path());
+            let ents: Vec<Entry> = (1..=n).map(|i| entry(i, 1, b"x")).collect();
             s.persist(None, &ents, None).unwrap();
-            s.save_snapshot(8, b"state@8".to_vec(), 5).unwrap();
-            assert_eq!(s.first_index().unwrap(), 6);
-            assert_eq!(s.term(5).unwrap(), 1);
-            assert!(matches!(s.term(4), Err(::raft::Error::Store(StorageError::Compacted))));
+            let snap = snapshot(n - 10, 1, b"state");
+            s.snaps.save(&snap).unwrap();
+            s.snapshot_saved(snap.get_metadata().clone(), n - 50);
+            assert_eq!(s.first_index().unwrap(), n - 49);
+            assert_eq!(s.term(n - 50).unwrap(), 1);
+            assert!(matches!(s.term(n - 51), Err(::raft::Error::Store(StorageError::Compacted))));
+            // one persist deletes one chunk and records the compaction point
+            s.persist(None, &[entry(n + 1, 1, b"y")], None).unwrap();
+            assert_eq!(s.phys_first, DELETE_CHUNK + 1);
         }
-        let s = LogStore::open(&path).unwrap();
-        assert_eq!(s.first_index().unwrap(), 6);
-        assert_eq!(s.last_index().unwrap(), 10);
-        assert_eq!(&s.snapshot(0, 0).unwrap().data[..], b"state@8");
-        assert_eq!(s.term(5).unwrap(), 1);
-        assert_eq!(s.snapshot(0, 0).unwrap().get_metadata().index, 8);
+        let mut s = open(dir.path());
+        assert_eq!(s.first_index().unwrap(), n - 49);
+        assert_eq!(s.last_index().unwrap(), n + 1);
+        assert_eq!(s.term(n - 50).unwrap(), 1);
+        assert_eq!(&s.snapshot(0, 0).unwrap().data[..], b"state");
+        assert_eq!(s.snapshot_metadata().index, n - 10);
+        // later transactions finish the physical deletion
+        let mut hs = HardState::default();
+        for _ in 0..3 {
+            hs.commit += 1;
+            s.persist(None, &[], Some(&hs)).unwrap();
+        }
+        assert_eq!(s.phys_first, n - 49);
+        let tx = s.db.begin_read().unwrap();
+        let t = tx.open_table(ENTRIES).unwrap();
+        assert_eq!(t.first().unwrap().unwrap().0.value(), n - 49);
+    }
+
+    #[test]
+    fn commit_index_is_raised_to_the_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = open(dir.path());
+            s.snaps.save(&snapshot(7, 1, b"s")).unwrap();
+        }
+        let s = open(dir.path());
+        assert_eq!(s.hard_state().commit, 7);
     }
 
     #[test]
     fn entries_beyond_the_cache_come_from_disk() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("log.redb");
         let n = CACHE_ENTRIES as u64 * 3;
         {
-            let mut s = LogStore::open(&path).unwrap();
+            let mut s = open(dir.path());
             for chunk in (1..=n).collect::<Vec<_>>().chunks(100) {
                 let ents: Vec<Entry> = chunk.iter().map(|&i| entry(i, 1 + i / 1000, &i.to_be_bytes())).collect();
                 s.persist(None, &ents, None).unwrap();
@@ -487,7 +557,7 @@ mod tests {
             assert_eq!(s.term(5).unwrap(), 1);
             assert_eq!(s.term(n).unwrap(), 1 + n / 1000);
         }
-        let s = LogStore::open(&path).unwrap();
+        let s = open(dir.path());
         assert_eq!(s.last_index().unwrap(), n);
         assert_eq!(s.entries(n - 1, n + 1, None, GetEntriesContext::empty(false)).unwrap().len(), 2);
         assert_eq!(s.entries(2, 4, None, GetEntriesContext::empty(false)).unwrap()[0].index, 2);
@@ -496,15 +566,16 @@ mod tests {
     #[test]
     fn leader_snapshot_replaces_log() {
         let dir = tempfile::tempdir().unwrap();
-        let mut s = LogStore::open(&dir.path().join("log.redb")).unwrap();
+        let mut s = open(dir.path());
         s.persist(None, &[entry(1, 1, b"a"), entry(2, 1, b"b")], None).unwrap();
-        let mut snap = Snapshot::default();
-        snap.mut_metadata().index = 50;
-        snap.mut_metadata().term = 4;
-        snap.data = b"remote".to_vec().into();
-        s.persist(Some(&snap), &[], None).unwrap();
+        s.persist(Some(&snapshot(50, 4, b"remote")), &[], None).unwrap();
         assert_eq!(s.first_index().unwrap(), 51);
         assert_eq!(s.last_index().unwrap(), 50);
         assert_eq!(s.term(50).unwrap(), 4);
+        assert_eq!(&s.snapshot(50, 0).unwrap().data[..], b"remote");
+        drop(s);
+        let s = open(dir.path());
+        assert_eq!(s.first_index().unwrap(), 51);
+        assert_eq!(s.hard_state().commit, 50);
     }
 }

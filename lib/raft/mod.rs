@@ -1,14 +1,18 @@
 //! Consensus: the `raft` crate driven by one thread, its log in redb, and the replicated
 //! state machine (the v2 store plus the membership).
 //!
-//! - [`log_store`]: the Raft log, hard state and snapshots on disk;
+//! - [`log_store`]: the Raft log and hard state on disk;
+//! - [`snap_store`]: the latest snapshot on disk;
 //! - [`state_machine`]: what an entry carries and how it is applied;
 //! - [`membership`]: members, IDs, the cluster ID;
-//! - [`node`]: the thread that owns the `RawNode` and runs the Ready loop.
+//! - [`node`]: the thread that owns the `RawNode` and runs the Ready loop;
+//! - [`applier`]: the thread that applies committed entries and takes snapshots.
 
+pub mod applier;
 pub mod log_store;
 pub mod membership;
 pub mod node;
+pub mod snap_store;
 pub mod state_machine;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::store::Store;
 use log_store::LogStore;
 use membership::Cluster;
+use snap_store::SnapStore;
 use node::{Node, NodeConfig, Shared, Transport};
 use state_machine::StateMachine;
 
@@ -46,16 +51,19 @@ struct Identity {
 const IDENTITY: &str = "identity";
 const BOOTSTRAP_CLUSTER: &str = "bootstrap_cluster";
 const LOG_FILE: &str = "kv.redb";
+const SNAP_FILE: &str = "snap.redb";
 
 /// Opens the data dir (creating a new member the first time) and builds the Raft node.
 /// Returns the node, ready to `run`, the state it shares, and the last log index at boot.
 pub fn boot(b: &Boot, transport: Box<dyn Transport>) -> Result<(Node, Arc<Shared>, u64), String> {
     create_data_dir(&b.data_dir)?;
+    let snap_path = b.data_dir.join(SNAP_FILE);
+    let snaps = Arc::new(SnapStore::open(&snap_path).map_err(|e| format!("{}: {e}", snap_path.display()))?);
     let path = b.data_dir.join(LOG_FILE);
-    let mut log = LogStore::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut log = LogStore::open(&path, snaps.clone()).map_err(|e| format!("{}: {e}", path.display()))?;
     let ioerr = |e: log_store::LogError| format!("{}: {e}", path.display());
 
-    let (identity, sm) = match log.get_meta(IDENTITY).map_err(ioerr)? {
+    let (identity, sm, conf_state) = match log.get_meta(IDENTITY).map_err(ioerr)? {
         None => {
             let cluster = Cluster::from_initial(&b.initial_cluster, &b.initial_cluster_token)?;
             let me = cluster.member_by_name(&b.name).ok_or_else(|| {
@@ -75,9 +83,9 @@ pub fn boot(b: &Boot, transport: Box<dyn Transport>) -> Result<(Node, Arc<Shared
             let mut cs = ::raft::eraftpb::ConfState::default();
             cs.voters = cluster.members.keys().copied().collect();
             log.put_meta(BOOTSTRAP_CLUSTER, &serde_json::to_vec(&cluster).unwrap()).map_err(ioerr)?;
-            log.set_conf_state(cs).map_err(ioerr)?;
+            log.set_conf_state(cs.clone()).map_err(ioerr)?;
             log.put_meta(IDENTITY, &serde_json::to_vec(&identity).unwrap()).map_err(ioerr)?;
-            (identity, StateMachine { store: Store::new(), cluster })
+            (identity, StateMachine { store: Store::new(), cluster }, cs)
         }
         Some(raw) => {
             let identity: Identity =
@@ -90,9 +98,11 @@ pub fn boot(b: &Boot, transport: Box<dyn Transport>) -> Result<(Node, Arc<Shared
                     b.name
                 ));
             }
-            let sm = if log.snapshot_metadata().index > 0 {
+            let (sm, cs) = if log.snapshot_metadata().index > 0 {
                 let snap = log.load_snapshot().map_err(ioerr)?;
-                StateMachine::recover(&snap.data).map_err(|e| format!("{}: snapshot: {e}", path.display()))?
+                let sm = StateMachine::recover(&snap.data)
+                    .map_err(|e| format!("{}: snapshot: {e}", snap_path.display()))?;
+                (sm, snap.get_metadata().get_conf_state().clone())
             } else {
                 let raw = log
                     .get_meta(BOOTSTRAP_CLUSTER)
@@ -100,9 +110,11 @@ pub fn boot(b: &Boot, transport: Box<dyn Transport>) -> Result<(Node, Arc<Shared
                     .ok_or_else(|| format!("{}: no cluster recorded", path.display()))?;
                 let cluster: Cluster =
                     serde_json::from_slice(&raw).map_err(|e| format!("{}: bad cluster record: {e}", path.display()))?;
-                StateMachine { store: Store::new(), cluster }
+                let mut cs = ::raft::eraftpb::ConfState::default();
+                cs.voters = cluster.members.keys().copied().collect();
+                (StateMachine { store: Store::new(), cluster }, cs)
             };
-            (identity, sm)
+            (identity, sm, cs)
         }
     };
 
@@ -115,7 +127,7 @@ pub fn boot(b: &Boot, transport: Box<dyn Transport>) -> Result<(Node, Arc<Shared
         snapshot_count: b.snapshot_count.max(1),
         catch_up_entries: 5000.min(b.snapshot_count),
     };
-    let (node, shared) = Node::new(log, sm, identity.cluster_id, cfg, transport)?;
+    let (node, shared) = Node::new(log, snaps, sm, conf_state, identity.cluster_id, cfg, transport)?;
     let last = node.last_index();
     Ok((node, shared, last))
 }

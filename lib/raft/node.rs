@@ -5,14 +5,15 @@
 //! headers and health. The loop, in [`Node::on_ready`], is the one from raft-rs's examples:
 //!
 //! 1. send the messages a leader may send before persisting;
-//! 2. install a snapshot from the leader, if any;
-//! 3. apply the entries that were already committed and persisted;
-//! 4. persist new entries and the hard state — ONE fsynced redb transaction;
+//! 2. take a snapshot from the leader, if any (it goes to disk with step 4);
+//! 3. hand the entries that were already committed and persisted to the applier;
+//! 4. persist the snapshot, new entries and the hard state — ONE fsynced redb transaction;
 //! 5. send the messages that had to wait for that;
-//! 6. advance, then apply and send what advancing released;
-//! 7. answer linearizable reads whose index is now applied; snapshot and compact if due.
+//! 6. advance, then send and hand off what advancing released.
 //!
-//! A client is answered only from step 3 or 6, i.e. after its entry is durable and applied.
+//! Applying happens on the [`applier`](super::applier) thread, in log order, while this thread
+//! goes on to the next Ready (as etcd overlaps its apply loop with its raft loop). A client is
+//! answered by the applier, i.e. only after its entry is durable and applied.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,14 +21,15 @@ use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use ::raft::eraftpb::{ConfChange, ConfChangeType, ConfChangeV2, Entry, EntryType, Message};
+use ::raft::eraftpb::{ConfChange, ConfChangeV2, ConfState, Entry, EntryType, Message, SnapshotMetadata};
 use ::raft::{Config, RawNode, StateRole, Storage};
 use parking_lot::{Mutex, RwLock};
 use protobuf::Message as _;
 use tokio::sync::oneshot;
 
+use super::applier::{Applier, ApplyTask};
 use super::log_store::{LogError, LogStore};
-use super::membership::Member;
+use super::snap_store::SnapStore;
 use super::state_machine::{self, Command, Outcome, StateMachine};
 
 /// Why a request got no outcome.
@@ -53,6 +55,8 @@ pub enum Input {
     ReadIndex { reply: oneshot::Sender<Result<(), ProposeError>> },
     /// A Raft message from a peer.
     Step(Message),
+    /// The applier wrote a snapshot: the log behind it can be compacted.
+    SnapshotSaved(SnapshotMetadata),
     Shutdown,
 }
 
@@ -97,6 +101,24 @@ pub struct Shared {
 impl Shared {
     fn send(&self, input: Input) -> Result<(), ProposeError> {
         self.inbox.lock().send(input).map_err(|_| ProposeError::Stopped)
+    }
+
+    pub(crate) fn send_input(&self, input: Input) {
+        let _ = self.send(input);
+    }
+
+    /// Hands each applied command's outcome to the request waiting for it (if it is still
+    /// waiting here: the request may have come to another member, or timed out).
+    pub(crate) fn reply(&self, replies: Vec<(u64, Option<Outcome>)>) {
+        if replies.is_empty() {
+            return;
+        }
+        let mut waiters = self.waiters.lock();
+        for (id, outcome) in replies {
+            if let Some(w) = waiters.remove(&id) {
+                let _ = w.send(Ok(outcome));
+            }
+        }
     }
 
     /// Proposes `cmd` and waits until it is applied (or `timeout` passes).
@@ -173,12 +195,13 @@ pub struct Node {
     inbox: Receiver<Input>,
     transport: Box<dyn Transport>,
     cfg: NodeConfig,
+    /// Work for the applier thread, in log order.
+    apply: Sender<ApplyTask>,
+    /// The applier, until `run` starts it.
+    applier: Option<Applier>,
     /// Read requests by context, until their read index is known.
     reads_pending: HashMap<u64, oneshot::Sender<Result<(), ProposeError>>>,
-    /// Reads whose index is known, waiting for the state machine to reach it.
-    reads_ready: Vec<(u64, oneshot::Sender<Result<(), ProposeError>>)>,
     next_read: u64,
-    snapshot_index: u64,
     last_sync: Instant,
 }
 
@@ -190,15 +213,19 @@ fn now_nanos() -> i64 {
 }
 
 impl Node {
-    /// Builds the node from what is on disk. `sm` must be the state at the log's snapshot.
+    /// Builds the node from what is on disk. `sm` must be the state at the log's snapshot and
+    /// `conf_state` the configuration at that point.
     pub fn new(
         log: LogStore,
+        snaps: Arc<SnapStore>,
         sm: StateMachine,
+        conf_state: ConfState,
         cluster_id: u64,
         cfg: NodeConfig,
         transport: Box<dyn Transport>,
     ) -> Result<(Node, Arc<Shared>), String> {
-        let snapshot_index = log.snapshot_metadata().index;
+        let snapshot_meta = log.snapshot_metadata().clone();
+        let snapshot_index = snapshot_meta.index;
         let hs = log.hard_state().clone();
         let raft_cfg = Config {
             id: cfg.member_id,
@@ -238,23 +265,44 @@ impl Node {
         if voters == [cfg.member_id] {
             let _ = raw.campaign();
         }
+        let (apply_tx, apply_rx) = std::sync::mpsc::channel();
+        let applier = Applier::new(shared.clone(), apply_rx, snaps, cfg.snapshot_count, &snapshot_meta, conf_state);
         let node = Node {
             raw,
             shared: shared.clone(),
             inbox: rx,
             transport,
             cfg,
+            apply: apply_tx,
+            applier: Some(applier),
             reads_pending: HashMap::new(),
-            reads_ready: Vec::new(),
             next_read: 1,
-            snapshot_index,
             last_sync: Instant::now(),
         };
         Ok((node, shared))
     }
 
-    /// Runs the loop until `Input::Shutdown` or a disk error (returned).
+    /// Runs the loop (and the applier thread) until `Input::Shutdown` or a disk error
+    /// (returned).
     pub fn run(mut self) -> Result<(), LogError> {
+        let applier = self.applier.take().expect("run once");
+        let applier = std::thread::Builder::new()
+            .name("apply".into())
+            .stack_size(16 << 20)
+            .spawn(move || applier.run())
+            .expect("spawn the applier thread");
+        let result = self.run_loop();
+        // Dropping the node closes the applier's channel; it finishes what it was given.
+        let shared = self.shared.clone();
+        drop(self);
+        let _ = applier.join();
+        for (_, w) in shared.waiters.lock().drain() {
+            let _ = w.send(Err(ProposeError::Stopped));
+        }
+        result
+    }
+
+    fn run_loop(&mut self) -> Result<(), LogError> {
         let tick = self.cfg.heartbeat;
         let mut next_tick = Instant::now() + tick;
         loop {
@@ -266,7 +314,7 @@ impl Node {
                     let mut n = 1;
                     while n < MAX_BATCH {
                         match self.inbox.try_recv() {
-                            Ok(Input::Shutdown) => return self.finish(),
+                            Ok(Input::Shutdown) => return Ok(()),
                             Ok(input) => self.handle(input),
                             Err(_) => break,
                         }
@@ -283,13 +331,6 @@ impl Node {
                 self.maybe_sync();
             }
             self.on_ready()?;
-        }
-        self.finish()
-    }
-
-    fn finish(self) -> Result<(), LogError> {
-        for (_, w) in self.shared.waiters.lock().drain() {
-            let _ = w.send(Err(ProposeError::Stopped));
         }
         Ok(())
     }
@@ -312,6 +353,10 @@ impl Node {
                     self.shared.recv_append.fetch_add(1, Ordering::Relaxed);
                 }
                 let _ = self.raw.step(msg);
+            }
+            Input::SnapshotSaved(meta) => {
+                let compact_to = meta.index.saturating_sub(self.cfg.catch_up_entries);
+                self.raw.mut_store().snapshot_saved(meta, compact_to);
             }
             Input::Shutdown => {}
         }
@@ -351,52 +396,66 @@ impl Node {
         // 1. A leader can send appends before its own disk write (etcd's optimisation).
         self.send(ready.take_messages());
 
-        // 2. A snapshot from the leader replaces the state machine.
+        // 2. A snapshot from the leader (the log is behind it).
         let snapshot = if ready.snapshot().is_empty() { None } else { Some(ready.snapshot().clone()) };
-        if let Some(snap) = &snapshot {
-            match StateMachine::recover(&snap.data) {
-                Ok(sm) => {
-                    *self.shared.sm.write() = sm;
-                    let idx = snap.get_metadata().index;
-                    self.shared.applied_index.store(idx, Ordering::Release);
-                    self.snapshot_index = idx;
-                }
-                Err(e) => {
-                    eprintln!("kv-serve: cannot install snapshot from leader: {e}");
-                    std::process::exit(3);
-                }
-            }
-        }
 
         // 3. Entries committed in an earlier round and already on disk.
-        self.apply(ready.take_committed_entries())?;
+        self.hand_off(ready.take_committed_entries())?;
         for rs in ready.take_read_states() {
             self.read_index_known(&rs.request_ctx, rs.index);
         }
 
-        // 4. Persist: one transaction, one fsync.
+        // 4. Persist: one transaction, one fsync (the snapshot, if any, just before it).
         self.raw.mut_store().persist(snapshot.as_ref(), ready.entries(), ready.hs())?;
         if let Some(hs) = ready.hs() {
             self.shared.term.store(hs.term, Ordering::Release);
             self.shared.commit_index.store(hs.commit, Ordering::Release);
         }
+        if let Some(snap) = snapshot {
+            let _ = self.apply.send(ApplyTask::Install(snap));
+        }
 
         // 5. Messages that must follow the write (votes, follower acks).
         self.send(ready.take_persisted_messages());
 
-        // 6. Advance; apply what that committed.
+        // 6. Advance; hand off what that committed.
         let mut light = self.raw.advance(ready);
         if let Some(commit) = light.commit_index() {
             self.raw.mut_store().set_commit(commit);
             self.shared.commit_index.store(commit, Ordering::Release);
         }
         self.send(light.take_messages());
-        self.apply(light.take_committed_entries())?;
+        self.hand_off(light.take_committed_entries())?;
         self.raw.advance_apply();
+        Ok(())
+    }
 
-        // 7. Reads, snapshots.
-        self.answer_reads();
-        self.maybe_snapshot()?;
+    /// Gives committed entries to the applier. Configuration changes are applied to Raft here,
+    /// in commit order, as raft-rs requires; the applier gets the resulting configurations.
+    fn hand_off(&mut self, entries: Vec<Entry>) -> Result<(), LogError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut conf_states = Vec::new();
+        for e in &entries {
+            let cs = match e.get_entry_type() {
+                EntryType::EntryNormal => continue,
+                EntryType::EntryConfChange => {
+                    let cc = ConfChange::parse_from_bytes(&e.data).unwrap_or_default();
+                    self.raw.apply_conf_change(&cc)
+                }
+                EntryType::EntryConfChangeV2 => {
+                    let cc = ConfChangeV2::parse_from_bytes(&e.data).unwrap_or_default();
+                    self.raw.apply_conf_change(&cc)
+                }
+            };
+            let cs = cs.map_err(|err| {
+                LogError::Db(redb::Error::Corrupted(format!("conf change at {}: {err}", e.index)))
+            })?;
+            self.raw.mut_store().set_conf_state(cs.clone())?;
+            conf_states.push((e.index, cs));
+        }
+        let _ = self.apply.send(ApplyTask::Entries { entries, conf_states });
         Ok(())
     }
 
@@ -418,109 +477,11 @@ impl Node {
         }
     }
 
-    fn apply(&mut self, entries: Vec<Entry>) -> Result<(), LogError> {
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let now = now_nanos();
-        let mut replies = Vec::new();
-        let mut last = 0;
-        {
-            let mut sm = self.shared.sm.write();
-            for e in entries {
-                last = e.index;
-                match e.get_entry_type() {
-                    EntryType::EntryNormal => {
-                        if e.data.is_empty() {
-                            continue; // a new leader's empty entry
-                        }
-                        match state_machine::decode(&e.data) {
-                            Ok((id, cmd)) => {
-                                let outcome = sm.apply(cmd, now);
-                                if id != 0 {
-                                    replies.push((id, outcome));
-                                }
-                            }
-                            Err(err) => eprintln!("kv-serve: skipping entry {}: {err}", e.index),
-                        }
-                    }
-                    EntryType::EntryConfChange => {
-                        let cc = ConfChange::parse_from_bytes(&e.data).unwrap_or_default();
-                        self.apply_membership(&mut sm, &cc);
-                        let cs = self.raw.apply_conf_change(&cc).map_err(|err| {
-                            LogError::Db(redb::Error::Corrupted(format!("conf change {}: {err}", e.index)))
-                        })?;
-                        self.raw.mut_store().set_conf_state(cs)?;
-                    }
-                    EntryType::EntryConfChangeV2 => {
-                        let cc = ConfChangeV2::parse_from_bytes(&e.data).unwrap_or_default();
-                        let cs = self.raw.apply_conf_change(&cc).map_err(|err| {
-                            LogError::Db(redb::Error::Corrupted(format!("conf change {}: {err}", e.index)))
-                        })?;
-                        self.raw.mut_store().set_conf_state(cs)?;
-                    }
-                }
-            }
-        }
-        self.shared.applied_index.store(last, Ordering::Release);
-        let mut waiters = self.shared.waiters.lock();
-        for (id, outcome) in replies {
-            if let Some(w) = waiters.remove(&id) {
-                let _ = w.send(Ok(outcome));
-            }
-        }
-        Ok(())
-    }
-
-    /// A conf change carries the member (as JSON) in its context when one is added.
-    fn apply_membership(&self, sm: &mut StateMachine, cc: &ConfChange) {
-        match cc.get_change_type() {
-            ConfChangeType::AddNode | ConfChangeType::AddLearnerNode => {
-                if let Ok(m) = serde_json::from_slice::<Member>(&cc.context) {
-                    sm.cluster.members.insert(m.id, m);
-                }
-            }
-            ConfChangeType::RemoveNode => {
-                sm.cluster.members.remove(&cc.node_id);
-            }
-        }
-    }
-
     fn read_index_known(&mut self, ctx: &[u8], index: u64) {
         let Ok(bytes) = <[u8; 8]>::try_from(ctx) else { return };
-        if let Some(w) = self.reads_pending.remove(&u64::from_be_bytes(bytes)) {
-            self.reads_ready.push((index, w));
+        if let Some(reply) = self.reads_pending.remove(&u64::from_be_bytes(bytes)) {
+            let _ = self.apply.send(ApplyTask::Read { index, reply });
         }
-    }
-
-    fn answer_reads(&mut self) {
-        if self.reads_ready.is_empty() {
-            return;
-        }
-        let applied = self.shared.applied_index.load(Ordering::Acquire);
-        let (done, wait): (Vec<_>, Vec<_>) = self.reads_ready.drain(..).partition(|(i, _)| *i <= applied);
-        self.reads_ready = wait;
-        for (_, w) in done {
-            let _ = w.send(Ok(()));
-        }
-    }
-
-    fn maybe_snapshot(&mut self) -> Result<(), LogError> {
-        let applied = self.shared.applied_index.load(Ordering::Acquire);
-        if applied < self.snapshot_index + self.cfg.snapshot_count {
-            return Ok(());
-        }
-        let data = self.shared.sm.read().save();
-        let compact_to = applied.saturating_sub(self.cfg.catch_up_entries);
-        self.raw.mut_store().save_snapshot(applied, data, compact_to)?;
-        self.snapshot_index = applied;
-        // The snapshot's buffers were large and short-lived; hand the pages back to the OS
-        // instead of letting the allocator keep them as a high-water mark.
-        // SAFETY: malloc_trim only releases free memory; it has no preconditions.
-        unsafe {
-            libc::malloc_trim(0);
-        }
-        Ok(())
     }
 
     /// The last index in the log when the node was built (to know when a restart caught up).

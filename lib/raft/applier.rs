@@ -1,0 +1,203 @@
+//! The applier thread: applies committed entries to the state machine, answers the waiting
+//! requests, answers linearizable reads once their index is applied, and snapshots the state
+//! machine every `--snapshot-count` entries.
+//!
+//! It runs beside the Raft thread (as etcd's apply loop runs beside its raft loop), so applying
+//! one batch overlaps with the fsync of the next, and a snapshot — serialising the whole store
+//! and writing it to `snap.redb` — never stalls the Ready loop. The Raft thread hands it work
+//! in log order through one channel; when a snapshot is durable the applier tells the Raft
+//! thread, which then compacts the log.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Receiver;
+
+use ::raft::eraftpb::{ConfChange, ConfChangeType, ConfState, Entry, EntryType, Snapshot, SnapshotMetadata};
+use protobuf::Message as _;
+use tokio::sync::oneshot;
+
+use super::membership::Member;
+use super::node::{Input, ProposeError, Shared};
+use super::snap_store::SnapStore;
+use super::state_machine::{self, StateMachine};
+
+/// Work for the applier, in log order.
+pub enum ApplyTask {
+    /// Committed entries; `conf_states` holds the configuration each conf-change entry among
+    /// them produced (the Raft thread applied it to Raft already), by entry index.
+    Entries { entries: Vec<Entry>, conf_states: Vec<(u64, ConfState)> },
+    /// A snapshot from the leader, already durable: it replaces the state machine.
+    Install(Snapshot),
+    /// Answer once everything up to `index` is applied.
+    Read { index: u64, reply: oneshot::Sender<Result<(), ProposeError>> },
+}
+
+pub struct Applier {
+    shared: Arc<Shared>,
+    tasks: Receiver<ApplyTask>,
+    snaps: Arc<SnapStore>,
+    snapshot_count: u64,
+    last_snapshot: u64,
+    applied: u64,
+    applied_term: u64,
+    /// The configuration as of `applied` (what a snapshot taken now must record).
+    conf_state: ConfState,
+    reads: Vec<(u64, oneshot::Sender<Result<(), ProposeError>>)>,
+}
+
+fn now_nanos() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
+impl Applier {
+    /// `snapshot` is the metadata of the snapshot the state machine was loaded from (index 0
+    /// for none) and `conf_state` the configuration at that point.
+    pub fn new(
+        shared: Arc<Shared>,
+        tasks: Receiver<ApplyTask>,
+        snaps: Arc<SnapStore>,
+        snapshot_count: u64,
+        snapshot: &SnapshotMetadata,
+        conf_state: ConfState,
+    ) -> Applier {
+        Applier {
+            shared,
+            tasks,
+            snaps,
+            snapshot_count,
+            last_snapshot: snapshot.index,
+            applied: snapshot.index,
+            applied_term: snapshot.term,
+            conf_state,
+            reads: Vec::new(),
+        }
+    }
+
+    /// Runs until the Raft thread drops its end of the channel.
+    pub fn run(mut self) {
+        while let Ok(task) = self.tasks.recv() {
+            self.handle(task);
+            while let Ok(task) = self.tasks.try_recv() {
+                self.handle(task);
+            }
+            self.answer_reads();
+            self.maybe_snapshot();
+        }
+    }
+
+    fn handle(&mut self, task: ApplyTask) {
+        match task {
+            ApplyTask::Entries { entries, conf_states } => self.apply(entries, conf_states),
+            ApplyTask::Install(snap) => match StateMachine::recover(&snap.data) {
+                Ok(sm) => {
+                    *self.shared.sm.write() = sm;
+                    let m = snap.get_metadata();
+                    self.applied = m.index;
+                    self.applied_term = m.term;
+                    self.last_snapshot = m.index;
+                    self.conf_state = m.get_conf_state().clone();
+                    self.shared.applied_index.store(m.index, Ordering::Release);
+                }
+                Err(e) => {
+                    eprintln!("kv-serve: fatal: cannot install the leader's snapshot: {e}");
+                    std::process::exit(3);
+                }
+            },
+            ApplyTask::Read { index, reply } => self.reads.push((index, reply)),
+        }
+    }
+
+    fn apply(&mut self, entries: Vec<Entry>, conf_states: Vec<(u64, ConfState)>) {
+        let Some(last) = entries.last() else { return };
+        let (last_index, last_term) = (last.index, last.term);
+        let now = now_nanos();
+        let mut replies = Vec::new();
+        {
+            let mut sm = self.shared.sm.write();
+            for e in &entries {
+                match e.get_entry_type() {
+                    EntryType::EntryNormal if e.data.is_empty() => {} // a new leader's empty entry
+                    EntryType::EntryNormal => match state_machine::decode(&e.data) {
+                        Ok((id, cmd)) => {
+                            let outcome = sm.apply(cmd, now);
+                            if id != 0 {
+                                replies.push((id, outcome));
+                            }
+                        }
+                        Err(err) => eprintln!("kv-serve: skipping entry {}: {err}", e.index),
+                    },
+                    EntryType::EntryConfChange => {
+                        let cc = ConfChange::parse_from_bytes(&e.data).unwrap_or_default();
+                        apply_membership(&mut sm, &cc);
+                    }
+                    EntryType::EntryConfChangeV2 => {}
+                }
+            }
+        }
+        if let Some((_, cs)) = conf_states.into_iter().last() {
+            self.conf_state = cs;
+        }
+        self.applied = last_index;
+        self.applied_term = last_term;
+        self.shared.applied_index.store(last_index, Ordering::Release);
+        self.shared.reply(replies);
+    }
+
+    fn answer_reads(&mut self) {
+        if self.reads.is_empty() {
+            return;
+        }
+        let applied = self.applied;
+        let (done, wait): (Vec<_>, Vec<_>) = self.reads.drain(..).partition(|(i, _)| *i <= applied);
+        self.reads = wait;
+        for (_, w) in done {
+            let _ = w.send(Ok(()));
+        }
+    }
+
+    fn maybe_snapshot(&mut self) {
+        if self.applied < self.last_snapshot + self.snapshot_count {
+            return;
+        }
+        let data = self.shared.sm.read().save();
+        let mut snap = Snapshot::default();
+        {
+            let m = snap.mut_metadata();
+            m.index = self.applied;
+            m.term = self.applied_term;
+            m.set_conf_state(self.conf_state.clone());
+        }
+        snap.data = data.into();
+        if let Err(e) = self.snaps.save(&snap) {
+            eprintln!("kv-serve: fatal: cannot write a snapshot: {e}");
+            std::process::exit(3);
+        }
+        self.last_snapshot = self.applied;
+        let meta = snap.take_metadata();
+        drop(snap);
+        // The snapshot's buffers were large and short-lived; hand the pages back to the OS
+        // instead of letting the allocator keep them as a high-water mark.
+        // SAFETY: malloc_trim only releases free memory; it has no preconditions.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+        self.shared.send_input(Input::SnapshotSaved(meta));
+    }
+}
+
+/// A conf change carries the member (as JSON) in its context when one is added.
+fn apply_membership(sm: &mut StateMachine, cc: &ConfChange) {
+    match cc.get_change_type() {
+        ConfChangeType::AddNode | ConfChangeType::AddLearnerNode => {
+            if let Ok(m) = serde_json::from_slice::<Member>(&cc.context) {
+                sm.cluster.members.insert(m.id, m);
+            }
+        }
+        ConfChangeType::RemoveNode => {
+            sm.cluster.members.remove(&cc.node_id);
+        }
+    }
+}

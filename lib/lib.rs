@@ -5,9 +5,11 @@
 //! | [`store`] | the etcd v2 store: tree, TTLs, event history, watchers |
 //! | [`raft`] | consensus: the Raft thread, its log on disk, the replicated state machine |
 //! | [`api`] | the etcd v2 HTTP API served by `kv-serve` |
+//! | [`client`] | a blocking etcd v2 client: endpoints, failover, member sync (used by `kv`) |
 //! | [`cli`] | flag definitions and what every program's command line shares |
 
 pub mod api;
 pub mod cli;
+pub mod client;
 pub mod raft;
 pub mod store;

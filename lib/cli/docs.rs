@@ -10,7 +10,7 @@ use clap_complete::Shell;
 /// Every program, with the hand-written sections its man page adds after the generated ones
 /// (roff, each starting with `.SH`).
 pub fn programs() -> Vec<(clap::Command, &'static str)> {
-    vec![(super::kv_serve::Args::command(), KV_SERVE_EXTRA)]
+    vec![(super::kv_serve::Args::command(), KV_SERVE_EXTRA), (super::kv::Args::command(), KV_EXTRA)]
 }
 
 /// Renders every generated file: (path relative to the repository root, contents).
@@ -70,4 +70,42 @@ One member with etcd's defaults, data in ./default.kv:
 .fi
 .SH "SEE ALSO"
 etcd(1), etcdctl(1)
+"#;
+
+const KV_EXTRA: &str = r#".SH "EXIT STATUS"
+etcdctl's own statuses: 0 success; 1 bad arguments, a directory where a key was expected
+(\fBget\fR), or a failed \fBmember\fR command; 2 no endpoint answered while learning the
+cluster's members; 4 the server answered with an error (key not found, compare failed, …)
+or no endpoint answered the command; 5 \fBcluster\-health\fR found an unhealthy member.
+\fBkv load\fR exits 2 when its input is bad (nothing is written then).
+A closed standard output (\fBkv ls \-r / | head\fR) ends the command quietly with status 0.
+.SH ENVIRONMENT
+.TP
+\fBKV_ENDPOINTS\fR
+Endpoints when \fB\-\-endpoints\fR is not given.
+.TP
+\fBETCDCTL_ENDPOINTS\fR
+Endpoints when neither \fB\-\-endpoints\fR nor \fBKV_ENDPOINTS\fR is set (then
+\fBETCDCTL_ENDPOINT\fR and \fBETCDCTL_PEERS\fR, etcdctl's older names).
+.TP
+\fBETCD_WATCH_ACTION\fR, \fBETCD_WATCH_KEY\fR, \fBETCD_WATCH_VALUE\fR, \fBETCD_WATCH_MODIFIED_INDEX\fR
+Set by \fBexec\-watch\fR for the command it runs on each change.
+.SH "DIFFERENCES FROM ETCDCTL"
+Output and statuses are etcdctl's, with these deliberate exceptions:
+\fB\-o json\fR also works for \fBmember\fR and \fBcluster\-health\fR (one JSON object per line);
+\fB\-o json watch \-r\fR prints only the JSON objects (etcdctl adds an \fB[action] key\fR line);
+\fBexec\-watch\fR always takes the first word as the key; endpoints are tried in the order
+given (etcdctl shuffles them); usage errors are clap's messages.
+.SH EXAMPLES
+.nf
+    kv set /message "CROC Cloud"
+    kv get /message
+    kv \-o json ls \-\-recursive /
+    kv watch \-\-forever \-\-recursive /services
+    kv exec\-watch \-\-recursive /config \-\- systemctl reload app
+    kv \-\-endpoints http://10.0.0.1:2379,http://10.0.0.2:2379 cluster\-health
+    kv dump / \-\-endpoints=http://old\-etcd:2379 | kv load
+.fi
+.SH "SEE ALSO"
+etcdctl(1), kv\-serve(1)
 "#;

@@ -2,6 +2,7 @@
 //! come from the same place as the parser), exit codes, and small conveniences.
 
 pub mod docs;
+pub mod kv;
 pub mod kv_serve;
 
 /// Exit codes shared by every corekit program (see DESIGN.md).
@@ -17,9 +18,16 @@ pub mod exit {
 
 /// Go programs (etcd among them) accept long flags with one dash (`-name x`). So that an
 /// etcd command line works unchanged, rewrite `-name` to `--name` when `name` is one of the
-/// command's long flags. Everything after `--` is left alone.
+/// command's (or a subcommand's) long flags. Everything after `--` is left alone.
 pub fn normalize_go_flags(cmd: &clap::Command, args: Vec<String>) -> Vec<String> {
-    let longs: Vec<String> = cmd.get_arguments().filter_map(|a| a.get_long().map(str::to_string)).collect();
+    fn collect(cmd: &clap::Command, out: &mut Vec<String>) {
+        out.extend(cmd.get_arguments().filter_map(|a| a.get_long().map(str::to_string)));
+        for sub in cmd.get_subcommands() {
+            collect(sub, out);
+        }
+    }
+    let mut longs = Vec::new();
+    collect(cmd, &mut longs);
     let mut out = Vec::with_capacity(args.len());
     let mut rest = false;
     for (i, a) in args.into_iter().enumerate() {

@@ -1,0 +1,297 @@
+//! The keys API (`/v2/keys`): nodes, answers, and the get/set/create/delete/watch operations
+//! with the options etcd's Go client offers.
+
+use serde::{Deserialize, Serialize};
+
+use super::transport::Request;
+use super::{Client, Error, EtcdError};
+
+/// One node of the tree: a key with a value, or a directory.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Node {
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub dir: bool,
+    #[serde(default)]
+    pub value: String,
+    /// Children of a directory, when the server sent them (`null` otherwise).
+    #[serde(default)]
+    pub nodes: Option<Vec<Node>>,
+    #[serde(default, rename = "createdIndex")]
+    pub created_index: u64,
+    #[serde(default, rename = "modifiedIndex")]
+    pub modified_index: u64,
+    /// RFC 3339 time the node expires, as the server wrote it.
+    #[serde(default)]
+    pub expiration: Option<String>,
+    /// Seconds left to live; 0 for a node without TTL.
+    #[serde(default)]
+    pub ttl: i64,
+}
+
+impl Node {
+    /// This node and all its descendants, depth first, parents before children.
+    pub fn walk(&self) -> Vec<&Node> {
+        let mut out = vec![self];
+        for c in self.nodes.iter().flatten() {
+            out.extend(c.walk());
+        }
+        out
+    }
+}
+
+/// A successful answer of the keys API.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct Response {
+    pub action: String,
+    pub node: Node,
+    #[serde(default, rename = "prevNode")]
+    pub prev_node: Option<Node>,
+    /// `X-Etcd-Index` of the answer.
+    #[serde(skip)]
+    pub index: u64,
+}
+
+/// Options of a GET.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GetOptions {
+    pub recursive: bool,
+    pub sorted: bool,
+    pub quorum: bool,
+}
+
+/// Whether a write requires the key to exist.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PrevExist {
+    #[default]
+    Ignore,
+    MustExist,
+    MustNotExist,
+}
+
+/// Options of a PUT.
+#[derive(Clone, Debug, Default)]
+pub struct SetOptions {
+    pub prev_value: Option<String>,
+    pub prev_index: u64,
+    pub prev_exist: PrevExist,
+    /// Seconds; 0 means no TTL.
+    pub ttl: u64,
+    pub refresh: bool,
+    pub dir: bool,
+}
+
+/// Options of a DELETE.
+#[derive(Clone, Debug, Default)]
+pub struct DeleteOptions {
+    pub prev_value: Option<String>,
+    pub prev_index: u64,
+    pub dir: bool,
+    pub recursive: bool,
+}
+
+/// Percent-encodes every byte except ASCII letters, digits and `keep`.
+fn escape(s: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// What Go leaves unescaped in a URL path.
+const PATH_KEEP: &[u8] = b"-_.~$&+,/:;=@";
+/// What Go leaves unescaped in a query value or form field (space becomes `+` there; `%20`
+/// means the same to every server).
+const QUERY_KEEP: &[u8] = b"-_.~";
+
+/// `/v2/keys` + key, with a leading slash added when missing.
+pub fn key_path(key: &str) -> String {
+    let key = if key.starts_with('/') { key.to_string() } else { format!("/{key}") };
+    format!("/v2/keys{}", escape(&key, PATH_KEEP))
+}
+
+fn encode_pairs(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", escape(v, QUERY_KEEP)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn with_query(path: String, mut pairs: Vec<(&str, String)>) -> String {
+    if pairs.is_empty() {
+        return path;
+    }
+    // Go's url.Values.Encode sorts by key.
+    pairs.sort_by(|a, b| a.0.cmp(b.0));
+    format!("{path}?{}", encode_pairs(&pairs))
+}
+
+/// Parses a keys API answer: a response for 200/201, the etcd error otherwise.
+pub(crate) fn parse_answer(a: super::transport::Answer) -> Result<Response, Error> {
+    match a.status {
+        200 | 201 => {
+            if a.body.trim().is_empty() {
+                return Err(Error::EmptyBody);
+            }
+            let mut r: Response = serde_json::from_str(&a.body)
+                .map_err(|e| Error::Decode(format!("{}: invalid answer: {e}", a.endpoint)))?;
+            r.index = a.index.unwrap_or(0);
+            Ok(r)
+        }
+        _ => {
+            if a.body.trim().is_empty() {
+                return Err(Error::EmptyBody);
+            }
+            match serde_json::from_str::<EtcdError>(&a.body) {
+                Ok(e) => Err(Error::Etcd(e)),
+                Err(_) => Err(Error::Decode(format!("unexpected status code {} from {}", a.status, a.endpoint))),
+            }
+        }
+    }
+}
+
+impl Client {
+    /// GET a key or directory.
+    pub fn get(&self, key: &str, o: GetOptions) -> Result<Response, Error> {
+        let mut q = Vec::new();
+        if o.quorum {
+            q.push(("quorum", "true".to_string()));
+        }
+        if o.recursive {
+            q.push(("recursive", "true".to_string()));
+        }
+        if o.sorted {
+            q.push(("sorted", "true".to_string()));
+        }
+        parse_answer(self.send(&Request::get(with_query(key_path(key), q)))?)
+    }
+
+    /// PUT a value (or a directory with `o.dir`).
+    pub fn set(&self, key: &str, value: &str, o: &SetOptions) -> Result<Response, Error> {
+        let mut q = Vec::new();
+        let mut form = Vec::new();
+        if o.dir {
+            q.push(("dir", "true".to_string()));
+        } else {
+            if let Some(pv) = o.prev_value.as_ref().filter(|v| !v.is_empty()) {
+                q.push(("prevValue", pv.clone()));
+            }
+            form.push(("value", value.to_string()));
+        }
+        if o.prev_index != 0 {
+            q.push(("prevIndex", o.prev_index.to_string()));
+        }
+        match o.prev_exist {
+            PrevExist::Ignore => {}
+            PrevExist::MustExist => q.push(("prevExist", "true".to_string())),
+            PrevExist::MustNotExist => q.push(("prevExist", "false".to_string())),
+        }
+        if o.ttl > 0 {
+            form.push(("ttl", o.ttl.to_string()));
+        }
+        if o.refresh {
+            form.push(("refresh", "true".to_string()));
+        }
+        form.sort_by(|a, b| a.0.cmp(b.0));
+        let req = Request {
+            method: "PUT",
+            target: with_query(key_path(key), q),
+            body: Some(("application/x-www-form-urlencoded", encode_pairs(&form).into_bytes())),
+            long_poll: false,
+        };
+        parse_answer(self.send(&req)?)
+    }
+
+    /// POST a value under directory `dir`: a new key named after the write's index.
+    pub fn create_in_order(&self, dir: &str, value: &str, ttl: u64) -> Result<Response, Error> {
+        let mut form = vec![("value", value.to_string())];
+        if ttl > 0 {
+            form.push(("ttl", ttl.to_string()));
+        }
+        let req = Request {
+            method: "POST",
+            target: key_path(dir),
+            body: Some(("application/x-www-form-urlencoded", encode_pairs(&form).into_bytes())),
+            long_poll: false,
+        };
+        parse_answer(self.send(&req)?)
+    }
+
+    /// DELETE a key or directory.
+    pub fn delete(&self, key: &str, o: &DeleteOptions) -> Result<Response, Error> {
+        let mut q = Vec::new();
+        if let Some(pv) = o.prev_value.as_ref().filter(|v| !v.is_empty()) {
+            q.push(("prevValue", pv.clone()));
+        }
+        if o.prev_index != 0 {
+            q.push(("prevIndex", o.prev_index.to_string()));
+        }
+        if o.dir {
+            q.push(("dir", "true".to_string()));
+        }
+        if o.recursive {
+            q.push(("recursive", "true".to_string()));
+        }
+        let req = Request { method: "DELETE", target: with_query(key_path(key), q), body: None, long_poll: false };
+        parse_answer(self.send(&req)?)
+    }
+
+    /// A watcher on `key` that reports changes after index `after_index` (0: from now).
+    pub fn watcher(&self, key: &str, after_index: u64, recursive: bool) -> Watcher<'_> {
+        Watcher { client: self, key: key.to_string(), recursive, wait_index: if after_index > 0 { after_index + 1 } else { 0 } }
+    }
+}
+
+/// Successive changes under one key: each `next()` long-polls for the next event.
+pub struct Watcher<'a> {
+    client: &'a Client,
+    key: String,
+    recursive: bool,
+    wait_index: u64,
+}
+
+impl Watcher<'_> {
+    /// Blocks until the next change (no deadline), then moves past it.
+    pub fn next(&mut self) -> Result<Response, Error> {
+        loop {
+            let mut q = vec![("wait", "true".to_string())];
+            if self.wait_index > 0 {
+                q.push(("waitIndex", self.wait_index.to_string()));
+            }
+            if self.recursive {
+                q.push(("recursive", "true".to_string()));
+            }
+            let req = Request { method: "GET", target: with_query(key_path(&self.key), q), body: None, long_poll: true };
+            match parse_answer(self.client.send(&req)?) {
+                Ok(r) => {
+                    self.wait_index = r.node.modified_index + 1;
+                    return Ok(r);
+                }
+                Err(Error::EmptyBody) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_queries_are_escaped_like_go() {
+        assert_eq!(key_path("foo"), "/v2/keys/foo");
+        assert_eq!(key_path("/a b/c?d#e%"), "/v2/keys/a%20b/c%3Fd%23e%25");
+        assert_eq!(
+            with_query("/x".into(), vec![("sorted", "true".into()), ("prevValue", "a b&c".into())]),
+            "/x?prevValue=a%20b%26c&sorted=true"
+        );
+    }
+}

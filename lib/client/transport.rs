@@ -1,0 +1,207 @@
+//! Sending one request to the cluster: try the pinned endpoint, fail over to the next on a
+//! connection error or a 5xx answer, pin whichever answered. The error texts are the ones
+//! etcd's Go client produces, so `kv` prints what `etcdctl` prints.
+
+use std::io::ErrorKind;
+use std::time::{Duration, Instant};
+
+use super::endpoints::host_port;
+use super::Error;
+
+/// One HTTP request, relative to an endpoint.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: &'static str,
+    /// Already-escaped path and query, e.g. `/v2/keys/a%20b?recursive=true`.
+    pub target: String,
+    /// (content type, body)
+    pub body: Option<(&'static str, Vec<u8>)>,
+    /// A long poll (`wait=true`): no header timeout and no command deadline.
+    pub long_poll: bool,
+}
+
+impl Request {
+    pub fn get(target: String) -> Request {
+        Request { method: "GET", target, body: None, long_poll: false }
+    }
+}
+
+/// An HTTP answer from one endpoint (any status below 500).
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub status: u16,
+    /// `X-Etcd-Index`, when the server sent it.
+    pub index: Option<u64>,
+    pub body: String,
+    /// The endpoint that answered.
+    pub endpoint: String,
+}
+
+/// Timeouts for every request.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// Per request: connecting and waiting for the answer's headers (etcdctl's `--timeout`).
+    pub request: Duration,
+}
+
+pub(crate) struct Transport {
+    agent: ureq::Agent,
+    timeouts: Timeouts,
+}
+
+enum CallError {
+    Deadline,
+    Endpoint(String),
+}
+
+impl Transport {
+    pub(crate) fn new(timeouts: Timeouts) -> Transport {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .proxy(None)
+            .user_agent("kv (corekit)")
+            .build()
+            .into();
+        Transport { agent, timeouts }
+    }
+
+    /// Tries `endpoints` in order starting at `start`; returns the answer and the position of
+    /// the endpoint that gave it.
+    pub(crate) fn send(
+        &self,
+        endpoints: &[String],
+        start: usize,
+        req: &Request,
+        deadline: Option<Instant>,
+    ) -> Result<(Answer, usize), Error> {
+        let n = endpoints.len();
+        if n == 0 {
+            return Err(Error::NoEndpoints);
+        }
+        let mut errors = Vec::new();
+        for k in 0..n {
+            let i = (start + k) % n;
+            let ep = &endpoints[i];
+            match self.call(ep, req, deadline) {
+                Ok(a) if a.status / 100 == 5 => {
+                    errors.push(match a.status {
+                        500 | 503 => format!("client: etcd member {ep} has no leader"),
+                        s => format!("client: etcd member {ep} returns server error [{}]", status_text(s)),
+                    });
+                }
+                Ok(a) => return Ok((a, i)),
+                Err(CallError::Deadline) => return Err(Error::DeadlineExceeded),
+                Err(CallError::Endpoint(e)) => errors.push(e),
+            }
+        }
+        Err(Error::Cluster(errors))
+    }
+
+    fn call(&self, ep: &str, req: &Request, deadline: Option<Instant>) -> Result<Answer, CallError> {
+        let remaining = match deadline {
+            Some(d) if !req.long_poll => {
+                let now = Instant::now();
+                if now >= d {
+                    return Err(CallError::Deadline);
+                }
+                Some(d - now)
+            }
+            _ => None,
+        };
+        let url = format!("{ep}{}", req.target);
+        let t = self.timeouts.request;
+        let recv = if req.long_poll { None } else { Some(t) };
+        let result = match (&req.body, req.method) {
+            (Some((ctype, body)), method) => {
+                let b = match method {
+                    "POST" => self.agent.post(&url),
+                    "PATCH" => self.agent.patch(&url),
+                    _ => self.agent.put(&url),
+                };
+                b.header("Content-Type", *ctype)
+                    .config()
+                    .timeout_connect(Some(t))
+                    .timeout_recv_response(recv)
+                    .timeout_global(remaining)
+                    .build()
+                    .send(&body[..])
+            }
+            (None, method) => {
+                let b = match method {
+                    "DELETE" => self.agent.delete(&url),
+                    "HEAD" => self.agent.head(&url),
+                    _ => self.agent.get(&url),
+                };
+                b.config()
+                    .timeout_connect(Some(t))
+                    .timeout_recv_response(recv)
+                    .timeout_global(remaining)
+                    .build()
+                    .call()
+            }
+        };
+        let past_deadline = || deadline.is_some_and(|d| !req.long_poll && Instant::now() >= d);
+        let mut resp = match result {
+            Ok(r) => r,
+            Err(e) => {
+                if past_deadline() {
+                    return Err(CallError::Deadline);
+                }
+                return Err(CallError::Endpoint(describe(ep, e)));
+            }
+        };
+        let status = resp.status().as_u16();
+        let index = resp
+            .headers()
+            .get("X-Etcd-Index")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        let body = match resp.body_mut().with_config().limit(u64::MAX).read_to_string() {
+            Ok(b) => b,
+            Err(e) => {
+                if past_deadline() {
+                    return Err(CallError::Deadline);
+                }
+                return Err(CallError::Endpoint(describe(ep, e)));
+            }
+        };
+        Ok(Answer { status, index, body, endpoint: ep.to_string() })
+    }
+}
+
+/// What Go's HTTP client would say for this failure.
+fn describe(ep: &str, e: ureq::Error) -> String {
+    let hp = host_port(ep);
+    match e {
+        ureq::Error::Io(io) => match io.kind() {
+            ErrorKind::ConnectionRefused => format!("dial tcp {hp}: connect: connection refused"),
+            ErrorKind::ConnectionReset => format!("read tcp {hp}: read: connection reset by peer"),
+            ErrorKind::UnexpectedEof => format!("Get {ep:?}: EOF"),
+            ErrorKind::TimedOut => format!("dial tcp {hp}: i/o timeout"),
+            _ => format!("dial tcp {hp}: {io}"),
+        },
+        ureq::Error::ConnectionFailed => format!("dial tcp {hp}: connect: connection refused"),
+        ureq::Error::HostNotFound => {
+            let host = hp.rsplit_once(':').map(|(h, _)| h).unwrap_or(&hp);
+            format!("dial tcp: lookup {host}: no such host")
+        }
+        ureq::Error::Timeout(ureq::Timeout::Connect) | ureq::Error::Timeout(ureq::Timeout::Resolve) => {
+            format!("dial tcp {hp}: i/o timeout")
+        }
+        ureq::Error::Timeout(_) => format!("client: endpoint {ep} exceeded header timeout"),
+        other => format!("{ep}: {other}"),
+    }
+}
+
+fn status_text(s: u16) -> &'static str {
+    match s {
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        507 => "Insufficient Storage",
+        _ => "",
+    }
+}

@@ -121,11 +121,10 @@ pub async fn handle(api: &Api, req: Request<Incoming>, key: String) -> Resp {
             }
         }
     }
-    if let Some(q) = query {
-        if let Err(e) = form.parse_into(&q) {
+    if let Some(q) = query
+        && let Err(e) = form.parse_into(&q) {
             return error_response(api, &request_error(store::error::INVALID_FORM, e));
         }
-    }
     let depth = key.bytes().filter(|&b| b == b'/').count();
     if depth > MAX_KEY_DEPTH {
         return error_response(
@@ -155,11 +154,10 @@ pub async fn handle(api: &Api, req: Request<Incoming>, key: String) -> Resp {
 
 async fn get(api: &Api, r: &KeyRequest, head: bool) -> Resp {
     let shared = &api.shared;
-    if r.quorum {
-        if let Err(e) = shared.read_barrier(api.request_timeout).await {
+    if r.quorum
+        && let Err(e) = shared.read_barrier(api.request_timeout).await {
             return propose_error(api, e);
         }
-    }
     let result = shared.sm.read().store.get(&r.path, r.recursive, r.sorted, now_nanos());
     match result {
         Ok(ev) => {

@@ -337,11 +337,10 @@ async fn wait_caught_up(shared: &Shared, last_index: u64, limit: Duration) {
 async fn publish(shared: Arc<Shared>, name: String, client_urls: Vec<String>) {
     let cmd = Command::Publish { id: shared.member_id, name, client_urls };
     loop {
-        if shared.has_leader() {
-            if let Ok(_) = shared.propose(&cmd, Duration::from_secs(5)).await {
+        if shared.has_leader()
+            && let Ok(_) = shared.propose(&cmd, Duration::from_secs(5)).await {
                 return;
             }
-        }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

@@ -40,15 +40,14 @@ pub fn normalize_go_flags(cmd: &clap::Command, args: Vec<String>) -> Vec<String>
             out.push(a);
             continue;
         }
-        if let Some(body) = a.strip_prefix('-') {
-            if !body.starts_with('-') && body.len() > 1 {
+        if let Some(body) = a.strip_prefix('-')
+            && !body.starts_with('-') && body.len() > 1 {
                 let name = body.split('=').next().unwrap_or(body);
                 if longs.iter().any(|l| l == name) {
                     out.push(format!("-{a}"));
                     continue;
                 }
             }
-        }
         out.push(a);
     }
     out
@@ -58,9 +57,8 @@ pub fn normalize_go_flags(cmd: &clap::Command, args: Vec<String>) -> Vec<String>
 /// watchers needs more than the usual 1024 descriptors.
 pub fn raise_fd_limit() {
     use nix::sys::resource::{getrlimit, setrlimit, Resource};
-    if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
-        if soft < hard {
+    if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE)
+        && soft < hard {
             let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
         }
-    }
 }

@@ -334,8 +334,8 @@ impl LogStore {
     /// peers that lag. Disk space is reclaimed a chunk per later `persist`.
     pub fn snapshot_saved(&mut self, meta: SnapshotMetadata, compact_to: u64) {
         let compact_to = compact_to.min(meta.index);
-        if compact_to > self.offset && compact_to <= self.last_index {
-            if let Ok(term) = self.term(compact_to) {
+        if compact_to > self.offset && compact_to <= self.last_index
+            && let Ok(term) = self.term(compact_to) {
                 self.offset = compact_to;
                 self.offset_term = term;
                 self.compacted_dirty = true;
@@ -344,7 +344,6 @@ impl LogStore {
                     self.cache_bytes -= old.data.len() + 32;
                 }
             }
-        }
         self.snapshot_meta = meta;
     }
 

@@ -36,7 +36,6 @@ pub fn handle(api: &Api, req: &Request<Incoming>, path: &str) -> Option<Resp> {
             let stats = api.shared.sm.read().store.stats();
             http::json(StatusCode::OK, &stats)
         }),
-        "/v2/stats/leader" => get_only(&|| stats_leader(api)),
         _ => return None,
     })
 }
@@ -120,14 +119,43 @@ fn stats_self(api: &Api) -> Resp {
     )
 }
 
-fn stats_leader(api: &Api) -> Resp {
-    if !api.shared.is_leader() {
-        return http::json(StatusCode::FORBIDDEN, &json!({"message": "not current leader"}));
+/// `/v2/stats/leader`: on the leader, each follower's send latency and counts. etcd answers
+/// 403 on a follower; kv-serve asks the leader instead, so any member can answer it.
+pub async fn stats_leader(api: &Api) -> Resp {
+    if api.shared.is_leader() {
+        let followers: serde_json::Map<String, serde_json::Value> = {
+            let members: Vec<u64> = api.shared.sm.read().cluster.members.keys().copied().collect();
+            let stats = api.shared.peer_stats.lock();
+            members
+                .into_iter()
+                .filter(|&id| id != api.shared.member_id)
+                .map(|id| (id_string(id), stats.get(&id).cloned().unwrap_or_default().to_json()))
+                .collect()
+        };
+        return http::json(StatusCode::OK, &json!({"leader": id_string(api.shared.member_id), "followers": followers}));
     }
-    http::json(
-        StatusCode::OK,
-        &json!({"leader": id_string(api.shared.member_id), "followers": {}}),
-    )
+    let not_leader = || http::json(StatusCode::FORBIDDEN, &json!({"message": "not current leader"}));
+    let leader = api.shared.leader.load(Acquire);
+    let url = {
+        let sm = api.shared.sm.read();
+        match sm.cluster.members.get(&leader).and_then(|m| m.client_urls.first()) {
+            Some(u) => format!("{}/v2/stats/leader", u.trim_end_matches('/')),
+            None => return not_leader(),
+        }
+    };
+    let Ok(req) = hyper::Request::get(url).body(http_body_util::Full::new(bytes::Bytes::new())) else {
+        return not_leader();
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(2), api.client.request(req)).await {
+        Ok(Ok(resp)) if resp.status() == StatusCode::OK => {
+            use http_body_util::BodyExt;
+            match tokio::time::timeout(std::time::Duration::from_secs(2), resp.into_body().collect()).await {
+                Ok(Ok(body)) => http::response(StatusCode::OK, "application/json", body.to_bytes()),
+                _ => not_leader(),
+            }
+        }
+        _ => not_leader(),
+    }
 }
 
 fn now_nanos() -> i64 {

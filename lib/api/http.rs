@@ -118,9 +118,14 @@ impl std::fmt::Display for BodyError {
     }
 }
 
-/// Reads a whole body, bounded in size and time.
+/// Reads a whole body, bounded in size ([`MAX_BODY`]) and time.
 pub async fn read_body(body: Incoming) -> Result<Bytes, BodyError> {
-    let limited = Limited::new(body, MAX_BODY);
+    read_body_limited(body, MAX_BODY).await
+}
+
+/// Reads a whole body of at most `limit` bytes, bounded in time.
+pub async fn read_body_limited(body: Incoming, limit: usize) -> Result<Bytes, BodyError> {
+    let limited = Limited::new(body, limit);
     match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
         Err(_) => Err(BodyError::Timeout),
         Ok(Err(e)) => {

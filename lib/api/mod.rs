@@ -28,6 +28,11 @@ pub struct Api {
     pub request_timeout: Duration,
     /// Unix nanos when the member started.
     pub start_time: i64,
+    /// For asking the leader what only it knows (its followers' stats).
+    pub client: hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        http_body_util::Full<bytes::Bytes>,
+    >,
 }
 
 const KEYS: &str = "/v2/keys";
@@ -62,6 +67,8 @@ pub async fn route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
     let mut resp = if decoded == KEYS || decoded.starts_with("/v2/keys/") {
         let key = decoded[KEYS.len()..].to_string();
         keys::handle(&api, req, key).await
+    } else if decoded == "/v2/stats/leader" && req.method() == hyper::Method::GET {
+        cluster::stats_leader(&api).await
     } else {
         match cluster::handle(&api, &req, &decoded) {
             Some(r) => r,
@@ -74,13 +81,45 @@ pub async fn route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
     resp
 }
 
-/// The peer listener. Raft traffic arrives here once members have peers; today it answers
-/// what etcd's peer port answers to anyone: the member list and the version.
+/// The peer listener: Raft messages from the other members (`POST /raft`), and what etcd's
+/// peer port answers to anyone: the member list and the version.
 pub async fn peer_route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
     match req.uri().path() {
+        crate::raft::transport::RAFT_PATH => raft_messages(&api, req).await,
         "/members" => cluster::peer_members(&api),
         "/version" => cluster::handle(&api, &req, "/version").unwrap_or_else(http::not_found),
         _ => http::not_found(),
+    }
+}
+
+/// A peer's batch may carry a snapshot of the whole store.
+const MAX_PEER_BODY: usize = 1 << 30;
+
+async fn raft_messages(api: &Api, req: Request<Incoming>) -> Resp {
+    if req.method() != hyper::Method::POST {
+        return http::method_not_allowed("POST");
+    }
+    let cid = req.headers().get("X-Etcd-Cluster-ID").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if cid != id_string(api.shared.cluster_id) {
+        return http::text(
+            StatusCode::PRECONDITION_FAILED,
+            &format!("cluster ID mismatch: this member is in cluster {}\n", id_string(api.shared.cluster_id)),
+        );
+    }
+    let body = match http::read_body_limited(req.into_body(), MAX_PEER_BODY).await {
+        Ok(b) => b,
+        Err(e) => return http::text(StatusCode::BAD_REQUEST, &format!("{e}\n")),
+    };
+    match crate::raft::transport::decode(body) {
+        Ok(msgs) => {
+            for m in msgs {
+                api.shared.step(m);
+            }
+            let mut r = http::text(StatusCode::NO_CONTENT, "");
+            *r.body_mut() = http::empty();
+            r
+        }
+        Err(e) => http::text(StatusCode::BAD_REQUEST, &format!("{e}\n")),
     }
 }
 

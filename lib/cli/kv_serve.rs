@@ -10,7 +10,8 @@ use clap::Parser;
 use crate::api::{self, Api};
 use crate::raft::{self, Boot};
 use crate::raft::membership::{check_url, id_string};
-use crate::raft::node::{NoPeers, Shared};
+use crate::raft::node::Shared;
+use crate::raft::transport::HttpTransport;
 use crate::raft::state_machine::Command;
 
 /// The etcd v2 key-value store: a Raft-replicated member serving the etcd v2 HTTP API.
@@ -267,7 +268,15 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
         Ok::<_, String>((c, p))
     }).map_err(anyhow::Error::msg)?;
 
-    let (node, shared, last_index) = raft::boot(&boot, Box::new(NoPeers)).map_err(anyhow::Error::msg)?;
+    let reporter: crate::raft::transport::Reporter = Default::default();
+    let handle = runtime.handle().clone();
+    let rep = reporter.clone();
+    let (node, shared, last_index) = raft::boot(&boot, move |me, cluster| {
+        let peers = cluster.members.values().filter(|m| m.id != me).map(|m| (m.id, m.peer_urls.clone())).collect();
+        Box::new(HttpTransport::new(me, cluster.id, handle, peers, rep))
+    })
+    .map_err(anyhow::Error::msg)?;
+    let _ = reporter.set(Arc::downgrade(&shared));
     eprintln!(
         "kv-serve: member {} ({}) of cluster {}, data in {}",
         id_string(shared.member_id),
@@ -290,21 +299,26 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
         name: a.name.clone(),
         request_timeout: Duration::from_secs(5) + 2 * election,
         start_time: now_nanos(),
+        client: hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build(hyper_util::client::legacy::connect::HttpConnector::new()),
     });
     let advertise = a.advertise_client_urls.clone();
     let name = a.name.clone();
     runtime.block_on(async move {
-        wait_caught_up(&shared, last_index, 3 * election).await;
-        tokio::spawn(publish(shared.clone(), name, advertise));
-        for l in client_listeners {
-            eprintln!("kv-serve: serving clients on http://{}", l.local_addr()?);
-            let api = api.clone();
-            tokio::spawn(api::http::serve(l, move |req| api::route(api.clone(), req)));
-        }
+        // Peers first: a restarted member learns its leader (and catches up) through them.
         for l in peer_listeners {
             eprintln!("kv-serve: listening for peers on http://{}", l.local_addr()?);
             let api = api.clone();
             tokio::spawn(api::http::serve(l, move |req| api::peer_route(api.clone(), req)));
+        }
+        // Like etcd, serve clients only once this member's client URLs are in the cluster's
+        // membership (so clients that sync the member list find it) and it has caught up.
+        publish(&shared, name, advertise).await;
+        wait_caught_up(&shared, last_index, 3 * election).await;
+        for l in client_listeners {
+            eprintln!("kv-serve: serving clients on http://{}", l.local_addr()?);
+            let api = api.clone();
+            tokio::spawn(api::http::serve(l, move |req| api::route(api.clone(), req)));
         }
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
@@ -320,12 +334,15 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// After a restart, wait (bounded) until the entries that were in the log at boot are applied,
-/// so plain reads do not go back in time.
+/// After a restart, wait (bounded) until there is a leader and the entries that were in the
+/// log at boot, and those the leader has since said are committed, are applied — so plain
+/// reads do not go back in time.
 async fn wait_caught_up(shared: &Shared, last_index: u64, limit: Duration) {
     let start = Instant::now();
     while start.elapsed() < limit {
-        if shared.has_leader() && shared.applied_index.load(Ordering::Acquire) >= last_index {
+        let applied = shared.applied_index.load(Ordering::Acquire);
+        let commit = shared.commit_index.load(Ordering::Acquire);
+        if shared.has_leader() && applied >= last_index && applied >= commit {
             return;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -334,7 +351,7 @@ async fn wait_caught_up(shared: &Shared, last_index: u64, limit: Duration) {
 
 /// Publishes this member's name and client URLs through the log (etcd's "attributes"), retrying
 /// until it is applied, so every member and client sees them in /v2/members.
-async fn publish(shared: Arc<Shared>, name: String, client_urls: Vec<String>) {
+async fn publish(shared: &Shared, name: String, client_urls: Vec<String>) {
     let cmd = Command::Publish { id: shared.member_id, name, client_urls };
     loop {
         if shared.has_leader()

@@ -14,6 +14,7 @@ pub mod membership;
 pub mod node;
 pub mod snap_store;
 pub mod state_machine;
+pub mod transport;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -53,9 +54,13 @@ const BOOTSTRAP_CLUSTER: &str = "bootstrap_cluster";
 const LOG_FILE: &str = "kv.redb";
 const SNAP_FILE: &str = "snap.redb";
 
-/// Opens the data dir (creating a new member the first time) and builds the Raft node.
+/// Opens the data dir (creating a new member the first time) and builds the Raft node, with
+/// the transport `transport` makes for (this member's ID, the cluster as last known).
 /// Returns the node, ready to `run`, the state it shares, and the last log index at boot.
-pub fn boot(b: &Boot, transport: Box<dyn Transport>) -> Result<(Node, Arc<Shared>, u64), String> {
+pub fn boot(
+    b: &Boot,
+    transport: impl FnOnce(u64, &Cluster) -> Box<dyn Transport>,
+) -> Result<(Node, Arc<Shared>, u64), String> {
     create_data_dir(&b.data_dir)?;
     let snap_path = b.data_dir.join(SNAP_FILE);
     let snaps = Arc::new(SnapStore::open(&snap_path).map_err(|e| format!("{}: {e}", snap_path.display()))?);
@@ -127,6 +132,7 @@ pub fn boot(b: &Boot, transport: Box<dyn Transport>) -> Result<(Node, Arc<Shared
         snapshot_count: b.snapshot_count.max(1),
         catch_up_entries: 5000.min(b.snapshot_count),
     };
+    let transport = transport(identity.member_id, &sm.cluster);
     let (node, shared) = Node::new(log, snaps, sm, conf_state, identity.cluster_id, cfg, transport)?;
     let last = node.last_index();
     Ok((node, shared, last))

@@ -57,22 +57,16 @@ pub enum Input {
     Step(Message),
     /// The applier wrote a snapshot: the log behind it can be compacted.
     SnapshotSaved(SnapshotMetadata),
+    /// A message to this peer could not be delivered.
+    Unreachable(u64),
+    /// A snapshot sent to this peer arrived (true) or did not (false).
+    SnapshotStatus(u64, bool),
     Shutdown,
 }
 
-/// Where messages for other members go. A one-member cluster has nowhere to send them.
+/// Where messages for other members go ([`super::transport::HttpTransport`]).
 pub trait Transport: Send {
     fn send(&mut self, msgs: Vec<Message>);
-}
-
-pub struct NoPeers;
-
-impl Transport for NoPeers {
-    fn send(&mut self, msgs: Vec<Message>) {
-        if !msgs.is_empty() {
-            eprintln!("kv-serve: dropping {} raft message(s): no peer transport", msgs.len());
-        }
-    }
 }
 
 pub const ROLE_FOLLOWER: u8 = 0;
@@ -96,6 +90,8 @@ pub struct Shared {
     pub send_append: AtomicU64,
     /// When this member last saw a leader change (unix nanos); for /v2/stats/self.
     pub leader_since: AtomicU64,
+    /// Send latency and counts per peer, kept by the transport; for /v2/stats/leader.
+    pub peer_stats: Mutex<std::collections::BTreeMap<u64, super::transport::PeerStats>>,
 }
 
 impl Shared {
@@ -260,6 +256,7 @@ impl Node {
             recv_append: AtomicU64::new(0),
             send_append: AtomicU64::new(0),
             leader_since: AtomicU64::new(now_nanos() as u64),
+            peer_stats: Mutex::new(Default::default()),
         });
         // A cluster of one needs no election timeout to find its leader.
         if voters == [cfg.member_id] {
@@ -357,6 +354,11 @@ impl Node {
             Input::SnapshotSaved(meta) => {
                 let compact_to = meta.index.saturating_sub(self.cfg.catch_up_entries);
                 self.raw.mut_store().snapshot_saved(meta, compact_to);
+            }
+            Input::Unreachable(id) => self.raw.report_unreachable(id),
+            Input::SnapshotStatus(id, ok) => {
+                let status = if ok { ::raft::SnapshotStatus::Finish } else { ::raft::SnapshotStatus::Failure };
+                self.raw.report_snapshot(id, status);
             }
             Input::Shutdown => {}
         }

@@ -1,0 +1,278 @@
+//! Several kv-serve members on their own loopback addresses form one cluster over the peer
+//! URLs: they bootstrap from --initial-cluster, replicate writes, serve the conformance suite
+//! from a follower, and survive `kill -9` of the leader (a new leader takes over; the killed
+//! member restarts and catches up).
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Http, Value};
+
+const KV: &str = env!("CARGO_BIN_EXE_kv");
+
+struct Node {
+    name: String,
+    client: String,
+    peer: String,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+struct TestCluster {
+    nodes: Vec<Node>,
+    initial: String,
+    token: String,
+    extra: Vec<String>,
+}
+
+impl TestCluster {
+    fn start(n: usize) -> TestCluster {
+        TestCluster::start_with(n, &[])
+    }
+
+    fn start_with(n: usize, extra: &[&str]) -> TestCluster {
+        let mut nodes = Vec::new();
+        for i in 1..=n {
+            let ip = common::pick_ip();
+            let (c, p) = common::pick_ports(ip);
+            nodes.push(Node {
+                name: format!("n{i}"),
+                client: format!("http://{ip}:{c}"),
+                peer: format!("http://{ip}:{p}"),
+                dir: tempfile::Builder::new().prefix("corekit-cluster-").tempdir().unwrap(),
+                child: None,
+            });
+        }
+        let initial = nodes.iter().map(|n| format!("{}={}", n.name, n.peer)).collect::<Vec<_>>().join(",");
+        let token = format!("test-{}-{}", std::process::id(), nodes[0].client);
+        let mut c = TestCluster { nodes, initial, token, extra: extra.iter().map(|s| s.to_string()).collect() };
+        for i in 0..n {
+            c.spawn(i);
+        }
+        for i in 0..n {
+            c.wait_healthy(i);
+        }
+        c
+    }
+
+    fn spawn(&mut self, i: usize) {
+        let n = &self.nodes[i];
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(n.dir.path().join("log")).unwrap();
+        let child = Command::new(common::KV_SERVE)
+            .args(["--name", &n.name])
+            .arg("--data-dir")
+            .arg(n.dir.path().join("data"))
+            .args(["--listen-client-urls", &n.client, "--advertise-client-urls", &n.client])
+            .args(["--listen-peer-urls", &n.peer, "--initial-advertise-peer-urls", &n.peer])
+            .args(["--initial-cluster", &self.initial, "--initial-cluster-token", &self.token])
+            .args(&self.extra)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("spawn kv-serve");
+        self.nodes[i].child = Some(child);
+    }
+
+    fn http(&self, i: usize) -> Http {
+        Http::with_timeout(&self.nodes[i].client, Duration::from_secs(10))
+    }
+
+    fn wait_healthy(&self, i: usize) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok((200, v)) = self.http(i).get("/health") {
+                if v["health"] == "true" {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{} not healthy within 20 s; log:\n{}", self.nodes[i].name, self.log(i));
+    }
+
+    fn log(&self, i: usize) -> String {
+        std::fs::read_to_string(self.nodes[i].dir.path().join("log")).unwrap_or_default()
+    }
+
+    fn stats_self(&self, i: usize) -> Option<Value> {
+        match self.http(i).get("/v2/stats/self") {
+            Ok((200, v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Index of the member every live member agrees is the leader.
+    fn leader(&self) -> usize {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            for i in 0..self.nodes.len() {
+                if self.nodes[i].child.is_none() {
+                    continue;
+                }
+                if let Some(v) = self.stats_self(i) {
+                    if v["state"] == "StateLeader" {
+                        return i;
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("no leader within 20 s");
+    }
+
+    fn kill9(&mut self, i: usize) {
+        if let Some(mut c) = self.nodes[i].child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for TestCluster {
+    fn drop(&mut self) {
+        for i in 0..self.nodes.len() {
+            self.kill9(i);
+        }
+        if std::thread::panicking() {
+            for i in 0..self.nodes.len() {
+                eprintln!("--- {} log ---\n{}", self.nodes[i].name, self.log(i));
+            }
+        }
+    }
+}
+
+fn kv(endpoint: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(KV).arg("--endpoints").arg(endpoint).args(args).output().expect("run kv");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn three_members_bootstrap_replicate_and_pass_conformance_on_a_follower() {
+    let c = TestCluster::start(3);
+    // Every member publishes its client URL through the log; cluster-health needs them all.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let (mut code, mut out, mut err) = kv(&c.nodes[0].client, &["cluster-health"]);
+    while code != 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        (code, out, err) = kv(&c.nodes[0].client, &["cluster-health"]);
+    }
+    assert_eq!(code, 0, "cluster-health: {out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    for line in &lines[..3] {
+        assert!(line.starts_with("member ") && line.contains(" is healthy: got healthy result from http://"), "{line}");
+    }
+    assert_eq!(lines[3], "cluster is healthy");
+    for n in &c.nodes {
+        assert!(out.contains(&n.client), "{} missing from cluster-health:\n{out}", n.client);
+    }
+
+    // The seed's write on one member, read back from another.
+    let (code, out, err) = kv(&c.nodes[0].client, &["--no-sync", "set", "/message", "CROC Cloud"]);
+    assert_eq!((code, out.as_str()), (0, "CROC Cloud\n"), "{err}");
+    let (st, v) = c.http(2).get_key("/message?quorum=true").unwrap();
+    assert_eq!((st, v["node"]["value"].as_str()), (200, Some("CROC Cloud")));
+    let (code, out, err) = kv(&c.nodes[1].client, &["--no-sync", "get", "/message"]);
+    assert_eq!((code, out.as_str()), (0, "CROC Cloud\n"), "{err}");
+
+    // The leader reports both followers with their send latency and counts; a follower
+    // answers the same by asking the leader.
+    let leader = c.leader();
+    let follower = (leader + 1) % 3;
+    for i in [leader, follower] {
+        let (st, v) = c.http(i).get("/v2/stats/leader").unwrap();
+        assert_eq!(st, 200, "{v}");
+        let followers = v["followers"].as_object().unwrap();
+        assert_eq!(followers.len(), 2, "{v}");
+        for f in followers.values() {
+            assert!(f["counts"]["success"].as_u64().unwrap() > 0, "{v}");
+            assert!(f["latency"]["average"].as_f64().unwrap() > 0.0, "{v}");
+        }
+    }
+
+    // The conformance suite against a follower: its writes are forwarded to the leader.
+    let dir = std::env::var("COREKIT_CONFORMANCE_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"));
+    let suite = dir.join("v2keys.py");
+    assert!(suite.exists(), "conformance suite not found at {}", suite.display());
+    let out = Command::new("python3")
+        .arg(&suite)
+        .args(["--endpoint", &c.nodes[follower].client])
+        .output()
+        .expect("run python3");
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("{text}");
+    let last = text.lines().last().unwrap_or("");
+    assert!(out.status.success() && last.ends_with(" 0 failed"), "conformance on a follower: {last}");
+}
+
+#[test]
+fn leader_kill9_new_leader_writes_continue_and_restart_catches_up() {
+    let mut c = TestCluster::start(3);
+    let old = c.leader();
+    c.http(old).put("/before", "1").unwrap();
+    c.kill9(old);
+    let killed_at = Instant::now();
+    let others: Vec<usize> = (0..3).filter(|&i| i != old).collect();
+    let new = c.leader();
+    assert_ne!(new, old);
+    println!("new leader {} after {:?}", c.nodes[new].name, killed_at.elapsed());
+    // Writes keep succeeding through each remaining member (followers forward to the leader).
+    for (n, &i) in others.iter().enumerate() {
+        for k in 0..20 {
+            let (st, _) = c.http(i).put(&format!("/after/{n}/{k}"), "v").unwrap();
+            assert!(st == 200 || st == 201, "write through {} got {st}", c.nodes[i].name);
+        }
+    }
+    // The killed member comes back on its data dir and catches up.
+    c.spawn(old);
+    c.wait_healthy(old);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (st, v) = c.http(old).get_key("/after/1/19").unwrap();
+        if st == 200 {
+            assert_eq!(v["node"]["value"], "v");
+            break;
+        }
+        assert!(Instant::now() < deadline, "restarted member did not catch up: {st} {v}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (st, v) = c.http(old).get_key("/before?quorum=true").unwrap();
+    assert_eq!((st, v["node"]["value"].as_str()), (200, Some("1")));
+}
+
+/// A follower that was down while the others compacted their logs past it is sent a
+/// snapshot when it comes back, and ends up with every key.
+#[test]
+fn restarted_follower_behind_the_compacted_log_gets_a_snapshot() {
+    let mut c = TestCluster::start_with(3, &["--snapshot-count", "100"]);
+    let leader = c.leader();
+    let down = (leader + 1) % 3;
+    c.kill9(down);
+    for k in 0..600 {
+        let (st, _) = c.http(leader).put(&format!("/snap/{k}"), &k.to_string()).unwrap();
+        assert!(st == 200 || st == 201);
+    }
+    c.spawn(down);
+    c.wait_healthy(down);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (st, v) = c.http(down).get_key("/snap?recursive=true").unwrap();
+        let n = v["node"]["nodes"].as_array().map(|a| a.len()).unwrap_or(0);
+        if st == 200 && n == 600 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "restarted follower has {n} of 600 keys");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (_, v) = c.http(down).get_key("/snap/599").unwrap();
+    assert_eq!(v["node"]["value"], "599");
+}

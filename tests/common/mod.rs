@@ -13,6 +13,8 @@
 //! the log holds the server's stdout and stderr and is printed when a test panics.
 #![allow(dead_code)]
 
+pub mod cluster;
+
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener};

@@ -45,3 +45,33 @@ fn sigterm_stops_cleanly_and_restart_keeps_data() {
         "SIGTERM: exit status {status}"
     );
 }
+
+/// A data dir made for one cluster is refused by a member started for another (a different
+/// --initial-cluster-token), with a message naming both; the data dir is left as it was.
+#[test]
+fn data_dir_from_another_cluster_is_refused() {
+    let mut m = Member::builder().arg("--initial-cluster-token=cluster-a").start();
+    m.http().put("/owned/by", "a").unwrap();
+    m.stop();
+    let ip = m.ip.to_string();
+    let (c, p) = (m.client_port, m.peer_port);
+    let out = std::process::Command::new(common::KV_SERVE)
+        .args(["--name", &m.name])
+        .arg("--data-dir")
+        .arg(m.data_dir())
+        .args(["--listen-client-urls", &format!("http://{ip}:{c}")])
+        .args(["--advertise-client-urls", &format!("http://{ip}:{c}")])
+        .args(["--listen-peer-urls", &format!("http://{ip}:{p}")])
+        .args(["--initial-advertise-peer-urls", &format!("http://{ip}:{p}")])
+        .args(["--initial-cluster", &format!("{}=http://{ip}:{p}", m.name)])
+        .arg("--initial-cluster-token=cluster-b")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("cluster-a") && err.contains("cluster-b"), "{err}");
+    // Started again as itself, the member still has its data.
+    m.restart();
+    let (st, v) = m.http().get_key("/owned/by?quorum=true").unwrap();
+    assert_eq!((st, v["node"]["value"].as_str()), (200, Some("a")));
+}

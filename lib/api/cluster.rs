@@ -63,6 +63,116 @@ fn member_json(m: &crate::raft::membership::Member) -> serde_json::Value {
     json!({"id": id_string(m.id), "name": m.name, "peerURLs": m.peer_urls, "clientURLs": m.client_urls})
 }
 
+fn message(status: StatusCode, msg: impl Into<String>) -> Resp {
+    http::json(status, &json!({ "message": msg.into() }))
+}
+
+/// `POST /v2/members` (add), `PUT /v2/members/ID` (new peer URLs), `DELETE /v2/members/ID`
+/// (remove), as etcd's members API: adding and removing are Raft configuration changes,
+/// answered once applied; the body is `{"peerURLs": [...]}`.
+pub async fn change_members(api: &Api, req: Request<Incoming>, path: &str) -> Resp {
+    use crate::raft::membership::{check_url, Member};
+    use crate::raft::state_machine::Command;
+    use ::raft::eraftpb::{ConfChange, ConfChangeType};
+    let method = req.method().clone();
+    let id_part = path.strip_prefix("/v2/members").unwrap_or("").trim_start_matches('/').to_string();
+    let timeout = api.request_timeout;
+    let failed = |e: crate::raft::node::ProposeError| message(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+
+    // DELETE needs no body.
+    if method == Method::DELETE {
+        let Ok(id) = u64::from_str_radix(&id_part, 16) else {
+            return message(StatusCode::NOT_FOUND, format!("No such member: {id_part}"));
+        };
+        if !api.shared.sm.read().cluster.members.contains_key(&id) {
+            return message(StatusCode::NOT_FOUND, format!("No such member: {id_part}"));
+        }
+        let mut cc = ConfChange::default();
+        cc.set_change_type(ConfChangeType::RemoveNode);
+        cc.node_id = id;
+        return match api.shared.propose_conf_change(cc, None, timeout).await {
+            Ok(_) => {
+                let mut r = http::text(StatusCode::NO_CONTENT, "");
+                *r.body_mut() = http::empty();
+                r
+            }
+            Err(e) => failed(e),
+        };
+    }
+
+    let ct = req.headers().get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    if !ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json") {
+        return message(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("Bad Content-Type {ct}, accept application/json"));
+    }
+    let body = match http::read_body(req.into_body()).await {
+        Ok(b) => b,
+        Err(e) => return message(StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    let v: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return message(StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    let Some(list) = v.get("peerURLs").and_then(|p| p.as_array()) else {
+        return message(StatusCode::BAD_REQUEST, "peerURLs is required");
+    };
+    let mut urls = Vec::new();
+    for u in list {
+        let Some(u) = u.as_str() else { return message(StatusCode::BAD_REQUEST, "peerURLs must be strings") };
+        if let Err(e) = check_url(u) {
+            return message(StatusCode::BAD_REQUEST, e);
+        }
+        urls.push(u.trim_end_matches('/').to_string());
+    }
+    if urls.is_empty() {
+        return message(StatusCode::BAD_REQUEST, "peerURLs is empty");
+    }
+    urls.sort();
+    let taken_by_other = |except: u64| {
+        api.shared.sm.read().cluster.members.values().any(|m| m.id != except && m.peer_urls.iter().any(|u| urls.contains(u)))
+    };
+
+    if method == Method::POST {
+        if !id_part.is_empty() {
+            return http::method_not_allowed("GET, HEAD, PUT, DELETE");
+        }
+        if taken_by_other(0) {
+            return message(StatusCode::CONFLICT, "etcdserver: peerURL exists");
+        }
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let token = api.initial_cluster_token.clone();
+        let m = Member::added(&urls, &token, secs);
+        if api.shared.sm.read().cluster.members.contains_key(&m.id) {
+            return message(StatusCode::CONFLICT, "etcdserver: member ID already exist");
+        }
+        let mut cc = ConfChange::default();
+        cc.set_change_type(ConfChangeType::AddNode);
+        cc.node_id = m.id;
+        return match api.shared.propose_conf_change(cc, Some(m.clone()), timeout).await {
+            Ok(_) => http::json(StatusCode::CREATED, &member_json(&m)),
+            Err(e) => failed(e),
+        };
+    }
+
+    // PUT: new peer URLs for an existing member.
+    let Ok(id) = u64::from_str_radix(&id_part, 16) else {
+        return message(StatusCode::NOT_FOUND, format!("No such member: {id_part}"));
+    };
+    if !api.shared.sm.read().cluster.members.contains_key(&id) {
+        return message(StatusCode::NOT_FOUND, format!("No such member: {id_part}"));
+    }
+    if taken_by_other(id) {
+        return message(StatusCode::CONFLICT, "etcdserver: peerURL exists");
+    }
+    match api.shared.propose(&Command::UpdateMember { id, peer_urls: urls }, timeout).await {
+        Ok(_) => {
+            let mut r = http::text(StatusCode::NO_CONTENT, "");
+            *r.body_mut() = http::empty();
+            r
+        }
+        Err(e) => failed(e),
+    }
+}
+
 /// `/v2/members/leader`: the leader's member entry (etcdctl's `member list` asks for it).
 fn leader_member(api: &Api) -> Resp {
     let leader = api.shared.leader.load(Acquire);

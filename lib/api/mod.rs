@@ -28,6 +28,8 @@ pub struct Api {
     pub request_timeout: Duration,
     /// Unix nanos when the member started.
     pub start_time: i64,
+    /// Hashed into the IDs of members added later, as etcd does.
+    pub initial_cluster_token: String,
     /// For asking the leader what only it knows (its followers' stats).
     pub client: hyper_util::client::legacy::Client<
         hyper_util::client::legacy::connect::HttpConnector,
@@ -67,6 +69,10 @@ pub async fn route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
     let mut resp = if decoded == KEYS || decoded.starts_with("/v2/keys/") {
         let key = decoded[KEYS.len()..].to_string();
         keys::handle(&api, req, key).await
+    } else if (decoded == "/v2/members" || decoded.starts_with("/v2/members/"))
+        && matches!(*req.method(), hyper::Method::POST | hyper::Method::PUT | hyper::Method::DELETE)
+    {
+        cluster::change_members(&api, req, &decoded).await
     } else if decoded == "/v2/stats/leader" && req.method() == hyper::Method::GET {
         cluster::stats_leader(&api).await
     } else {
@@ -86,7 +92,11 @@ pub async fn route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
 pub async fn peer_route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
     match req.uri().path() {
         crate::raft::transport::RAFT_PATH => raft_messages(&api, req).await,
-        "/members" => cluster::peer_members(&api),
+        "/members" => {
+            let mut r = cluster::peer_members(&api);
+            http::set_header(&mut r, "X-Etcd-Cluster-ID", id_string(api.shared.cluster_id));
+            r
+        }
         "/version" => cluster::handle(&api, &req, "/version").unwrap_or_else(http::not_found),
         _ => http::not_found(),
     }

@@ -45,6 +45,13 @@ POST for in\-order keys; DELETE with \fBdir\fR, \fBrecursive\fR, \fBprevValue\fR
 \fB/version\fR, \fB/health\fR, \fB/v2/members\fR, \fB/v2/members/leader\fR, \fB/v2/machines\fR and
 \fB/v2/stats/self\fR, \fB/v2/stats/store\fR, \fB/v2/stats/leader\fR.
 Errors carry etcd's JSON body \fB{"errorCode","message","cause","index"}\fR and HTTP status.
+.SH CLUSTERS
+Members found a cluster together from the same \fB\-\-initial\-cluster\fR and
+\fB\-\-initial\-cluster\-token\fR, and talk Raft over HTTP on their peer URLs. To grow a running
+cluster, add the member first (\fBkv member add NAME PEER_URL\fR, or \fBPOST /v2/members\fR), then
+start it with \fB\-\-initial\-cluster\-state existing\fR and \fB\-\-initial\-cluster\fR listing the
+cluster's members; it asks them for the membership and catches up from a snapshot. A member that
+is removed stops. A data dir made with another \fB\-\-initial\-cluster\-token\fR is refused.
 .SH DURABILITY
 Every write goes through Raft. Log entries and the hard state are written to
 \fIDATA_DIR\fR/kv.redb in one transaction that is fsynced before any client is answered,

@@ -177,7 +177,6 @@ pub fn validate(args: Args) -> Result<Config, String> {
                 || args.peer_client_cert_auth,
             "TLS flags are not supported: kv-serve speaks plain HTTP (put it behind a TLS proxy)",
         ),
-        (args.initial_cluster_state == "existing", "--initial-cluster-state=existing is not supported yet"),
     ];
     for (bad, msg) in unsupported {
         if bad {
@@ -250,7 +249,13 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
     }
     let heartbeat = Duration::from_millis(a.heartbeat_interval);
     let election = Duration::from_millis(a.election_timeout);
+    let join = if a.initial_cluster_state == "existing" && !cfg.data_dir.join("kv.redb").exists() {
+        Some(fetch_join(a, &cfg.initial_cluster).map_err(anyhow::Error::msg)?)
+    } else {
+        None
+    };
     let boot = Boot {
+        join,
         name: a.name.clone(),
         data_dir: cfg.data_dir.clone(),
         initial_cluster: cfg.initial_cluster.clone(),
@@ -299,6 +304,7 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
         name: a.name.clone(),
         request_timeout: Duration::from_secs(5) + 2 * election,
         start_time: now_nanos(),
+        initial_cluster_token: a.initial_cluster_token.clone(),
         client: hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .build(hyper_util::client::legacy::connect::HttpConnector::new()),
     });
@@ -332,6 +338,67 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
     let _ = raft_thread.join();
     runtime.shutdown_timeout(Duration::from_millis(200));
     Ok(())
+}
+
+/// Joining a running cluster: ask the other members listed in --initial-cluster (on their
+/// peer URLs, `GET /members`) for the membership, and find this member in it by its peer URLs
+/// (it must have been added with `POST /v2/members` / `kv member add` first).
+fn fetch_join(a: &Args, initial_cluster: &str) -> Result<raft::Join, String> {
+    use crate::raft::membership::{Cluster, Member};
+    let mut mine = a.initial_advertise_peer_urls.clone();
+    mine.sort();
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(3)))
+        .build()
+        .new_agent();
+    let mut errors = Vec::new();
+    for part in initial_cluster.split(',').map(str::trim) {
+        let Some((_, url)) = part.split_once('=') else { continue };
+        if mine.iter().any(|u| u == url) {
+            continue;
+        }
+        let got = agent.get(format!("{}/members", url.trim_end_matches('/'))).call();
+        let mut resp = match got {
+            Ok(r) if r.status() == 200 => r,
+            Ok(r) => {
+                errors.push(format!("{url}: answered {}", r.status()));
+                continue;
+            }
+            Err(e) => {
+                errors.push(format!("{url}: {e}"));
+                continue;
+            }
+        };
+        let cluster_id = resp
+            .headers()
+            .get("X-Etcd-Cluster-ID")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| u64::from_str_radix(v, 16).ok());
+        let body = resp.body_mut().read_to_string().map_err(|e| format!("{url}: {e}"))?;
+        let list: Vec<serde_json::Value> = serde_json::from_str(&body).map_err(|e| format!("{url}: {e}"))?;
+        let mut cluster = Cluster { id: cluster_id.ok_or_else(|| format!("{url}: no cluster ID"))?, ..Default::default() };
+        for m in list {
+            let id = m["id"].as_str().and_then(|s| u64::from_str_radix(s, 16).ok()).ok_or("member without an ID")?;
+            let strings = |k: &str| -> Vec<String> {
+                m[k].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default()
+            };
+            let mut peer_urls = strings("peerURLs");
+            peer_urls.sort();
+            let name = m["name"].as_str().unwrap_or("").to_string();
+            cluster.members.insert(id, Member { id, name, peer_urls, client_urls: strings("clientURLs") });
+        }
+        let me = cluster.members.values().find(|m| m.peer_urls == mine).map(|m| m.id).ok_or_else(|| {
+            format!(
+                "the cluster has no member with peer URLs {}; add it first (kv member add {} {})",
+                mine.join(","),
+                a.name,
+                mine.join(",")
+            )
+        })?;
+        return Ok(raft::Join { member_id: me, cluster });
+    }
+    Err(format!("--initial-cluster-state=existing: no existing member answered: {}", errors.join("; ")))
 }
 
 /// After a restart, wait (bounded) until there is a leader and the entries that were in the

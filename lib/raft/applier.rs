@@ -16,8 +16,7 @@ use ::raft::eraftpb::{ConfChange, ConfChangeType, ConfState, Entry, EntryType, S
 use protobuf::Message as _;
 use tokio::sync::oneshot;
 
-use super::membership::Member;
-use super::node::{Input, ProposeError, Shared};
+use super::node::{ConfChangeContext, Input, ProposeError, Shared};
 use super::snap_store::SnapStore;
 use super::state_machine::{self, StateMachine};
 
@@ -30,6 +29,8 @@ pub enum ApplyTask {
     Install(Snapshot),
     /// Answer once everything up to `index` is applied.
     Read { index: u64, reply: oneshot::Sender<Result<(), ProposeError>> },
+    /// A peer needs a snapshot newer than the stored one: take one now.
+    SnapshotNow,
 }
 
 pub struct Applier {
@@ -100,6 +101,8 @@ impl Applier {
                     self.last_snapshot = m.index;
                     self.conf_state = m.get_conf_state().clone();
                     self.shared.applied_index.store(m.index, Ordering::Release);
+                    let peers = self.shared.sm.read().cluster.peers();
+                    self.shared.send_input(Input::Peers(peers));
                 }
                 Err(e) => {
                     eprintln!("kv-serve: fatal: cannot install the leader's snapshot: {e}");
@@ -107,6 +110,11 @@ impl Applier {
                 }
             },
             ApplyTask::Read { index, reply } => self.reads.push((index, reply)),
+            ApplyTask::SnapshotNow => {
+                if self.applied > self.last_snapshot {
+                    self.snapshot();
+                }
+            }
         }
     }
 
@@ -115,6 +123,8 @@ impl Applier {
         let (last_index, last_term) = (last.index, last.term);
         let now = now_nanos();
         let mut replies = Vec::new();
+        let mut removed = false;
+        let mut peers = None;
         {
             let mut sm = self.shared.sm.write();
             for e in &entries {
@@ -131,11 +141,24 @@ impl Applier {
                     },
                     EntryType::EntryConfChange => {
                         let cc = ConfChange::parse_from_bytes(&e.data).unwrap_or_default();
-                        apply_membership(&mut sm, &cc);
+                        let ctx: ConfChangeContext = serde_json::from_slice(&cc.context).unwrap_or_default();
+                        apply_membership(&mut sm, &cc, ctx.member);
+                        if cc.get_change_type() == ConfChangeType::RemoveNode && cc.node_id == self.shared.member_id {
+                            removed = true;
+                        }
+                        if ctx.request != 0 {
+                            replies.push((ctx.request, None));
+                        }
                     }
                     EntryType::EntryConfChangeV2 => {}
                 }
             }
+            if std::mem::take(&mut sm.membership_changed) {
+                peers = Some(sm.cluster.peers());
+            }
+        }
+        if let Some(p) = peers {
+            self.shared.send_input(Input::Peers(p));
         }
         if let Some((_, cs)) = conf_states.into_iter().last() {
             self.conf_state = cs;
@@ -144,6 +167,11 @@ impl Applier {
         self.applied_term = last_term;
         self.shared.applied_index.store(last_index, Ordering::Release);
         self.shared.reply(replies);
+        if removed {
+            // etcd does the same: a removed member cannot take part any more.
+            eprintln!("kv-serve: this member has been removed from the cluster; stopping");
+            std::process::exit(0);
+        }
     }
 
     fn answer_reads(&mut self) {
@@ -159,9 +187,12 @@ impl Applier {
     }
 
     fn maybe_snapshot(&mut self) {
-        if self.applied < self.last_snapshot + self.snapshot_count {
-            return;
+        if self.applied >= self.last_snapshot + self.snapshot_count {
+            self.snapshot();
         }
+    }
+
+    fn snapshot(&mut self) {
         let data = self.shared.sm.read().save();
         let mut snap = Snapshot::default();
         {
@@ -188,11 +219,11 @@ impl Applier {
     }
 }
 
-/// A conf change carries the member (as JSON) in its context when one is added.
-fn apply_membership(sm: &mut StateMachine, cc: &ConfChange) {
+/// Adds (the member from the entry's context) or removes a member.
+fn apply_membership(sm: &mut StateMachine, cc: &ConfChange, member: Option<super::membership::Member>) {
     match cc.get_change_type() {
         ConfChangeType::AddNode | ConfChangeType::AddLearnerNode => {
-            if let Ok(m) = serde_json::from_slice::<Member>(&cc.context) {
+            if let Some(m) = member {
                 sm.cluster.members.insert(m.id, m);
             }
         }
@@ -200,4 +231,5 @@ fn apply_membership(sm: &mut StateMachine, cc: &ConfChange) {
             sm.cluster.members.remove(&cc.node_id);
         }
     }
+    sm.membership_changed = true;
 }

@@ -66,6 +66,9 @@ macro_rules! db_err {
 }
 
 pub struct LogStore {
+    /// Set when Raft asked for a snapshot this store cannot give (one that does not include
+    /// the peer, e.g. a member just added); the Raft thread then has the applier take one.
+    pub snapshot_wanted: std::sync::atomic::AtomicBool,
     db: Database,
     snaps: Arc<SnapStore>,
     hard_state: HardState,
@@ -141,6 +144,7 @@ impl LogStore {
         drop(tx);
         let last_index = last_entry.unwrap_or(offset).max(offset);
         Ok(LogStore {
+            snapshot_wanted: Default::default(),
             db,
             snaps,
             hard_state,
@@ -297,6 +301,33 @@ impl LogStore {
         Ok(())
     }
 
+    /// A new cluster's members all start from the same snapshot at index 1 (term 1): the
+    /// initial membership and an empty store. Its conf state is then not only in memory but
+    /// in a snapshot, which is what a member added later is sent to learn it.
+    pub fn bootstrap(&mut self, meta: &SnapshotMetadata) -> Result<(), LogError> {
+        let mut hs = HardState::default();
+        hs.term = meta.term;
+        hs.commit = meta.index;
+        let cs = meta.get_conf_state().clone();
+        let mut tx = db_err!(self.db.begin_write())?;
+        db_err!(tx.set_durability(Durability::Immediate))?;
+        {
+            let mut m = db_err!(tx.open_table(META))?;
+            db_err!(m.insert(HARD_STATE, hs.write_to_bytes().expect("encode hard state").as_slice()))?;
+            db_err!(m.insert(CONF_STATE, cs.write_to_bytes().expect("encode conf state").as_slice()))?;
+            db_err!(m.insert(COMPACTED, encode_compacted(meta.index, meta.term).as_slice()))?;
+        }
+        db_err!(tx.commit())?;
+        self.hard_state = hs;
+        self.conf_state = cs;
+        self.offset = meta.index;
+        self.offset_term = meta.term;
+        self.phys_first = meta.index + 1;
+        self.last_index = meta.index;
+        self.snapshot_meta = meta.clone();
+        Ok(())
+    }
+
     /// Reads a small record of the member's own (e.g. its identity or the bootstrap cluster).
     pub fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, LogError> {
         let tx = db_err!(self.db.begin_read())?;
@@ -437,8 +468,12 @@ impl Storage for LogStore {
         Ok(self.last_index)
     }
 
-    fn snapshot(&self, request_index: u64, _to: u64) -> ::raft::Result<Snapshot> {
-        if self.snapshot_meta.index < request_index {
+    fn snapshot(&self, request_index: u64, to: u64) -> ::raft::Result<Snapshot> {
+        let cs = self.snapshot_meta.get_conf_state();
+        let has_peer = cs.voters.contains(&to) || cs.learners.contains(&to);
+        if self.snapshot_meta.index < request_index || !has_peer {
+            // Raft asks again later; by then the applier has taken a newer snapshot.
+            self.snapshot_wanted.store(true, std::sync::atomic::Ordering::Release);
             return Err(::raft::Error::Store(StorageError::SnapshotTemporarilyUnavailable));
         }
         self.load_snapshot().map_err(|e| ::raft::Error::Store(StorageError::Other(Box::new(e))))
@@ -488,6 +523,7 @@ mod tests {
         let mut snap = Snapshot::default();
         snap.mut_metadata().index = index;
         snap.mut_metadata().term = term;
+        snap.mut_metadata().mut_conf_state().voters = vec![1];
         snap.data = data.to_vec().into();
         snap
     }
@@ -514,7 +550,10 @@ mod tests {
         assert_eq!(s.first_index().unwrap(), n - 49);
         assert_eq!(s.last_index().unwrap(), n + 1);
         assert_eq!(s.term(n - 50).unwrap(), 1);
-        assert_eq!(&s.snapshot(0, 0).unwrap().data[..], b"state");
+        assert_eq!(&s.snapshot(0, 1).unwrap().data[..], b"state");
+        // a peer the snapshot does not know gets none, and a newer one is asked for
+        assert!(s.snapshot(0, 9).is_err());
+        assert!(s.snapshot_wanted.load(std::sync::atomic::Ordering::Acquire));
         assert_eq!(s.snapshot_metadata().index, n - 10);
         // later transactions finish the physical deletion
         let mut hs = HardState::default();
@@ -571,7 +610,7 @@ mod tests {
         assert_eq!(s.first_index().unwrap(), 51);
         assert_eq!(s.last_index().unwrap(), 50);
         assert_eq!(s.term(50).unwrap(), 4);
-        assert_eq!(&s.snapshot(50, 0).unwrap().data[..], b"remote");
+        assert_eq!(&s.snapshot(50, 1).unwrap().data[..], b"remote");
         drop(s);
         let s = open(dir.path());
         assert_eq!(s.first_index().unwrap(), 51);

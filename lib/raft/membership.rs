@@ -23,6 +23,16 @@ pub struct Member {
 impl Member {
     /// A member of the initial cluster: its ID comes from its peer URLs and the token.
     pub fn new(name: &str, peer_urls: &[String], token: &str) -> Member {
+        Member::with_salt(name, peer_urls, token, None)
+    }
+
+    /// A member added to a running cluster (`POST /v2/members`): as in etcd, the current
+    /// unix time is hashed in too, so re-adding the same URLs later gives a new ID.
+    pub fn added(peer_urls: &[String], token: &str, unix_secs: u64) -> Member {
+        Member::with_salt("", peer_urls, token, Some(unix_secs))
+    }
+
+    fn with_salt(name: &str, peer_urls: &[String], token: &str, salt: Option<u64>) -> Member {
         let mut urls = peer_urls.to_vec();
         urls.sort();
         let mut h = Sha1::new();
@@ -30,6 +40,9 @@ impl Member {
             h.update(u.as_bytes());
         }
         h.update(token.as_bytes());
+        if let Some(t) = salt {
+            h.update(t.to_string().as_bytes());
+        }
         let d = h.finalize();
         Member {
             id: u64::from_be_bytes(d[..8].try_into().unwrap()),
@@ -89,6 +102,11 @@ impl Cluster {
 
     pub fn member_by_name(&self, name: &str) -> Option<&Member> {
         self.members.values().find(|m| m.name == name)
+    }
+
+    /// Every member's ID and peer URLs (what the transport needs).
+    pub fn peers(&self) -> Vec<(u64, Vec<String>)> {
+        self.members.values().map(|m| (m.id, m.peer_urls.clone())).collect()
     }
 }
 

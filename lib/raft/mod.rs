@@ -29,8 +29,17 @@ use snap_store::SnapStore;
 use node::{Node, NodeConfig, Shared, Transport};
 use state_machine::StateMachine;
 
+/// A member joining a running cluster (`--initial-cluster-state existing`), as the existing
+/// members describe it: its ID (assigned by `POST /v2/members`) and the cluster.
+pub struct Join {
+    pub member_id: u64,
+    pub cluster: Cluster,
+}
+
 /// What a member needs to start.
 pub struct Boot {
+    /// Set when joining a running cluster with an empty data dir.
+    pub join: Option<Join>,
     pub name: String,
     pub data_dir: PathBuf,
     pub initial_cluster: String,
@@ -47,6 +56,9 @@ struct Identity {
     name: String,
     member_id: u64,
     cluster_id: u64,
+    /// The --initial-cluster-token the data dir was made with.
+    #[serde(default)]
+    token: String,
 }
 
 const IDENTITY: &str = "identity";
@@ -68,8 +80,22 @@ pub fn boot(
     let mut log = LogStore::open(&path, snaps.clone()).map_err(|e| format!("{}: {e}", path.display()))?;
     let ioerr = |e: log_store::LogError| format!("{}: {e}", path.display());
 
-    let (identity, sm, conf_state) = match log.get_meta(IDENTITY).map_err(ioerr)? {
-        None => {
+    let stored = log.get_meta(IDENTITY).map_err(ioerr)?;
+    let (identity, sm, conf_state) = match (stored, &b.join) {
+        (None, Some(join)) => {
+            // Everything (membership, store, configuration) comes from the leader's snapshot.
+            let identity = Identity {
+                name: b.name.clone(),
+                member_id: join.member_id,
+                cluster_id: join.cluster.id,
+                token: b.initial_cluster_token.clone(),
+            };
+            log.put_meta(BOOTSTRAP_CLUSTER, &serde_json::to_vec(&join.cluster).unwrap()).map_err(ioerr)?;
+            log.put_meta(IDENTITY, &serde_json::to_vec(&identity).unwrap()).map_err(ioerr)?;
+            let sm = StateMachine::new(Store::new(), join.cluster.clone());
+            (identity, sm, ::raft::eraftpb::ConfState::default())
+        }
+        (None, None) => {
             let cluster = Cluster::from_initial(&b.initial_cluster, &b.initial_cluster_token)?;
             let me = cluster.member_by_name(&b.name).ok_or_else(|| {
                 format!("--initial-cluster has no member named {:?} (the value of --name)", b.name)
@@ -84,15 +110,27 @@ pub fn boot(
                     me.peer_urls.join(",")
                 ));
             }
-            let identity = Identity { name: b.name.clone(), member_id: me.id, cluster_id: cluster.id };
+            let identity = Identity {
+                name: b.name.clone(),
+                member_id: me.id,
+                cluster_id: cluster.id,
+                token: b.initial_cluster_token.clone(),
+            };
             let mut cs = ::raft::eraftpb::ConfState::default();
             cs.voters = cluster.members.keys().copied().collect();
+            let sm = StateMachine::new(Store::new(), cluster.clone());
+            let mut snap = ::raft::eraftpb::Snapshot::default();
+            snap.mut_metadata().index = 1;
+            snap.mut_metadata().term = 1;
+            snap.mut_metadata().set_conf_state(cs.clone());
+            snap.data = sm.save().into();
+            snaps.save(&snap).map_err(|e| format!("{}: {e}", snap_path.display()))?;
+            log.bootstrap(snap.get_metadata()).map_err(ioerr)?;
             log.put_meta(BOOTSTRAP_CLUSTER, &serde_json::to_vec(&cluster).unwrap()).map_err(ioerr)?;
-            log.set_conf_state(cs.clone()).map_err(ioerr)?;
             log.put_meta(IDENTITY, &serde_json::to_vec(&identity).unwrap()).map_err(ioerr)?;
-            (identity, StateMachine { store: Store::new(), cluster }, cs)
+            (identity, sm, cs)
         }
-        Some(raw) => {
+        (Some(raw), _) => {
             let identity: Identity =
                 serde_json::from_slice(&raw).map_err(|e| format!("{}: bad member identity: {e}", path.display()))?;
             if identity.name != b.name {
@@ -101,6 +139,18 @@ pub fn boot(
                     b.data_dir.display(),
                     identity.name,
                     b.name
+                ));
+            }
+            // The membership may have changed since the data dir was made (so --initial-cluster
+            // may differ), but a different token means another cluster altogether.
+            if !identity.token.is_empty() && identity.token != b.initial_cluster_token {
+                return Err(format!(
+                    "data dir {} belongs to cluster {} (--initial-cluster-token {:?}), not to one with \
+                     --initial-cluster-token {:?}; use another --data-dir",
+                    b.data_dir.display(),
+                    membership::id_string(identity.cluster_id),
+                    identity.token,
+                    b.initial_cluster_token
                 ));
             }
             let (sm, cs) = if log.snapshot_metadata().index > 0 {
@@ -115,9 +165,7 @@ pub fn boot(
                     .ok_or_else(|| format!("{}: no cluster recorded", path.display()))?;
                 let cluster: Cluster =
                     serde_json::from_slice(&raw).map_err(|e| format!("{}: bad cluster record: {e}", path.display()))?;
-                let mut cs = ::raft::eraftpb::ConfState::default();
-                cs.voters = cluster.members.keys().copied().collect();
-                (StateMachine { store: Store::new(), cluster }, cs)
+                (StateMachine::new(Store::new(), cluster), log.conf_state().clone())
             };
             (identity, sm, cs)
         }

@@ -53,6 +53,10 @@ pub enum Input {
     Propose { id: u64, data: Vec<u8> },
     /// A linearizable read: answered once the state machine has applied the read index.
     ReadIndex { reply: oneshot::Sender<Result<(), ProposeError>> },
+    /// A membership change; its reply goes to the waiter registered under `id`.
+    ConfChange { id: u64, cc: ConfChange },
+    /// The members or their peer URLs changed: where to send from now on.
+    Peers(Vec<(u64, Vec<String>)>),
     /// A Raft message from a peer.
     Step(Message),
     /// The applier wrote a snapshot: the log behind it can be compacted.
@@ -67,6 +71,16 @@ pub enum Input {
 /// Where messages for other members go ([`super::transport::HttpTransport`]).
 pub trait Transport: Send {
     fn send(&mut self, msgs: Vec<Message>);
+    /// Every member's ID and peer URLs (this member's own entry is ignored).
+    fn set_peers(&mut self, peers: Vec<(u64, Vec<String>)>);
+}
+
+/// What a conf-change entry carries in its context: the request to answer and, when a member
+/// is added, the member.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+pub struct ConfChangeContext {
+    pub request: u64,
+    pub member: Option<super::membership::Member>,
 }
 
 pub const ROLE_FOLLOWER: u8 = 0;
@@ -123,6 +137,31 @@ impl Shared {
         let (tx, rx) = oneshot::channel();
         self.waiters.lock().insert(id, tx);
         if let Err(e) = self.send(Input::Propose { id, data: state_machine::encode(id, cmd) }) {
+            self.waiters.lock().remove(&id);
+            return Err(e);
+        }
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(reply)) => reply,
+            Ok(Err(_)) => Err(ProposeError::Stopped),
+            Err(_) => {
+                self.waiters.lock().remove(&id);
+                Err(ProposeError::Timeout)
+            }
+        }
+    }
+
+    /// Proposes a membership change and waits until it is applied.
+    pub async fn propose_conf_change(
+        &self,
+        mut cc: ConfChange,
+        member: Option<super::membership::Member>,
+        timeout: Duration,
+    ) -> Reply {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        cc.context = serde_json::to_vec(&ConfChangeContext { request: id, member }).expect("context encodes").into();
+        let (tx, rx) = oneshot::channel();
+        self.waiters.lock().insert(id, tx);
+        if let Err(e) = self.send(Input::ConfChange { id, cc }) {
             self.waiters.lock().remove(&id);
             return Err(e);
         }
@@ -195,8 +234,9 @@ pub struct Node {
     apply: Sender<ApplyTask>,
     /// The applier, until `run` starts it.
     applier: Option<Applier>,
-    /// Read requests by context, until their read index is known.
-    reads_pending: HashMap<u64, oneshot::Sender<Result<(), ProposeError>>>,
+    /// Read requests by context, until their read index is known, with when they were (last)
+    /// handed to Raft.
+    reads_pending: HashMap<u64, (oneshot::Sender<Result<(), ProposeError>>, Instant)>,
     next_read: u64,
     last_sync: Instant,
 }
@@ -326,6 +366,7 @@ impl Node {
                 self.raw.tick();
                 next_tick = now + tick;
                 self.maybe_sync();
+                self.retry_reads();
             }
             self.on_ready()?;
         }
@@ -342,9 +383,15 @@ impl Node {
             Input::ReadIndex { reply } => {
                 let ctx = self.next_read;
                 self.next_read += 1;
-                self.reads_pending.insert(ctx, reply);
+                self.reads_pending.insert(ctx, (reply, Instant::now()));
                 self.raw.read_index(ctx.to_be_bytes().to_vec());
             }
+            Input::ConfChange { id, cc } => {
+                if self.raw.propose_conf_change(vec![], cc).is_err() {
+                    self.shared.fail_waiter(id, ProposeError::NoLeader);
+                }
+            }
+            Input::Peers(peers) => self.transport.set_peers(peers),
             Input::Step(msg) => {
                 if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgAppend {
                     self.shared.recv_append.fetch_add(1, Ordering::Relaxed);
@@ -429,6 +476,9 @@ impl Node {
         self.send(light.take_messages());
         self.hand_off(light.take_committed_entries())?;
         self.raw.advance_apply();
+        if self.raw.store().snapshot_wanted.swap(false, Ordering::AcqRel) {
+            let _ = self.apply.send(ApplyTask::SnapshotNow);
+        }
         Ok(())
     }
 
@@ -471,17 +521,27 @@ impl Node {
             self.shared.leader_since.store(now_nanos() as u64, Ordering::Release);
         }
         self.shared.role.store(r, Ordering::Release);
-        if role != StateRole::Leader {
-            // Reads waiting for this member's leadership will be retried by their clients.
-            for (_, w) in self.reads_pending.drain() {
-                let _ = w.send(Err(ProposeError::NoLeader));
+    }
+
+    /// raft-rs drops a read-index request it cannot serve yet — a leader that has not
+    /// committed an entry of its own term, a follower that knows no leader — without a word.
+    /// So reads still waiting after a couple of ticks are asked again (etcd keeps such reads
+    /// pending until the new leader's first commit); those whose client gave up are dropped.
+    fn retry_reads(&mut self) {
+        let now = Instant::now();
+        let stale = 2 * self.cfg.heartbeat;
+        self.reads_pending.retain(|_, (reply, _)| !reply.is_closed());
+        for (ctx, (_, issued)) in self.reads_pending.iter_mut() {
+            if now.duration_since(*issued) >= stale {
+                *issued = now;
+                self.raw.read_index(ctx.to_be_bytes().to_vec());
             }
         }
     }
 
     fn read_index_known(&mut self, ctx: &[u8], index: u64) {
         let Ok(bytes) = <[u8; 8]>::try_from(ctx) else { return };
-        if let Some(reply) = self.reads_pending.remove(&u64::from_be_bytes(bytes)) {
+        if let Some((reply, _)) = self.reads_pending.remove(&u64::from_be_bytes(bytes)) {
             let _ = self.apply.send(ApplyTask::Read { index, reply });
         }
     }

@@ -35,6 +35,8 @@ pub enum Command {
     Sync { now: i64 },
     /// A member publishes the client URLs it serves (etcd's "attributes").
     Publish { id: u64, name: String, client_urls: Vec<String> },
+    /// `PUT /v2/members/ID`: a member's peer URLs change.
+    UpdateMember { id: u64, peer_urls: Vec<String> },
 }
 
 /// The result of applying one command, handed to the waiting request.
@@ -60,6 +62,15 @@ pub fn decode(data: &[u8]) -> Result<(u64, Command), String> {
 pub struct StateMachine {
     pub store: Store,
     pub cluster: Cluster,
+    /// Set when an applied entry changed who the members are or where they listen; the
+    /// applier clears it after telling the transport.
+    pub membership_changed: bool,
+}
+
+impl StateMachine {
+    pub fn new(store: Store, cluster: Cluster) -> StateMachine {
+        StateMachine { store, cluster, membership_changed: false }
+    }
 }
 
 impl StateMachine {
@@ -101,6 +112,14 @@ impl StateMachine {
                 }
                 return None;
             }
+            Command::UpdateMember { id, mut peer_urls } => {
+                if let Some(m) = self.cluster.members.get_mut(&id) {
+                    peer_urls.sort();
+                    m.peer_urls = peer_urls;
+                    self.membership_changed = true;
+                }
+                return None;
+            }
         })
     }
 
@@ -126,7 +145,7 @@ impl StateMachine {
         let cluster: Cluster =
             serde_json::from_slice(&data[4..4 + n]).map_err(|e| format!("snapshot membership: {e}"))?;
         let store = Store::recover(&data[4 + n..])?;
-        Ok(StateMachine { store, cluster })
+        Ok(StateMachine::new(store, cluster))
     }
 
     pub fn member(&self, id: u64) -> Option<&Member> {
@@ -159,7 +178,7 @@ mod tests {
 
     #[test]
     fn apply_maps_put_variants_like_etcd() {
-        let mut sm = StateMachine { store: Store::new(), cluster: Cluster::default() };
+        let mut sm = StateMachine::new(Store::new(), Cluster::default());
         let put = |value: &str, prev_exist: Option<bool>, prev_value: &str| Command::Put {
             path: "/k".into(),
             value: value.into(),

@@ -111,6 +111,7 @@ pub struct HttpTransport {
     client: Client<HttpConnector, Full<Bytes>>,
     reporter: Reporter,
     peers: HashMap<u64, mpsc::UnboundedSender<Message>>,
+    peer_urls: HashMap<u64, Vec<String>>,
 }
 
 impl HttpTransport {
@@ -126,14 +127,20 @@ impl HttpTransport {
         connector.set_nodelay(true);
         connector.set_connect_timeout(Some(Duration::from_secs(1)));
         let client = Client::builder(TokioExecutor::new()).build(connector);
-        let mut t = HttpTransport { member_id, cluster_id, runtime, client, reporter, peers: HashMap::new() };
-        for (id, urls) in peers {
-            t.add_peer(id, urls);
-        }
+        let mut t = HttpTransport {
+            member_id,
+            cluster_id,
+            runtime,
+            client,
+            reporter,
+            peers: HashMap::new(),
+            peer_urls: HashMap::new(),
+        };
+        t.set_peers(peers);
         t
     }
 
-    pub fn add_peer(&mut self, id: u64, urls: Vec<String>) {
+    fn add_peer(&mut self, id: u64, urls: Vec<String>) {
         if id == self.member_id || urls.is_empty() {
             return;
         }
@@ -152,6 +159,30 @@ impl HttpTransport {
 }
 
 impl Transport for HttpTransport {
+    fn set_peers(&mut self, peers: Vec<(u64, Vec<String>)>) {
+        let mut keep = HashMap::new();
+        for (id, mut urls) in peers {
+            if id == self.member_id {
+                continue;
+            }
+            urls.sort();
+            match self.peer_urls.get(&id) {
+                Some(old) if *old == urls && self.peers.contains_key(&id) => {
+                    keep.insert(id, self.peers.remove(&id).unwrap());
+                }
+                _ => {
+                    // New member, or new URLs: a fresh sender (the old one ends with its queue).
+                    self.peers.remove(&id);
+                    self.add_peer(id, urls.clone());
+                    keep.insert(id, self.peers.remove(&id).unwrap());
+                }
+            }
+            self.peer_urls.insert(id, urls);
+        }
+        self.peer_urls.retain(|id, _| keep.contains_key(id));
+        self.peers = keep;
+    }
+
     fn send(&mut self, msgs: Vec<Message>) {
         for m in msgs {
             match self.peers.get(&m.to) {

@@ -15,6 +15,8 @@ pub struct Node {
     pub peer: String,
     pub dir: tempfile::TempDir,
     pub child: Option<Child>,
+    /// Joins a running cluster (`--initial-cluster-state existing`) rather than founding one.
+    pub joins: bool,
 }
 
 pub struct TestCluster {
@@ -40,6 +42,7 @@ impl TestCluster {
                 peer: format!("http://{ip}:{p}"),
                 dir: tempfile::Builder::new().prefix("corekit-cluster-").tempdir().unwrap(),
                 child: None,
+                joins: false,
             });
         }
         let initial = nodes.iter().map(|n| format!("{}={}", n.name, n.peer)).collect::<Vec<_>>().join(",");
@@ -65,12 +68,38 @@ impl TestCluster {
             .args(["--listen-peer-urls", &n.peer, "--initial-advertise-peer-urls", &n.peer])
             .args(["--initial-cluster", &self.initial, "--initial-cluster-token", &self.token])
             .args(&self.extra)
+            .args(if n.joins { &["--initial-cluster-state", "existing"][..] } else { &[] })
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
             .expect("spawn kv-serve");
         self.nodes[i].child = Some(child);
+    }
+
+    /// A new member, not started: add it with `kv member add` first, then `spawn` it (it joins
+    /// with `--initial-cluster-state existing` and the cluster's members in --initial-cluster).
+    pub fn new_member(&mut self, name: &str) -> usize {
+        let ip = super::pick_ip();
+        let (c, p) = super::pick_ports(ip);
+        self.nodes.push(Node {
+            name: name.to_string(),
+            client: format!("http://{ip}:{c}"),
+            peer: format!("http://{ip}:{p}"),
+            dir: tempfile::Builder::new().prefix("corekit-cluster-").tempdir().unwrap(),
+            child: None,
+            joins: true,
+        });
+        self.initial.push_str(&format!(",{name}=http://{ip}:{p}"));
+        self.nodes.len() - 1
+    }
+
+    /// Whether the member's process is still running (a removed member stops by itself).
+    pub fn is_running(&mut self, i: usize) -> bool {
+        match self.nodes[i].child.as_mut() {
+            Some(c) => matches!(c.try_wait(), Ok(None)),
+            None => false,
+        }
     }
 
     pub fn http(&self, i: usize) -> Http {

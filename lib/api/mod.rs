@@ -92,6 +92,7 @@ pub async fn route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
 pub async fn peer_route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
     match req.uri().path() {
         crate::raft::transport::RAFT_PATH => raft_messages(&api, req).await,
+        crate::raft::transport::STREAM_PATH => raft_stream(&api, req).await,
         "/members" => {
             let mut r = cluster::peer_members(&api);
             http::set_header(&mut r, "X-Etcd-Cluster-ID", id_string(api.shared.cluster_id));
@@ -105,16 +106,35 @@ pub async fn peer_route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
 /// A peer's batch may carry a snapshot of the whole store.
 const MAX_PEER_BODY: usize = 1 << 30;
 
-async fn raft_messages(api: &Api, req: Request<Incoming>) -> Resp {
+/// Refuses what is not a POST from a member of this cluster.
+fn check_peer(api: &Api, req: &Request<Incoming>) -> Option<Resp> {
     if req.method() != hyper::Method::POST {
-        return http::method_not_allowed("POST");
+        return Some(http::method_not_allowed("POST"));
     }
     let cid = req.headers().get("X-Etcd-Cluster-ID").and_then(|v| v.to_str().ok()).unwrap_or("");
     if cid != id_string(api.shared.cluster_id) {
-        return http::text(
+        return Some(http::text(
             StatusCode::PRECONDITION_FAILED,
             &format!("cluster ID mismatch: this member is in cluster {}\n", id_string(api.shared.cluster_id)),
-        );
+        ));
+    }
+    None
+}
+
+/// A peer's long-lived stream of messages; answered when the stream ends.
+async fn raft_stream(api: &Api, req: Request<Incoming>) -> Resp {
+    if let Some(refused) = check_peer(api, &req) {
+        return refused;
+    }
+    match crate::raft::transport::read_stream(req.into_body(), |m| api.shared.step(m)).await {
+        Ok(()) => http::text(StatusCode::OK, ""),
+        Err(e) => http::text(StatusCode::BAD_REQUEST, &format!("{e}\n")),
+    }
+}
+
+async fn raft_messages(api: &Api, req: Request<Incoming>) -> Resp {
+    if let Some(refused) = check_peer(api, &req) {
+        return refused;
     }
     let body = match http::read_body_limited(req.into_body(), MAX_PEER_BODY).await {
         Ok(b) => b,

@@ -239,6 +239,9 @@ pub struct Node {
     reads_pending: HashMap<u64, (oneshot::Sender<Result<(), ProposeError>>, Instant)>,
     next_read: u64,
     last_sync: Instant,
+    /// When the heartbeat now awaiting an answer was sent to each peer: the round trip is the
+    /// latency `/v2/stats/leader` reports.
+    heartbeats: HashMap<u64, Instant>,
 }
 
 fn now_nanos() -> i64 {
@@ -315,6 +318,7 @@ impl Node {
             reads_pending: HashMap::new(),
             next_read: 1,
             last_sync: Instant::now(),
+            heartbeats: HashMap::new(),
         };
         Ok((node, shared))
     }
@@ -393,6 +397,11 @@ impl Node {
             }
             Input::Peers(peers) => self.transport.set_peers(peers),
             Input::Step(msg) => {
+                if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgHeartbeatResponse {
+                    if let Some(sent) = self.heartbeats.remove(&msg.from) {
+                        self.shared.peer_stats.lock().entry(msg.from).or_default().record(Some(sent.elapsed()));
+                    }
+                }
                 if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgAppend {
                     self.shared.recv_append.fetch_add(1, Ordering::Relaxed);
                 }
@@ -402,7 +411,11 @@ impl Node {
                 let compact_to = meta.index.saturating_sub(self.cfg.catch_up_entries);
                 self.raw.mut_store().snapshot_saved(meta, compact_to);
             }
-            Input::Unreachable(id) => self.raw.report_unreachable(id),
+            Input::Unreachable(id) => {
+                self.raw.report_unreachable(id);
+                self.heartbeats.remove(&id);
+                self.shared.peer_stats.lock().entry(id).or_default().record(None);
+            }
             Input::SnapshotStatus(id, ok) => {
                 let status = if ok { ::raft::SnapshotStatus::Finish } else { ::raft::SnapshotStatus::Failure };
                 self.raw.report_snapshot(id, status);
@@ -429,6 +442,10 @@ impl Node {
             return;
         }
         let appends = msgs.iter().filter(|m| m.get_msg_type() == ::raft::eraftpb::MessageType::MsgAppend).count();
+        let now = Instant::now();
+        for m in msgs.iter().filter(|m| m.get_msg_type() == ::raft::eraftpb::MessageType::MsgHeartbeat) {
+            self.heartbeats.entry(m.to).or_insert(now);
+        }
         self.shared.send_append.fetch_add(appends as u64, Ordering::Relaxed);
         self.transport.send(msgs);
     }

@@ -1,18 +1,23 @@
 //! Raft messages between members, over HTTP on the peer URLs.
 //!
-//! Each peer has one sender task with a queue: it takes everything queued, sends it as ONE
-//! `POST /raft` (length-prefixed protobuf messages) over a kept-alive connection, and goes
-//! again — so under load messages are batched per peer, and a slow peer never delays the
-//! others. The receiving member checks the cluster ID and hands the messages to its Raft
-//! thread. A failed send reports the peer unreachable (and a snapshot as failed) to Raft,
-//! which then probes it again instead of streaming appends into the void.
+//! Each peer has one sender task with a queue: it takes everything queued and writes it, as
+//! length-prefixed protobuf messages, into one long-lived streaming `POST /raft/stream` — so
+//! under load messages are batched per peer, a batch costs one write rather than a request and
+//! its answer, and a slow peer never delays the others. Snapshots go as single `POST /raft`
+//! requests, whose answer says whether they arrived. The receiving member checks the cluster
+//! ID and hands the messages to its Raft thread. A broken stream or failed send reports the
+//! peer unreachable (and a snapshot as failed) to Raft, which then probes it again; the
+//! stream is reopened with the next batch.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ::raft::eraftpb::{Message, MessageType};
 use bytes::{Buf, Bytes};
+use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -28,7 +33,12 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Messages per POST, at most.
 const MAX_BATCH: usize = 4096;
 
+/// One batch of messages per request (used for snapshots).
 pub const RAFT_PATH: &str = "/raft";
+/// A long-lived request carrying every other message.
+pub const STREAM_PATH: &str = "/raft/stream";
+/// The largest single message accepted on a stream (a snapshot goes by `RAFT_PATH`).
+const MAX_MESSAGE: usize = 64 << 20;
 
 /// Encodes messages as a POST body: for each, a 4-byte big-endian length and the protobuf.
 pub fn encode(msgs: &[Message]) -> Vec<u8> {
@@ -61,8 +71,8 @@ pub fn decode(mut body: Bytes) -> Result<Vec<Message>, String> {
 /// Where a member learns of send failures; set once the node exists.
 pub type Reporter = Arc<OnceLock<Weak<Shared>>>;
 
-/// What a leader reports about one follower in `/v2/stats/leader`: how long sending to it
-/// takes (milliseconds, as etcd reports) and how many sends succeeded or failed.
+/// What a leader reports about one follower in `/v2/stats/leader`: the round trip of its
+/// heartbeats (milliseconds, as etcd reports latency) and how many were answered or failed.
 #[derive(Clone, Debug, Default)]
 pub struct PeerStats {
     pub success: u64,
@@ -108,7 +118,7 @@ pub struct HttpTransport {
     member_id: u64,
     cluster_id: u64,
     runtime: tokio::runtime::Handle,
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<HttpConnector, BoxBody<Bytes, Infallible>>,
     reporter: Reporter,
     peers: HashMap<u64, mpsc::UnboundedSender<Message>>,
     peer_urls: HashMap<u64, Vec<String>>,
@@ -206,13 +216,40 @@ struct PeerSender {
     urls: Vec<String>,
     from: u64,
     cluster_id: u64,
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<HttpConnector, BoxBody<Bytes, Infallible>>,
     reporter: Reporter,
 }
 
+/// The body of a long-lived `POST /raft/stream`: whatever the sender pushes, as it comes.
+struct StreamBody {
+    frames: mpsc::UnboundedReceiver<Bytes>,
+}
+
+impl hyper::body::Body for StreamBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Infallible>>> {
+        self.frames.poll_recv(cx).map(|f| f.map(|b| Ok(hyper::body::Frame::data(b))))
+    }
+}
+
+/// An open stream to the peer: push frames into it; `broken` is set when it ends.
+struct Stream {
+    frames: mpsc::UnboundedSender<Bytes>,
+    broken: Arc<AtomicBool>,
+}
+
 impl PeerSender {
+    /// Messages go over one long-lived streaming request (as etcd's peer streams do), so a
+    /// batch costs a write, not a request and its answer; snapshots, which must report how
+    /// they went, go as single requests. A broken stream is reported and reopened.
     async fn run(self, mut queue: mpsc::UnboundedReceiver<Message>) {
         let mut url_index = 0;
+        let mut stream: Option<Stream> = None;
         while let Some(first) = queue.recv().await {
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
@@ -221,28 +258,50 @@ impl PeerSender {
                     Err(_) => break,
                 }
             }
-            let snapshots = batch.iter().filter(|m| m.get_msg_type() == MessageType::MsgSnapshot).count();
-            let url = &self.urls[url_index % self.urls.len()];
-            let started = Instant::now();
-            let result = self.post(url, encode(&batch)).await;
-            if let Some(shared) = self.reporter.get().and_then(Weak::upgrade) {
-                shared.peer_stats.lock().entry(self.to).or_default().record(result.is_ok().then(|| started.elapsed()));
-            }
-            match result {
-                Ok(()) => {
-                    for _ in 0..snapshots {
-                        report(&self.reporter, Input::SnapshotStatus(self.to, true));
-                    }
-                }
-                Err(_) => {
-                    url_index += 1; // try the peer's next URL next time
+            let (snapshots, msgs): (Vec<Message>, Vec<Message>) =
+                batch.into_iter().partition(|m| m.get_msg_type() == MessageType::MsgSnapshot);
+            for snap in snapshots {
+                let ok = self.post(&self.urls[url_index % self.urls.len()], encode(&[snap])).await.is_ok();
+                if !ok {
+                    url_index += 1;
                     report(&self.reporter, Input::Unreachable(self.to));
-                    for _ in 0..snapshots {
-                        report(&self.reporter, Input::SnapshotStatus(self.to, false));
-                    }
                 }
+                report(&self.reporter, Input::SnapshotStatus(self.to, ok));
+            }
+            if msgs.is_empty() {
+                continue;
+            }
+            if stream.as_ref().is_none_or(|s| s.broken.load(Ordering::Acquire)) {
+                if stream.take().is_some() {
+                    url_index += 1; // the last one broke: try the peer's next URL
+                }
+                stream = Some(self.open(&self.urls[url_index % self.urls.len()]));
+            }
+            let s = stream.as_ref().unwrap();
+            if s.frames.send(Bytes::from(encode(&msgs))).is_err() {
+                s.broken.store(true, Ordering::Release);
+                report(&self.reporter, Input::Unreachable(self.to));
             }
         }
+    }
+
+    fn open(&self, url: &str) -> Stream {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let broken = Arc::new(AtomicBool::new(false));
+        let req = hyper::Request::post(format!("{}{STREAM_PATH}", url.trim_end_matches('/')))
+            .header("Content-Type", "application/octet-stream")
+            .header("X-Etcd-Cluster-ID", id_string(self.cluster_id))
+            .header("X-Server-From", id_string(self.from))
+            .body(StreamBody { frames: rx }.boxed())
+            .expect("a valid request");
+        let (client, flag, reporter, to) = (self.client.clone(), broken.clone(), self.reporter.clone(), self.to);
+        tokio::spawn(async move {
+            // The request ends only when the stream breaks (or the peer refuses it).
+            let _ = client.request(req).await;
+            flag.store(true, Ordering::Release);
+            report(&reporter, Input::Unreachable(to));
+        });
+        Stream { frames: tx, broken }
     }
 
     async fn post(&self, url: &str, body: Vec<u8>) -> Result<(), String> {
@@ -250,7 +309,7 @@ impl PeerSender {
             .header("Content-Type", "application/octet-stream")
             .header("X-Etcd-Cluster-ID", id_string(self.cluster_id))
             .header("X-Server-From", id_string(self.from))
-            .body(Full::new(Bytes::from(body)))
+            .body(Full::new(Bytes::from(body)).boxed())
             .map_err(|e| e.to_string())?;
         let resp = tokio::time::timeout(SEND_TIMEOUT, self.client.request(req))
             .await
@@ -261,6 +320,33 @@ impl PeerSender {
         let _ = resp.into_body().collect().await;
         if status.is_success() { Ok(()) } else { Err(format!("peer answered {status}")) }
     }
+}
+
+/// Reads a peer's stream: length-prefixed messages, possibly split across chunks, handed to
+/// `step` as each completes. Returns when the stream ends, or at the first malformed message.
+pub async fn read_stream(
+    mut body: hyper::body::Incoming,
+    mut step: impl FnMut(Message),
+) -> Result<(), String> {
+    let mut buf = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| e.to_string())?;
+        let Some(data) = frame.data_ref() else { continue };
+        buf.extend_from_slice(data);
+        while buf.len() >= 4 {
+            let n = u32::from_be_bytes(buf[..4].try_into().unwrap()) as usize;
+            if n > MAX_MESSAGE {
+                return Err(format!("a message of {n} bytes is over the limit"));
+            }
+            if buf.len() < 4 + n {
+                break;
+            }
+            let chunk = buf.split_to(4 + n);
+            let m = Message::parse_from_bytes(&chunk[4..]).map_err(|e| format!("bad raft message: {e}"))?;
+            step(m);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -133,21 +133,7 @@ impl Shared {
 
     /// Proposes `cmd` and waits until it is applied (or `timeout` passes).
     pub async fn propose(&self, cmd: &Command, timeout: Duration) -> Reply {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = oneshot::channel();
-        self.waiters.lock().insert(id, tx);
-        if let Err(e) = self.send(Input::Propose { id, data: state_machine::encode(id, cmd) }) {
-            self.waiters.lock().remove(&id);
-            return Err(e);
-        }
-        match tokio::time::timeout(timeout, rx).await {
-            Ok(Ok(reply)) => reply,
-            Ok(Err(_)) => Err(ProposeError::Stopped),
-            Err(_) => {
-                self.waiters.lock().remove(&id);
-                Err(ProposeError::Timeout)
-            }
-        }
+        self.submit(timeout, |id| Input::Propose { id, data: state_machine::encode(id, cmd) }).await
     }
 
     /// Proposes a membership change and waits until it is applied.
@@ -157,11 +143,20 @@ impl Shared {
         member: Option<super::membership::Member>,
         timeout: Duration,
     ) -> Reply {
+        self.submit(timeout, |id| {
+            cc.context = serde_json::to_vec(&ConfChangeContext { request: id, member }).expect("context encodes").into();
+            Input::ConfChange { id, cc }
+        })
+        .await
+    }
+
+    /// Registers a waiter under a fresh request ID, sends what `input` builds with that ID to
+    /// the Raft thread, and waits for the applier's answer (or `timeout`).
+    async fn submit(&self, timeout: Duration, input: impl FnOnce(u64) -> Input) -> Reply {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        cc.context = serde_json::to_vec(&ConfChangeContext { request: id, member }).expect("context encodes").into();
         let (tx, rx) = oneshot::channel();
         self.waiters.lock().insert(id, tx);
-        if let Err(e) = self.send(Input::ConfChange { id, cc }) {
+        if let Err(e) = self.send(input(id)) {
             self.waiters.lock().remove(&id);
             return Err(e);
         }

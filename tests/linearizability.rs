@@ -9,7 +9,13 @@
 //! checker may or may not apply it, at any point after its invocation. The client then goes on
 //! under a new thread id (a thread id may have only one operation in flight).
 //!
-//! `COREKIT_TEST_SEED` replays the same choices of keys, operations and members.
+//! Two runs of the same workload: on a loopback cluster where the leader is only killed, and on
+//! the network-namespace cluster of `common/netns.rs` where a nemesis also cuts members off
+//! (sometimes the leader) and heals them. The latter needs root and `ip netns`; it fails (does
+//! not skip) without them.
+//!
+//! `COREKIT_TEST_SEED` replays the same choices of keys, operations, members and faults (not
+//! their timing).
 
 mod common;
 
@@ -20,7 +26,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::cluster::TestCluster;
-use common::{Http, Rng};
+use common::netns::{NsCluster, NsEndpoint};
+use common::{Http, Rng, Value};
 
 /// A per-client PRNG derived from the run's seed (common::Rng only seeds from the env/clock).
 struct Prng(u64);
@@ -275,13 +282,55 @@ fn key_path(slot: (usize, usize)) -> String {
     format!("/lin/r{}/k{}", slot.0, slot.1)
 }
 
+/// How a client reaches member `m`: loopback HTTP, or from inside the member's namespace.
+trait Target: Sync {
+    fn members(&self) -> usize;
+    fn name(&self, m: usize) -> String;
+    fn get_key(&self, m: usize, key: &str) -> Result<(u16, Value), String>;
+    fn put_form(&self, m: usize, key: &str, form: &[(&str, &str)]) -> Result<(u16, Value), String>;
+}
+
+struct Loopback(Vec<Http>);
+
+impl Target for Loopback {
+    fn members(&self) -> usize {
+        self.0.len()
+    }
+    fn name(&self, m: usize) -> String {
+        self.0[m].base.clone()
+    }
+    fn get_key(&self, m: usize, key: &str) -> Result<(u16, Value), String> {
+        self.0[m].get_key(key).map_err(|e| e.to_string())
+    }
+    fn put_form(&self, m: usize, key: &str, form: &[(&str, &str)]) -> Result<(u16, Value), String> {
+        self.0[m].put_form(key, form).map_err(|e| e.to_string())
+    }
+}
+
+struct InNetns(Vec<NsEndpoint>);
+
+impl Target for InNetns {
+    fn members(&self) -> usize {
+        self.0.len()
+    }
+    fn name(&self, m: usize) -> String {
+        format!("{} (in {})", self.0[m].base(), self.0[m].ns)
+    }
+    fn get_key(&self, m: usize, key: &str) -> Result<(u16, Value), String> {
+        self.0[m].get_key(key, CLIENT_TIMEOUT).map(|a| (a.status, a.body))
+    }
+    fn put_form(&self, m: usize, key: &str, form: &[(&str, &str)]) -> Result<(u16, Value), String> {
+        self.0[m].put_form(key, form, CLIENT_TIMEOUT).map(|a| (a.status, a.body))
+    }
+}
+
 /// Send one op; Some(ret) for a definite answer, None (with a note) when unknown.
-fn perform(http: &Http, slot: (usize, usize), op: &Op) -> (Option<Ret>, String) {
+fn perform(target: &dyn Target, member: usize, slot: (usize, usize), op: &Op) -> (Option<Ret>, String) {
     let key = key_path(slot);
     let r = match op {
-        Op::Get => http.get_key(&format!("{key}?quorum=true")),
-        Op::Set(v) => http.put(&key, &v.to_string()),
-        Op::Cas(from, to) => http.put_form(&key, &[("value", &to.to_string()), ("prevValue", &from.to_string())]),
+        Op::Get => target.get_key(member, &format!("{key}?quorum=true")),
+        Op::Set(v) => target.put_form(member, &key, &[("value", &v.to_string())]),
+        Op::Cas(from, to) => target.put_form(member, &key, &[("value", &to.to_string()), ("prevValue", &from.to_string())]),
     };
     let (status, body) = match r {
         Ok(x) => x,
@@ -300,19 +349,21 @@ fn perform(http: &Http, slot: (usize, usize), op: &Op) -> (Option<Ret>, String) 
         (Op::Cas(..), 412, Some(101)) => Some(Ret::CasFail),
         (Op::Cas(..), 404, Some(100)) => Some(Ret::CasNotFound),
         (_, s, _) if s >= 500 => None,
-        _ => panic!("{op:?} on {key} via {}: unexpected answer HTTP {status} {body}", http.base),
+        _ => panic!("{op:?} on {key} via {}: unexpected answer HTTP {status} {body}", target.name(member)),
     };
     (definite, format!("HTTP {status} {body}"))
 }
 
-fn client(id: u64, seed: u64, urls: &[String], sh: &Shared) {
+/// A client stops at `sh.stop` or, whatever happens to the fault thread, at this hard limit.
+const CLIENT_HARD_LIMIT: Duration = Duration::from_secs(180);
+
+fn client(id: u64, seed: u64, target: &dyn Target, sh: &Shared) {
     let mut rng = Prng(seed ^ (id + 1).wrapping_mul(0xD1B5_4A32_D192_ED03));
-    let https: Vec<Http> = urls.iter().map(|u| Http::with_timeout(u, CLIENT_TIMEOUT)).collect();
     let mut epoch = 0u64;
     let mut seq = 0u64;
-    while !sh.stop.load(Ordering::SeqCst) {
+    while !sh.stop.load(Ordering::SeqCst) && sh.start.elapsed() < CLIENT_HARD_LIMIT {
         let slot = sh.take_slot(&mut rng);
-        let member = rng.range(0, urls.len() as u64 - 1) as usize;
+        let member = rng.range(0, target.members() as u64 - 1) as usize;
         seq += 1;
         let fresh = id * 1_000_000 + seq;
         let op = match rng.range(0, 9) {
@@ -327,7 +378,7 @@ fn client(id: u64, seed: u64, urls: &[String], sh: &Shared) {
         };
         let tid = id * 10_000 + epoch;
         sh.record(slot, Event { at: sh.start.elapsed(), tid, member, op: op.clone(), ret: None, note: String::new() });
-        let (r, note) = perform(&https[member], slot, &op);
+        let (r, note) = perform(target, member, slot, &op);
         sh.record(slot, Event { at: sh.start.elapsed(), tid, member, op: op.clone(), ret: Some(r.clone()), note });
         match &r {
             None => {
@@ -354,12 +405,18 @@ fn client(id: u64, seed: u64, urls: &[String], sh: &Shared) {
     }
 }
 
-#[test]
-fn get_set_cas_stay_linearizable_while_the_leader_is_killed() {
-    let (_, seed) = Rng::from_env();
-    eprintln!("linearizability: seed {seed} (COREKIT_TEST_SEED={seed} to replay the choices)");
-    let mut c = TestCluster::start_with(3, &["--election-timeout", "500", "--heartbeat-interval", "50"]);
-    let urls: Vec<String> = c.nodes.iter().map(|n| n.client.clone()).collect();
+/// Sets `stop` when dropped, so clients end also when the fault thread panics (otherwise the
+/// scope would wait for them forever).
+struct StopOnDrop<'a>(&'a AtomicBool);
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Run CLIENTS clients against `target` while `faults` runs on this thread (the thread that
+/// started the members, so their PR_SET_PDEATHSIG stays armed); then check every key.
+fn run_and_check(what: &str, seed: u64, target: &dyn Target, faults: impl FnOnce(&Shared)) {
     let sh = Shared {
         start: Instant::now(),
         stop: AtomicBool::new(false),
@@ -371,13 +428,57 @@ fn get_set_cas_stay_linearizable_while_the_leader_is_killed() {
         unknown: AtomicU64::new(0),
         cas_ok: AtomicU64::new(0),
     };
-
     thread::scope(|s| {
-        let handles: Vec<_> = (0..CLIENTS).map(|id| {
-            let (urls, sh) = (&urls, &sh);
-            s.spawn(move || client(id, seed, urls, sh))
-        }).collect();
-        // Faults from this thread (it spawned the members): run, kill the leader, restart it.
+        let _stop = StopOnDrop(&sh.stop);
+        let handles: Vec<_> = (0..CLIENTS)
+            .map(|id| {
+                let sh = &sh;
+                s.spawn(move || client(id, seed, target, sh))
+            })
+            .collect();
+        faults(&sh);
+        sh.stop.store(true, Ordering::SeqCst);
+        for h in handles {
+            h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        }
+    });
+    let ran = sh.start.elapsed();
+
+    let log = sh.log.into_inner().unwrap();
+    eprintln!(
+        "{what}: {} keys in {} rounds, {} definite ops ({} successful CAS), {} with unknown outcome, in {ran:?}",
+        log.len(),
+        sh.round.load(Ordering::SeqCst) + 1,
+        sh.ok.load(Ordering::Relaxed),
+        sh.cas_ok.load(Ordering::Relaxed),
+        sh.unknown.load(Ordering::Relaxed)
+    );
+    let mut bad = Vec::new();
+    let t0 = Instant::now();
+    for (slot, events) in &log {
+        if let Err(why) = check(events) {
+            bad.push(format!("{} (seed {seed}): {why}\n{}", key_path(*slot), show(events)));
+        }
+    }
+    eprintln!("{what}: checked {} keys in {:?}", log.len(), t0.elapsed());
+    assert!(
+        bad.is_empty(),
+        "{what}: {} of {} keys have a non-linearizable history (COREKIT_TEST_SEED={seed}):\n{}",
+        bad.len(),
+        log.len(),
+        bad.join("\n")
+    );
+    assert!(sh.ok.load(Ordering::Relaxed) > 100, "{what}: too few operations completed to mean anything (seed {seed})");
+}
+
+#[test]
+fn get_set_cas_stay_linearizable_while_the_leader_is_killed() {
+    let (_, seed) = Rng::from_env();
+    eprintln!("linearizability: seed {seed} (COREKIT_TEST_SEED={seed} to replay the choices)");
+    let mut c = TestCluster::start_with(3, &["--election-timeout", "500", "--heartbeat-interval", "50"]);
+    let target = Loopback(c.nodes.iter().map(|n| Http::with_timeout(&n.client, CLIENT_TIMEOUT)).collect());
+    run_and_check("linearizability", seed, &target, |sh| {
+        // Faults: run, kill the leader, restart it.
         let phase = |secs: u64| thread::sleep(Duration::from_secs(secs));
         phase(4);
         let leader = c.leader();
@@ -396,29 +497,53 @@ fn get_set_cas_stay_linearizable_while_the_leader_is_killed() {
         c.spawn(leader);
         c.wait_healthy(leader);
         phase(4);
-        sh.stop.store(true, Ordering::SeqCst);
-        for h in handles {
-            h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        }
     });
+}
 
-    let log = sh.log.into_inner().unwrap();
-    eprintln!(
-        "linearizability: {} keys in {} rounds, {} definite ops ({} successful CAS), {} with unknown outcome",
-        log.len(),
-        sh.round.load(Ordering::SeqCst) + 1,
-        sh.ok.load(Ordering::Relaxed),
-        sh.cas_ok.load(Ordering::Relaxed),
-        sh.unknown.load(Ordering::Relaxed)
-    );
-    let mut bad = Vec::new();
-    let t0 = Instant::now();
-    for (slot, events) in &log {
-        if let Err(why) = check(events) {
-            bad.push(format!("{} (seed {seed}): {why}\n{}", key_path(*slot), show(events)));
+/// How long the partition nemesis keeps starting new fault cycles.
+const NEMESIS_TIME: Duration = Duration::from_secs(24);
+
+#[test]
+fn get_set_cas_stay_linearizable_under_partitions_and_leader_kills() {
+    let (_, seed) = Rng::from_env();
+    eprintln!("linearizability/netns: seed {seed} (COREKIT_TEST_SEED={seed} to replay the choices)");
+    let mut c = NsCluster::start();
+    let target = InNetns(c.endpoints());
+    let all = [0, 1, 2];
+    run_and_check("linearizability/netns", seed, &target, |sh| {
+        let mut rng = Prng(seed ^ 0x6E65_6D65_7369_7321);
+        let ms = |rng: &mut Prng, lo: u64, hi: u64| Duration::from_millis(rng.range(lo, hi));
+        let at = || sh.start.elapsed();
+        thread::sleep(Duration::from_secs(2));
+        // Each cycle is bounded (leader_among / restart give up after 20 s), and so is their number.
+        for cycle in 1..=12 {
+            if sh.start.elapsed() >= NEMESIS_TIME {
+                break;
+            }
+            let leader = c.leader_among(&all);
+            let iso = if rng.range(0, 1) == 0 { leader } else { rng.range(0, 2) as usize };
+            let hold = ms(&mut rng, 1000, 3000);
+            eprintln!(
+                "linearizability/netns: cycle {cycle}: isolating n{}{} for {hold:?} at {:?}",
+                iso + 1,
+                if iso == leader { " (the leader)" } else { "" },
+                at()
+            );
+            c.cut(iso);
+            thread::sleep(hold);
+            c.heal(iso);
+            thread::sleep(ms(&mut rng, 300, 1500));
+            let leader = c.leader_among(&all);
+            let down = ms(&mut rng, 500, 2000);
+            eprintln!("linearizability/netns: cycle {cycle}: kill -9 leader n{} for {down:?} at {:?}", leader + 1, at());
+            c.kill9(leader);
+            thread::sleep(down);
+            c.restart(leader);
+            eprintln!("linearizability/netns: cycle {cycle}: n{} back at {:?}", leader + 1, at());
+            thread::sleep(ms(&mut rng, 500, 1500));
         }
-    }
-    eprintln!("linearizability: checked in {:?}", t0.elapsed());
-    assert!(bad.is_empty(), "{} of {} keys have a non-linearizable history:\n{}", bad.len(), log.len(), bad.join("\n"));
-    assert!(sh.ok.load(Ordering::Relaxed) > 100, "too few operations completed to mean anything");
+        // A calm tail: the cluster is whole, every client should get definite answers again.
+        thread::sleep(Duration::from_secs(3));
+    });
+    c.assert_converged();
 }

@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 pub mod cluster;
+pub mod netns;
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};

@@ -32,6 +32,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
@@ -42,7 +44,6 @@ LUA=$ROOT/bench/v2-keys.lua
 ETCD_IPS=(127.0.0.41 127.0.0.42 127.0.0.43)
 KV_IPS=(127.0.0.44 127.0.0.45 127.0.0.46)
 
-die() { echo "bench: $*" >&2; exit 1; }
 
 for tool in wrk curl python3; do
     command -v "$tool" >/dev/null || die "$tool not found (apt-get install wrk curl python3)"
@@ -163,14 +164,6 @@ pick_follower() {
     die "no leader among $1 within 20 s"
 }
 
-# to_ms 12.34ms|567.00us|1.20s
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0
-        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000
-        printf "%.2f", n
-    }'
-}
 
 # run_wrk NAME IP MODE KEYS -> sets RPS P99 (ms); fails on non-2xx or socket errors
 run_wrk() {
@@ -221,8 +214,6 @@ print(n)'
 }
 
 declare -A R
-# median of the arguments
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 load=$(cut -d' ' -f1 /proc/loadavg)
 if awk -v l="$load" 'BEGIN { exit !(l > 0.5) }'; then
@@ -282,17 +273,8 @@ for side in etcd kv; do
     done
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f×", a / b }'; }
 # verdict VALUE-KV VALUE-ETCD OP LIMIT  -> sets V to met/missed, counts MISSED
 MISSED=0
-verdict() {
-    if awk -v a="$1" -v b="$2" -v op="$3" -v t="$4" 'BEGIN { if (b + 0 == 0) exit 1; r = a / b; exit !((op == ">=" && r >= t) || (op == "<=" && r <= t)) }'; then
-        V="met"
-    else
-        MISSED=$((MISSED + 1))
-        V="**missed**"
-    fi
-}
 
 verdict "${R[kv.put_rps]}" "${R[etcd.put_rps]}" ">=" 2; v_put=$V
 verdict "${R[kv.put_p99]}" "${R[etcd.put_p99]}" "<=" 0.5; v_put99=$V

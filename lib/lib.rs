@@ -6,10 +6,14 @@
 //! | [`raft`] | consensus: the Raft thread, its log on disk, the replicated state machine |
 //! | [`api`] | the etcd v2 HTTP API served by `kv-serve` |
 //! | [`client`] | a blocking etcd v2 client: endpoints, failover, member sync (used by `kv`) |
+//! | [`unit`] | systemd unit files: syntax, Exec lines, specifiers, the typed service |
+//! | [`agent`] | `unit-run`: the node agent that supervises units, their journal and containers |
 //! | [`cli`] | flag definitions and what every program's command line shares |
 
+pub mod agent;
 pub mod api;
 pub mod cli;
 pub mod client;
 pub mod raft;
 pub mod store;
+pub mod unit;

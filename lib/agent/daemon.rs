@@ -26,6 +26,7 @@ pub struct Options {
     pub run_dir: PathBuf,
     pub machine_id: Option<String>,
     pub journal_max_bytes: u64,
+    pub no_cgroups: bool,
 }
 
 /// Largest request accepted on the control socket (a unit file travels inside one).
@@ -44,7 +45,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     let machine_id = machine::machine_id(opts.machine_id.as_deref(), &run.root)?;
     let root = std::fs::canonicalize(&run.root).unwrap_or(run.root.clone());
     let tag: String = Sha1::digest(root.as_os_str().as_encoded_bytes()).iter().take(4).map(|b| format!("{b:02x}")).collect();
-    let cgroups = Cgroups::detect(&tag);
+    let cgroups = if opts.no_cgroups { Cgroups::default() } else { Cgroups::detect(&tag) };
     let docker = Arc::new(Docker::new());
     let (tx, rx) = mpsc::channel();
     {

@@ -213,6 +213,24 @@ pub fn follow(dir: &Path, unit: &str, mut each: impl FnMut(Record) -> bool) -> i
                     continue;
                 }
                 switching = false;
+                // Rotated twice since we looked? Then the file in between is NAME.log.1: read
+                // it whole before the current one.
+                let old_ino = file.as_ref().map(|(_, ino)| *ino);
+                if let Ok(mut mid) = File::open(rotated(dir, unit))
+                    && old_ino.is_some()
+                    && Some(mid.metadata()?.ino()) != old_ino
+                {
+                    let mut buf = Vec::new();
+                    mid.read_to_end(&mut buf)?;
+                    pending.clear();
+                    for line in buf.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                        if let Ok(r) = serde_json::from_slice::<Record>(line)
+                            && !each(r)
+                        {
+                            return Ok(());
+                        }
+                    }
+                }
                 if let Ok(f) = File::open(&p) {
                     let ino = f.metadata()?.ino();
                     file = Some((f, ino));

@@ -638,7 +638,7 @@ impl Supervisor {
                         code::UNIT_FAILED,
                         format!("Dependency failed for {name}: {why}"),
                     ));
-                    self.log(name, &format!("Dependency failed for {}: {why}", self.units[name].unit.description_or_name()));
+                    self.log_plain(name, &format!("Dependency failed for {}: {why}", self.units[name].unit.description_or_name()));
                     return;
                 }
             }
@@ -739,6 +739,10 @@ impl Supervisor {
     }
 
     fn save_desired(&self) {
+        // A shutdown stops units but keeps what was meant to run, for the next daemon.
+        if self.shutting_down {
+            return;
+        }
         let started: Vec<&str> = self
             .units
             .iter()
@@ -794,7 +798,7 @@ impl Supervisor {
                 self.units.get_mut(n).unwrap().pending_start = false;
                 if let Some(dep) = self.failed_requirement(n) {
                     let desc = self.units[n].unit.description_or_name().to_string();
-                    self.log(n, &format!("Dependency failed for {desc}."));
+                    self.log_plain(n, &format!("Dependency failed for {desc}."));
                     let rt = self.units.get_mut(n).unwrap();
                     rt.result = "dependency";
                     self.enter(n, Sub::Failed);
@@ -807,12 +811,15 @@ impl Supervisor {
     }
 
     /// Units `n` is ordered after that are still on their way up or down.
+    /// A conflicting unit must be down first, too.
     fn start_blocked(&self, n: &str) -> bool {
         let me = &self.units[n].unit.deps;
         self.units.iter().any(|(o, rt)| {
+            let ordered = me.after.contains(o) || rt.unit.deps.before.iter().any(|b| b == n);
+            let conflicting = me.conflicts.contains(o) || rt.unit.deps.conflicts.iter().any(|c| c == n);
             o != n
-                && (me.after.contains(o) || rt.unit.deps.before.iter().any(|b| b == n))
-                && (rt.pending_start || rt.sub.is_starting() || rt.sub.is_stopping() || rt.pending_stop)
+                && ((ordered && (rt.pending_start || rt.sub.is_starting() || rt.sub.is_stopping() || rt.pending_stop))
+                    || (conflicting && (rt.sub.is_stopping() || rt.pending_stop)))
         })
     }
 
@@ -904,7 +911,7 @@ impl Supervisor {
             self.log(n, "Start request repeated too quickly.");
             self.log(n, &format!("Failed with result '{}'.", "start-limit-hit"));
             let desc = self.units[n].unit.description_or_name().to_string();
-            self.log(n, &format!("Failed to start {desc}."));
+            self.log_plain(n, &format!("Failed to start {desc}."));
             self.enter(n, Sub::Failed);
             self.fail_jobs(n, &format!("Start request repeated too quickly for {n}."));
             return;
@@ -919,12 +926,12 @@ impl Supervisor {
         rt.sessions.clear();
         rt.invocation = super::machine::random_hex(16);
         let desc = rt.unit.description_or_name().to_string();
-        self.log(n, &format!("Starting {desc}..."));
+        self.log_plain(n, &format!("Starting {desc}..."));
         if let Err((result, why)) = self.prepare(n) {
             self.log(n, &why);
             self.set_result(n, result);
             self.enter(n, Sub::Failed);
-            self.log(n, &format!("Failed to start {desc}."));
+            self.log_plain(n, &format!("Failed to start {desc}."));
             self.fail_jobs(n, &format!("{n}: {why}"));
             return;
         }
@@ -1022,7 +1029,7 @@ impl Supervisor {
                 let desc = self.units[n].unit.description_or_name().to_string();
                 if old.is_starting() {
                     self.units.get_mut(n).unwrap().start_ok = true;
-                    self.log(n, &format!("Started {desc}."));
+                    self.log_plain(n, &format!("Started {desc}."));
                     self.settle_jobs(n);
                 }
                 // A simple service whose main process already ended goes straight on to stop.
@@ -1124,8 +1131,7 @@ impl Supervisor {
                         // Done: a oneshot without RemainAfterExit goes down once it has run.
                         self.units.get_mut(n).unwrap().start_ok = true;
                         let desc = self.units[n].unit.description_or_name().to_string();
-                        self.log(n, &format!("Finished {desc}."));
-                        self.settle_jobs(n);
+                        self.log_plain(n, &format!("Finished {desc}."));
                         Sub::Stop
                     }
                     _ if rt.main_pid.is_none() && rt.main_exit.is_some() && svc.remain_after_exit => Sub::Exited,
@@ -1333,12 +1339,12 @@ impl Supervisor {
         let desc = rt.unit.description_or_name().to_string();
         match sub {
             Sub::Running | Sub::Exited | Sub::Reload => {
-                self.log(n, &format!("Stopping {desc}..."));
+                self.log_plain(n, &format!("Stopping {desc}..."));
                 self.kill_control(n);
                 self.enter(n, Sub::Stop);
             }
             Sub::StartPre | Sub::Start | Sub::StartPost => {
-                self.log(n, &format!("Stopping {desc}..."));
+                self.log_plain(n, &format!("Stopping {desc}..."));
                 self.kill_control(n);
                 self.enter(n, Sub::StopSigterm);
             }
@@ -1514,7 +1520,7 @@ impl Supervisor {
         }
         if result == "success" {
             if stop_requested {
-                self.log(n, &format!("Stopped {desc}."));
+                self.log_plain(n, &format!("Stopped {desc}."));
             } else {
                 self.log(n, "Deactivated successfully.");
             }
@@ -1522,9 +1528,9 @@ impl Supervisor {
         } else {
             self.log(n, &format!("Failed with result '{result}'."));
             if !stop_requested && !self.units[n].start_ok {
-                self.log(n, &format!("Failed to start {desc}."));
+                self.log_plain(n, &format!("Failed to start {desc}."));
             } else if stop_requested {
-                self.log(n, &format!("Stopped {desc}."));
+                self.log_plain(n, &format!("Stopped {desc}."));
             }
             self.enter(n, Sub::Failed);
         }
@@ -1640,13 +1646,13 @@ impl Supervisor {
 
     /// A line from the supervisor into the unit's journal: `unit-run[PID]: croc.service: …`.
     fn log(&self, n: &str, msg: &str) {
+        self.log_plain(n, &format!("{n}: {msg}"));
+    }
+
+    /// A line that names the unit by its description already ("Started CROC Example Service.").
+    fn log_plain(&self, n: &str, line: &str) {
         if let Some(rt) = self.units.get(n) {
-            let line = if msg.starts_with("Start") || msg.starts_with("Stop") || msg.starts_with("Fail") || msg.starts_with("Finish") || msg.starts_with("Dependency") {
-                msg.to_string()
-            } else {
-                format!("{n}: {msg}")
-            };
-            rt.journal.append(self.daemon_pid, "unit-run", "unit-run", &line);
+            rt.journal.append(self.daemon_pid, "unit-run", "unit-run", line);
         }
     }
 }

@@ -51,6 +51,10 @@ pub enum Command {
         /// Largest size of a unit's journal file before it is rotated (one older file is kept).
         #[arg(long, default_value_t = 8 * 1024 * 1024, value_name = "BYTES")]
         journal_max_bytes: u64,
+        /// Don't make cgroups: track units by session and INVOCATION_ID only (as where no
+        /// cgroup can be made).
+        #[arg(long)]
+        no_cgroups: bool,
     },
     /// Load unit files (or replace loaded ones); a template (name@.service) is kept for its instances.
     Load {
@@ -192,8 +196,8 @@ pub fn ask(sock: &Path, req: &Request) -> Result<Response, Stop> {
 
 fn dispatch(args: Args) -> Res {
     let json = args.json || args.output == Output::Json;
-    if let Command::Daemon { machine_id, journal_max_bytes } = args.command {
-        return daemon::run(daemon::Options { run_dir: args.run_dir, machine_id, journal_max_bytes }).map_err(|e| {
+    if let Command::Daemon { machine_id, journal_max_bytes, no_cgroups } = args.command {
+        return daemon::run(daemon::Options { run_dir: args.run_dir, machine_id, journal_max_bytes, no_cgroups }).map_err(|e| {
             eprintln!("unit-run: {e:#}");
             Stop(code::FAILURE)
         });

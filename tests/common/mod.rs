@@ -13,6 +13,7 @@
 //! the log holds the server's stdout and stderr and is printed when a test panics.
 #![allow(dead_code)]
 
+pub mod agent;
 pub mod cluster;
 pub mod netns;
 

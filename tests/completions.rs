@@ -97,9 +97,17 @@ fn bash_completes_kv_serve_flags() {
 }
 
 #[test]
+fn bash_completes_unit_run_commands() {
+    let got = bash_complete("completions/bash/unit-run", &["unit-run", "st"]);
+    assert_offers(&got, &["start", "status", "stop"], "unit-run st<TAB>");
+    let got = bash_complete("completions/bash/unit-run", &["unit-run", "journal", "--fo"]);
+    assert_offers(&got, &["--follow"], "unit-run journal --fo<TAB>");
+}
+
+#[test]
 fn zsh_completions_parse() {
     require_shell("zsh");
-    for rel in ["completions/zsh/_kv", "completions/zsh/_kv-serve"] {
+    for rel in ["completions/zsh/_kv", "completions/zsh/_kv-serve", "completions/zsh/_unit-run"] {
         let out = Command::new("zsh").args(["-f", "-n"]).arg(file(rel)).output().expect("run zsh");
         assert!(out.status.success(), "zsh -n {rel}: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
         let text = std::fs::read_to_string(file(rel)).unwrap();
@@ -127,11 +135,12 @@ fn fish_complete(rel: &str, line: &str) -> Vec<String> {
 #[test]
 fn fish_completions_parse_and_complete() {
     require_shell("fish");
-    for rel in ["completions/fish/kv.fish", "completions/fish/kv-serve.fish"] {
+    for rel in ["completions/fish/kv.fish", "completions/fish/kv-serve.fish", "completions/fish/unit-run.fish"] {
         let out = Command::new("fish").arg("--no-config").arg("-n").arg(file(rel)).output().expect("run fish");
         assert!(out.status.success(), "fish -n {rel}: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     }
     assert_offers(&fish_complete("completions/fish/kv.fish", "kv se"), &["set", "setdir"], "fish: kv se<TAB>");
     assert_offers(&fish_complete("completions/fish/kv.fish", "kv --end"), &["--endpoints"], "fish: kv --end<TAB>");
     assert_offers(&fish_complete("completions/fish/kv-serve.fish", "kv-serve --data"), &["--data-dir"], "fish: kv-serve --data<TAB>");
+    assert_offers(&fish_complete("completions/fish/unit-run.fish", "unit-run jo"), &["journal"], "fish: unit-run jo<TAB>");
 }

@@ -10,7 +10,11 @@ use clap_complete::Shell;
 /// Every program, with the hand-written sections its man page adds after the generated ones
 /// (roff, each starting with `.SH`).
 pub fn programs() -> Vec<(clap::Command, &'static str)> {
-    vec![(super::kv_serve::Args::command(), KV_SERVE_EXTRA), (super::kv::Args::command(), KV_EXTRA)]
+    vec![
+        (super::kv_serve::Args::command(), KV_SERVE_EXTRA),
+        (super::kv::Args::command(), KV_EXTRA),
+        (super::unit_run::Args::command(), UNIT_RUN_EXTRA),
+    ]
 }
 
 /// Renders every generated file: (path relative to the repository root, contents).
@@ -31,6 +35,13 @@ pub fn render() -> Vec<(PathBuf, Vec<u8>)> {
             let mut buf = Vec::new();
             let mut c = cmd.clone();
             clap_complete::generate(shell, &mut c, name.clone(), &mut buf);
+            if shell == Shell::Bash && name.contains('-') {
+                // clap_complete spells a hyphenated program's subcommand states two ways
+                // (`unit__run__subcmd__journal` where it dispatches, `unit__subcmd__run__subcmd__journal`
+                // where it completes), so no subcommand's options would complete. Use one spelling.
+                let text = String::from_utf8(buf).expect("completions are UTF-8");
+                buf = text.replace(&name.replace('-', "__subcmd__"), &name.replace('-', "__")).into_bytes();
+            }
             out.push((PathBuf::from(path), buf));
         }
     }
@@ -115,4 +126,68 @@ given (etcdctl shuffles them); usage errors are clap's messages.
 .fi
 .SH "SEE ALSO"
 etcdctl(1), kv\-serve(1)
+"#;
+
+const UNIT_RUN_EXTRA: &str = r#".SH "UNIT FILES"
+Units are systemd unit files, parsed as systemd does: \fB[Section]\fR headers, \fB#\fR and \fB;\fR
+comments, lines continued with a trailing backslash, repeated keys, an empty assignment resetting a
+list, quoting and C\-style escapes on Exec lines, the \fB\-\fR (ignore failure), \fB@\fR (own argv[0]),
+\fB+\fR and \fB!\fR (keep privileges) and \fB:\fR (no variable expansion) prefixes, \fB$VAR\fR and
+\fB${VAR}\fR, specifiers \fB%n %N %p %i %I %H %m %b %%\fR, and templates (\fBname@.service\fR
+started as \fBname@x.service\fR).
+.PP
+\fB[Unit]\fR: Description, After, Before, Requires, Wants, BindsTo, Conflicts (between units loaded
+in this daemon; \fBdocker.service\fR counts as present when the Docker engine answers),
+StartLimitIntervalSec, StartLimitBurst.
+\fB[Service]\fR: Type (simple, exec, oneshot, forking), ExecStartPre, ExecStart, ExecStartPost,
+ExecReload, ExecStop, ExecStopPost, Environment, EnvironmentFile (\fB\-\fR: optional),
+WorkingDirectory, User, Group, Restart (no, on\-success, on\-failure, on\-abnormal, on\-abort,
+always), RestartSec, TimeoutStartSec, TimeoutStopSec, TimeoutSec (0 or infinity: none), KillMode,
+KillSignal, SendSIGKILL, RemainAfterExit, SuccessExitStatus, PIDFile.
+\fB[X\-Fleet]\fR is kept for the scheduler; \fB[Install]\fR is accepted. Unknown keys are warned
+about, as systemd does. Errors name the file, line and column; a unit file with an error, or a
+bad unit name, changes nothing.
+.SH SUPERVISION
+Each Exec process starts in a session of its own, in the unit's cgroup where one can be made
+(cgroup v2, plus the v1 memory hierarchy on hybrid machines), with a clean environment (PATH,
+INVOCATION_ID, MAINPID for ExecStartPost/ExecReload/ExecStop, DOCKER_HOST if the daemon has it, then
+the unit's Environment and EnvironmentFile) and stdin on /dev/null. The daemon is a child
+subreaper and reaps everything. A stop runs ExecStop, sends KillSignal per KillMode, SIGKILL after
+TimeoutStopSec, runs ExecStopPost, then stops and removes the unit's containers that are still
+there. Where no cgroup can be made, a unit's processes are found by session and by the
+INVOCATION_ID in their environment. States and sub\-states are systemd's.
+.PP
+On SIGTERM (or SIGINT, SIGHUP) the daemon stops every unit and exits 0; the units that were
+running are started again by the next daemon on the same run dir. A daemon that is killed leaves
+its units' processes running; the next one kills what is left in their cgroups and starts the
+units afresh. It never adopts processes.
+.SH JOURNAL
+Every line a unit's processes write to stdout or stderr, and the daemon's own lines about the unit,
+go to \fIRUN_DIR\fR/journal/\fIUNIT\fR.log as JSON lines
+(\fB{"ts":MICROSECONDS,"pid":PID,"id":NAME,"stream":"stdout|stderr|unit\-run","msg":TEXT}\fR).
+Past \fB\-\-journal\-max\-bytes\fR it is renamed to \fIUNIT\fR.log.1 and a new file begun.
+\fBunit\-run journal\fR reads these files directly.
+.SH DOCKER
+The Docker Engine API is reached as the docker CLI reaches it (\fBDOCKER_HOST\fR, else
+/var/run/docker.sock). A unit's containers are those its Exec lines name with \fB\-\-name\fR on
+\fBdocker run\fR/\fBcreate\fR, and those labelled \fBcorekit.unit=\fR\fIUNIT\fR (for example
+\fB\-\-label corekit.unit=%n\fR). Status shows them; when the unit is down they are stopped and
+removed. At start the daemon reports containers of units it is not running.
+.SH FILES
+\fIRUN_DIR\fR/unit\-run.sock (0600), \fIRUN_DIR\fR/units/, \fIRUN_DIR\fR/journal/,
+\fIRUN_DIR\fR/unit\-run/desired.json (units meant to be running), \fIRUN_DIR\fR/unit\-run/lock.
+.SH "EXIT STATUS"
+0 success; 1 no such unit; 2 bad usage, unit file or name; 3 the daemon cannot be reached, or an
+internal error (for \fBdaemon\fR: it could not start); 4 the unit failed to start (or stop).
+\fBstatus\fR exits 0 whatever the unit's state.
+.SH EXAMPLES
+.nf
+    unit\-run daemon &
+    unit\-run start ./croc.service
+    unit\-run status croc.service
+    unit\-run journal \-f croc.service
+    unit\-run stop croc.service
+.fi
+.SH "SEE ALSO"
+systemd.service(5), systemd.exec(5), systemctl(1), fleetctl(1), kv(1)
 "#;

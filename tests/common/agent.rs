@@ -16,6 +16,7 @@ pub struct Agent {
     pub dir: tempfile::TempDir,
     child: Option<Child>,
     extra: Vec<String>,
+    env: Vec<(String, String)>,
 }
 
 impl Agent {
@@ -25,8 +26,18 @@ impl Agent {
 
     /// A daemon with extra `daemon` flags (`--no-cgroups`, `--journal-max-bytes N`).
     pub fn start_with(extra: &[&str]) -> Agent {
+        Agent::start_env(extra, &[])
+    }
+
+    /// A daemon with extra flags and environment variables.
+    pub fn start_env(extra: &[&str], env: &[(&str, &str)]) -> Agent {
         let dir = tempfile::Builder::new().prefix("unit-run-test").tempdir().unwrap();
-        let mut a = Agent { dir, child: None, extra: extra.iter().map(|s| s.to_string()).collect() };
+        let mut a = Agent {
+            dir,
+            child: None,
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        };
         a.spawn();
         a
     }
@@ -47,6 +58,7 @@ impl Agent {
             .arg(self.run_dir())
             .arg("daemon")
             .args(&self.extra)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)

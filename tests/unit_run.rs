@@ -399,3 +399,51 @@ fn daemon_sigterm_stops_units_and_a_restart_starts_them_again() {
     a.ok(&["stop", "keep.service"]);
     wait_no_pids("keep-31005", SEC);
 }
+
+#[test]
+fn kill_mode_kill_signal_success_exit_status_start_timeout_and_reload() {
+    let a = Agent::start();
+    // KillSignal=SIGINT reaches the main process; KillMode=process leaves its child running.
+    let f = a.unit_file(
+        "modes.service",
+        "[Service]\nKillSignal=SIGINT\nKillMode=process\n\
+         ExecStart=/bin/sh -c 'sh -c \"trap : TERM INT; while true; do sleep 0.1; done; : child-31006\" & trap \"echo got-int; exit 0\" INT; while true; do sleep 0.1; done'\n\
+         ExecReload=/bin/sh -c 'echo reloading $MAINPID'\n",
+    );
+    a.ok(&["start", f.to_str().unwrap()]);
+    let main = a.status("modes.service")["main_pid"].as_i64().unwrap();
+    assert_eq!(a.ok(&["reload", "modes.service"]), "Unit modes.service active (running)\n");
+    assert!(a.journal("modes.service").contains(&format!("reloading {main}")));
+    a.ok(&["stop", "modes.service"]);
+    assert!(a.journal("modes.service").contains(&"got-int".to_string()));
+    assert_eq!(pids_with("child-31006").len(), 1, "KillMode=process leaves other processes alone");
+    for p in pids_with("child-31006") {
+        unsafe { libc::kill(p, libc::SIGKILL) };
+    }
+    // A unit without ExecReload can't be reloaded.
+    let f = a.unit_file("noreload.service", "[Service]\nExecStart=/bin/sleep 306\n");
+    a.ok(&["start", f.to_str().unwrap()]);
+    let out = a.cmd(&["reload", "noreload.service"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Job type reload is not applicable for unit noreload.service."));
+    a.ok(&["stop", "noreload.service"]);
+
+    // SuccessExitStatus=7: exiting 7 is a success, so Restart=on-failure does not restart.
+    let f = a.unit_file("seven.service", "[Service]\nExecStart=/bin/sh -c 'exit 7'\nSuccessExitStatus=7 SIGUSR1\nRestart=on-failure\nRestartSec=100ms\n");
+    a.ok(&["start", f.to_str().unwrap()]);
+    a.wait_state("seven.service", "inactive", "dead", 5 * SEC);
+    std::thread::sleep(Duration::from_millis(400));
+    let st = a.status("seven.service");
+    assert_eq!((st["sub_state"].as_str(), st["result"].as_str(), st["restarts"].as_u64()), (Some("dead"), Some("success"), Some(0)));
+
+    // TimeoutStartSec covers a slow ExecStartPre: the start fails with result timeout.
+    let f = a.unit_file("slow.service", "[Service]\nTimeoutStartSec=600ms\nExecStartPre=/bin/sh -c 'sleep 30; : slow-31007'\nExecStart=/bin/sleep 307\n");
+    let t = Instant::now();
+    let out = a.cmd(&["start", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(t.elapsed() < 10 * SEC);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("failed because a timeout was exceeded"), "{out:?}");
+    assert_eq!(a.status("slow.service")["result"], "timeout");
+    wait_no_pids("slow-31007", 2 * SEC);
+    assert!(pids_with("sleep 307").is_empty());
+}

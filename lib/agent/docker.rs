@@ -109,9 +109,11 @@ impl Docker {
             let c = c.negotiate_version().await.map_err(|e| e.to_string())?;
             let stop = bollard::query_parameters::StopContainerOptions { t: Some(grace.as_secs() as i32), signal: None };
             let limit = grace + CALL_TIMEOUT;
-            match tokio::time::timeout(limit, c.stop_container(&n, Some(stop))).await {
-                Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })) => return Ok(false),
-                _ => {}
+            // A container that is already stopped is fine; one that is not there is done.
+            if let Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })) =
+                tokio::time::timeout(limit, c.stop_container(&n, Some(stop))).await
+            {
+                return Ok(false);
             }
             let rm = bollard::query_parameters::RemoveContainerOptions { force: true, v: false, link: false };
             match tokio::time::timeout(CALL_TIMEOUT, c.remove_container(&n, Some(rm))).await {

@@ -190,13 +190,10 @@ pub fn spawn(s: Spawn) -> std::io::Result<i32> {
             let mut set: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut set);
             libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
-            if let (Some(c), Some(g)) = (&creds, &groups) {
-                if libc::setgroups(g.len(), g.as_ptr()) != 0
-                    || libc::setgid(c.gid) != 0
-                    || libc::setuid(c.uid) != 0
-                {
-                    return Err(std::io::Error::last_os_error());
-                }
+            if let (Some(c), Some(g)) = (&creds, &groups)
+                && (libc::setgroups(g.len(), g.as_ptr()) != 0 || libc::setgid(c.gid) != 0 || libc::setuid(c.uid) != 0)
+            {
+                return Err(std::io::Error::last_os_error());
             }
             Ok(())
         });

@@ -18,6 +18,8 @@ pub enum Request {
     Start { name: String, no_block: bool },
     Stop { name: String, no_block: bool },
     Restart { name: String, no_block: bool },
+    /// Run the unit's ExecReload lines (with $MAINPID); answered when they are done.
+    Reload { name: String },
     Status { name: String },
     List,
     Machine,

@@ -172,6 +172,7 @@ struct Control {
 enum JobKind {
     Start,
     Stop,
+    Reload,
     Unload,
 }
 
@@ -399,11 +400,12 @@ impl Supervisor {
                 Some(Event::Request(req, reply)) => self.request(req, reply),
                 Some(Event::Child(pid, exit)) => self.child_exited(pid, exit),
                 Some(Event::Shutdown) => self.shutdown(),
-                Some(Event::Cleaned(name, generation)) => {
-                    if self.units.get(&name).is_some_and(|rt| rt.sub == Sub::Cleanup && rt.cleanup_gen == generation) {
-                        self.finish(&name);
-                    }
+                Some(Event::Cleaned(name, generation))
+                    if self.units.get(&name).is_some_and(|rt| rt.sub == Sub::Cleanup && rt.cleanup_gen == generation) =>
+                {
+                    self.finish(&name)
                 }
+                Some(Event::Cleaned(..)) => {}
                 None => {}
             }
         }
@@ -498,6 +500,7 @@ impl Supervisor {
                     let _ = r.send(Response::ok(json!({ "unit": name, "job": "restart" })));
                 }
             }
+            Request::Reload { name } => self.request_reload(&name, reply),
             Request::Status { name } => {
                 let _ = reply.send(match self.status(&name) {
                     Some(s) => Response::ok(serde_json::to_value(s).unwrap()),
@@ -567,6 +570,7 @@ impl Supervisor {
     }
 
     /// `start foo@x.service` with only `foo@.service` loaded makes the instance from it.
+    #[allow(clippy::result_large_err)]
     fn ensure_instance(&mut self, name: &str) -> Result<(), Response> {
         if self.units.contains_key(name) {
             return Ok(());
@@ -674,6 +678,7 @@ impl Supervisor {
             if rt.sub == Sub::AutoRestart {
                 rt.restart_at = None;
                 rt.pending_start = true;
+                rt.sub = Sub::Dead;
             } else if rt.sub.is_down() || rt.sub.is_stopping() {
                 rt.pending_start = true;
                 rt.pending_stop = false;
@@ -883,7 +888,8 @@ impl Supervisor {
             Sub::Reload => {
                 self.log(n, "Reload operation timed out. Killing reload process.");
                 self.kill_control(n);
-                self.enter(n, Sub::Running);
+                self.enter(n, self.after_reload(n));
+                self.fail_jobs(n, &format!("Job for {n} failed: its reload timed out."));
             }
             Sub::Cleanup => self.finish(n),
             _ => {}
@@ -1142,10 +1148,36 @@ impl Supervisor {
             List::Stop => self.enter(n, Sub::StopSigterm),
             List::StopPost => self.enter(n, Sub::FinalSigterm),
             List::Reload => {
-                self.enter(n, Sub::Running);
+                self.enter(n, self.after_reload(n));
+                let desc = self.units[n].unit.description_or_name().to_string();
+                self.log_plain(n, &format!("Reloaded {desc}."));
                 self.settle_jobs(n);
             }
         }
+    }
+
+    /// A reload returns to running, or to exited for a oneshot that remains.
+    fn after_reload(&self, n: &str) -> Sub {
+        if self.units[n].main_pid.is_some() || self.units[n].service().kind != ServiceType::Oneshot { Sub::Running } else { Sub::Exited }
+    }
+
+    fn request_reload(&mut self, name: &str, reply: Sender<Response>) {
+        let Some(rt) = self.units.get_mut(name) else {
+            let _ = reply.send(Response::err(code::NOT_FOUND, format!("Unit {name} not loaded.")));
+            return;
+        };
+        if rt.service().exec_reload.is_empty() {
+            let _ = reply.send(Response::err(code::UNIT_FAILED, format!("Job type reload is not applicable for unit {name}.")));
+            return;
+        }
+        if !matches!(rt.sub, Sub::Running | Sub::Exited) {
+            let _ = reply.send(Response::err(code::UNIT_FAILED, format!("Unit {name} cannot be reloaded because it is not active.")));
+            return;
+        }
+        rt.jobs.push(Job { kind: JobKind::Reload, reply });
+        let desc = rt.unit.description_or_name().to_string();
+        self.log_plain(name, &format!("Reloading {desc}..."));
+        self.enter(name, Sub::Reload);
     }
 
     /// For Type=forking: PIDFile if there is one, else the one process left in the unit.
@@ -1272,10 +1304,10 @@ impl Supervisor {
             List::Stop => self.enter(n, Sub::StopSigterm),
             List::StopPost => self.enter(n, Sub::FinalSigterm),
             List::Reload => {
-                self.enter(n, Sub::Running);
+                self.enter(n, self.after_reload(n));
                 let rt = self.units.get_mut(n).unwrap();
                 for j in std::mem::take(&mut rt.jobs) {
-                    let _ = j.reply.send(Response::err(code::UNIT_FAILED, format!("Reload of {n} failed.")));
+                    let _ = j.reply.send(Response::err(code::UNIT_FAILED, format!("Job for {n} failed: its reload command {}.", exit.describe())));
                 }
             }
         }
@@ -1302,13 +1334,10 @@ impl Supervisor {
                 }
             }
             // The start-post commands go on; `enter(Running)` notices the exit afterwards.
-            Sub::StartPost => {
-                if !success {
-                    self.kill_control(n);
-                    self.enter(n, Sub::Stop);
-                }
+            Sub::StartPost if !success => {
+                self.kill_control(n);
+                self.enter(n, Sub::Stop);
             }
-            Sub::Reload => {}
             _ => {}
         }
     }
@@ -1594,6 +1623,9 @@ impl Supervisor {
                 }
                 JobKind::Start if sub.is_down() && !then_start && !rt.pending_start => {
                     let _ = j.reply.send(failed_response(n, result));
+                }
+                JobKind::Reload if sub != Sub::Reload => {
+                    let _ = j.reply.send(Response::ok(state));
                 }
                 JobKind::Stop if sub.is_down() => {
                     let _ = j.reply.send(Response::ok(state));

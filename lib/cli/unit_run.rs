@@ -91,6 +91,11 @@ pub enum Command {
         #[arg(long)]
         no_block: bool,
     },
+    /// Run units' ExecReload lines (with $MAINPID) and wait for them.
+    Reload {
+        #[arg(required = true, value_name = "UNIT")]
+        units: Vec<String>,
+    },
     /// Show units' state, processes, resources, containers and last journal lines.
     Status {
         #[arg(required = true, value_name = "UNIT")]
@@ -234,6 +239,7 @@ fn dispatch(args: Args) -> Res {
             let name = load_if_path(ctx, u)?;
             job(ctx, Request::Restart { name, no_block })
         }),
+        Command::Reload { units } => each(&mut ctx, &units, |ctx, u| job(ctx, Request::Reload { name: u.to_string() })),
         Command::Status { units, lines } => {
             let mut first = true;
             each(&mut ctx, &units, |ctx, u| {

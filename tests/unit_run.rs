@@ -447,3 +447,84 @@ fn kill_mode_kill_signal_success_exit_status_start_timeout_and_reload() {
     wait_no_pids("slow-31007", 2 * SEC);
     assert!(pids_with("sleep 307").is_empty());
 }
+
+#[test]
+fn reloaded_definitions_restart_propagation_cancels_cycles_and_infinite_spans() {
+    let a = Agent::start();
+    // A unit file loaded while the unit runs takes effect at its next start.
+    let f = a.unit_file("v.service", "[Service]\nExecStart=/bin/sh -c 'echo version-1; sleep 300'\n");
+    a.ok(&["start", f.to_str().unwrap()]);
+    a.unit_file("v.service", "[Service]\nExecStart=/bin/sh -c 'echo version-2; sleep 300'\n");
+    a.ok(&["load", f.to_str().unwrap()]);
+    assert_eq!(a.state("v.service").1, "running");
+    a.ok(&["restart", "v.service"]);
+    a.wait_journal("v.service", "version-2", 1, 5 * SEC);
+    a.ok(&["stop", "v.service"]);
+
+    // Restarting a unit restarts the units that require it.
+    let src = a.dir.path().join("src");
+    a.unit_file("base.service", "[Service]\nExecStart=/bin/sleep 310\n");
+    a.unit_file("top.service", "[Unit]\nRequires=base.service\nAfter=base.service\n[Service]\nExecStart=/bin/sleep 311\n");
+    for u in ["base", "top"] {
+        a.ok(&["load", src.join(format!("{u}.service")).to_str().unwrap()]);
+    }
+    a.ok(&["start", "top.service"]);
+    let top_pid = a.status("top.service")["main_pid"].as_i64().unwrap();
+    a.ok(&["restart", "base.service"]);
+    a.wait_state("top.service", "active", "running", 5 * SEC);
+    assert_ne!(a.status("top.service")["main_pid"].as_i64().unwrap(), top_pid);
+    a.ok(&["stop", "base.service"]);
+
+    // A start waiting for a dependency is canceled when the dependency is stopped: its client
+    // gets an answer instead of waiting forever.
+    a.unit_file("slowdep.service", "[Service]\nExecStartPre=/bin/sleep 2\nExecStart=/bin/sleep 312\n");
+    a.unit_file("waiter.service", "[Unit]\nRequires=slowdep.service\nAfter=slowdep.service\n[Service]\nExecStart=/bin/sleep 313\n");
+    for u in ["slowdep", "waiter"] {
+        a.ok(&["load", src.join(format!("{u}.service")).to_str().unwrap()]);
+    }
+    let mut starter = std::process::Command::new(common::agent::UNIT_RUN)
+        .args(["--run-dir", a.run_dir().to_str().unwrap(), "start", "waiter.service"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    a.ok(&["stop", "slowdep.service"]);
+    let t = Instant::now();
+    let out = loop {
+        if let Some(st) = starter.try_wait().unwrap() {
+            break st;
+        }
+        assert!(t.elapsed() < 5 * SEC, "the waiting start was never answered");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(out.code(), Some(4));
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut starter.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(err.contains("Job for waiter.service canceled."), "{err}");
+
+    // An ordering cycle does not hang: both start.
+    a.unit_file("c1.service", "[Unit]\nAfter=c2.service\nWants=c2.service\n[Service]\nExecStart=/bin/sleep 314\n");
+    a.unit_file("c2.service", "[Unit]\nAfter=c1.service\n[Service]\nExecStart=/bin/sleep 315\n");
+    for u in ["c1", "c2"] {
+        a.ok(&["load", src.join(format!("{u}.service")).to_str().unwrap()]);
+    }
+    a.ok(&["start", "c1.service"]);
+    a.wait_state("c2.service", "active", "running", 5 * SEC);
+    a.ok(&["stop", "c1.service", "c2.service"]);
+
+    // Requires= without After=: both start side by side, neither fails.
+    a.unit_file("a-needs-z.service", "[Unit]\nRequires=z-slow.service\n[Service]\nExecStart=/bin/sleep 316\n");
+    a.unit_file("z-slow.service", "[Service]\nExecStartPre=/bin/sleep 0.5\nExecStart=/bin/sleep 317\n");
+    for u in ["a-needs-z", "z-slow"] {
+        a.ok(&["load", src.join(format!("{u}.service")).to_str().unwrap()]);
+    }
+    a.ok(&["start", "a-needs-z.service"]);
+    a.wait_state("z-slow.service", "active", "running", 5 * SEC);
+
+    // RestartSec=infinity: the unit waits in auto-restart for good, and the daemon lives on.
+    let f = a.unit_file("never.service", "[Service]\nExecStart=/bin/false\nRestart=always\nRestartSec=infinity\nTimeoutStopSec=infinity\n");
+    a.cmd(&["start", f.to_str().unwrap()]);
+    a.wait_state("never.service", "activating", "auto-restart", 5 * SEC);
+    a.ok(&["stop", "never.service"]);
+    assert_eq!(a.state("never.service").1, "dead");
+}

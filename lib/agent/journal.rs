@@ -88,14 +88,14 @@ impl Writer {
     fn write_locked(&self, slot: &mut Option<(File, u64)>, line: &[u8]) -> io::Result<()> {
         let current = path(&self.dir, &self.unit);
         if slot.is_none() {
-            let f = OpenOptions::new().create(true).append(true).open(&current)?;
+            let f = open_append(&current)?;
             let len = f.metadata()?.len();
             *slot = Some((f, len));
         }
         let (_, len) = slot.as_ref().unwrap();
         if *len > 0 && len + line.len() as u64 > self.cap {
             fs::rename(&current, rotated(&self.dir, &self.unit))?;
-            let f = OpenOptions::new().create(true).append(true).open(&current)?;
+            let f = open_append(&current)?;
             *slot = Some((f, 0));
         }
         let (f, len) = slot.as_mut().unwrap();
@@ -103,6 +103,12 @@ impl Writer {
         *len += line.len() as u64;
         Ok(())
     }
+}
+
+/// A journal file is the owner's only: units' output may hold secrets.
+fn open_append(p: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new().create(true).append(true).mode(0o600).open(p)
 }
 
 /// Splits a byte stream into lines for the journal: complete lines as they come, overlong ones

@@ -86,7 +86,11 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let mut f = fs::File::create(&tmp)?;
+    // Unit files and state may hold secrets (Environment=): the owner's only.
+    let mut f = {
+        use std::os::unix::fs::OpenOptionsExt;
+        fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?
+    };
     f.write_all(data)?;
     f.sync_all()?;
     drop(f);

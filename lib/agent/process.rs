@@ -180,11 +180,16 @@ pub fn spawn(s: Spawn) -> std::io::Result<i32> {
             if libc::setsid() < 0 {
                 return Err(std::io::Error::last_os_error());
             }
-            for p in &procs {
+            // The first file is the unit's v2 cgroup: a process that can't be put there would
+            // be invisible to stop, so that is an error. The v1 memory group is best effort.
+            for (i, p) in procs.iter().enumerate() {
                 let fd = libc::open(p.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+                let ok = fd >= 0 && libc::write(fd, b"0".as_ptr().cast(), 1) == 1;
                 if fd >= 0 {
-                    libc::write(fd, b"0".as_ptr().cast(), 1);
                     libc::close(fd);
+                }
+                if !ok && i == 0 {
+                    return Err(std::io::Error::last_os_error());
                 }
             }
             let mut set: libc::sigset_t = std::mem::zeroed();
@@ -227,6 +232,12 @@ pub fn spawn(s: Spawn) -> std::io::Result<i32> {
     // The daemon reaps it (signals.rs); dropping Child neither waits nor kills.
     drop(child);
     Ok(pid)
+}
+
+/// Is there a process group with this ID?
+pub fn group_alive(pgid: i32) -> bool {
+    // SAFETY: signal 0 only checks for existence.
+    unsafe { libc::kill(-pgid, 0) == 0 }
 }
 
 /// Is there a process with this PID (not a zombie we have yet to reap)?

@@ -184,6 +184,8 @@ struct Job {
 /// One unit's runtime state.
 struct Rt {
     unit: Unit,
+    /// A definition loaded while the unit runs, for its next start.
+    next: Option<Unit>,
     file: PathBuf,
     sub: Sub,
     result: &'static str,
@@ -234,6 +236,8 @@ pub struct Supervisor {
     journal_cap: u64,
     shutting_down: bool,
     daemon_pid: u32,
+    /// When the Docker engine was last asked whether it answers, and what it said.
+    docker_seen: Option<(Instant, Result<(), String>)>,
 }
 
 /// How often stop states look whether the unit's processes are gone.
@@ -261,6 +265,7 @@ impl Supervisor {
             journal_cap,
             shutting_down: false,
             daemon_pid: std::process::id(),
+            docker_seen: None,
         }
     }
 
@@ -332,18 +337,26 @@ impl Supervisor {
     }
 
     fn install(&mut self, name: String, unit: Unit, file: PathBuf) {
-        let names = container_names(&unit);
         if let Some(rt) = self.units.get_mut(&name) {
-            rt.unit = unit;
+            // A running unit keeps the definition it was started with (its Exec lists are being
+            // walked); the new one takes effect at its next start, as after daemon-reload.
+            if rt.sub.is_down() || rt.sub == Sub::AutoRestart {
+                rt.container_names = container_names(&unit);
+                rt.unit = unit;
+                rt.next = None;
+            } else {
+                rt.next = Some(unit);
+            }
             rt.file = file;
-            rt.container_names = names;
             return;
         }
+        let names = container_names(&unit);
         let journal = Arc::new(Writer::new(&self.run.journal(), &name, self.journal_cap));
         self.units.insert(
             name.clone(),
             Rt {
                 unit,
+                next: None,
                 file,
                 sub: Sub::Dead,
                 result: "success",
@@ -441,6 +454,7 @@ impl Supervisor {
             let rt = self.units.get_mut(&n).unwrap();
             rt.restart_at = None;
             rt.pending_start = false;
+            rt.then_start = false;
             if rt.sub == Sub::AutoRestart {
                 self.enter(&n, Sub::Dead);
                 continue;
@@ -492,7 +506,7 @@ impl Supervisor {
                         rt.then_start = true;
                         rt.jobs.push(Job { kind: JobKind::Start, reply: job_tx });
                         let (tx, _rx) = std::sync::mpsc::channel();
-                        self.request_stop(&name, tx, JobKind::Stop);
+                        self.request_stop_for(&name, tx, JobKind::Stop, true);
                     }
                     _ => self.request_start(&name, job_tx, true),
                 }
@@ -694,14 +708,28 @@ impl Supervisor {
     }
 
     /// A unit outside unit-run that a unit requires: `docker.service` is the Docker engine.
-    fn external_present(&self, name: &str) -> Result<(), String> {
+    fn external_present(&mut self, name: &str) -> Result<(), String> {
         if name == "docker.service" {
-            return self.docker.version().map(|_| ()).map_err(|e| format!("docker.service: {e}"));
+            // Asked of the engine at most every few seconds: this runs on the supervisor thread.
+            if let Some((at, r)) = &self.docker_seen
+                && at.elapsed() < Duration::from_secs(3)
+            {
+                return r.clone();
+            }
+            let r = self.docker.version().map(|_| ()).map_err(|e| format!("docker.service: {e}"));
+            self.docker_seen = Some((Instant::now(), r.clone()));
+            return r;
         }
         Err(format!("Unit {name} not found."))
     }
 
     fn request_stop(&mut self, name: &str, reply: Sender<Response>, kind: JobKind) {
+        self.request_stop_for(name, reply, kind, false)
+    }
+
+    /// Stops `name` and the units that require or bind to it. With `restart`, those that were
+    /// up start again when they are down (systemd's restart propagation).
+    fn request_stop_for(&mut self, name: &str, reply: Sender<Response>, kind: JobKind, restart: bool) {
         if !self.units.contains_key(name) {
             let _ = reply.send(Response::err(code::NOT_FOUND, format!("Unit {name} not loaded.")));
             return;
@@ -720,8 +748,17 @@ impl Supervisor {
         }
         for n in &set {
             let rt = self.units.get_mut(n).unwrap();
+            if rt.pending_start && rt.sub.is_down() {
+                // A start that had not begun is canceled, and its waiting clients told.
+                let (starts, rest): (Vec<Job>, Vec<Job>) =
+                    std::mem::take(&mut rt.jobs).into_iter().partition(|j| matches!(j.kind, JobKind::Start));
+                rt.jobs = rest;
+                for j in starts {
+                    let _ = j.reply.send(Response::err(code::UNIT_FAILED, format!("Job for {n} canceled.")));
+                }
+            }
             rt.pending_start = false;
-            rt.then_start = rt.then_start && n == name;
+            rt.then_start = if n == name { rt.then_start } else { restart && (rt.sub.is_up() || rt.sub.is_starting()) };
             if rt.sub == Sub::AutoRestart {
                 rt.restart_at = None;
                 self.enter(n, Sub::Dead);
@@ -781,7 +818,13 @@ impl Supervisor {
             }
             let Some(rt) = self.units.get(n) else { continue };
             match rt.sub {
-                Sub::StopSigterm | Sub::StopSigkill if !self.has_processes(n, false) => self.enter(n, Sub::StopPost),
+                Sub::StopSigterm | Sub::StopSigkill if !self.has_processes(n, false) => {
+                    if self.units[n].service().kill_mode == KillMode::Mixed {
+                        // mixed: SIGTERM went to the main process; what is left gets SIGKILL.
+                        self.signal_unit(n, true, true);
+                    }
+                    self.enter(n, Sub::StopPost)
+                }
                 Sub::FinalSigterm | Sub::FinalSigkill if !self.has_processes(n, true) => self.enter(n, Sub::Cleanup),
                 // Forking units without a known main PID run while anything of theirs runs.
                 Sub::Running if rt.main_pid.is_none() && !self.has_processes(n, true) => {
@@ -799,6 +842,9 @@ impl Supervisor {
             }
         }
         for n in &names {
+            if self.shutting_down {
+                break;
+            }
             if self.units.get(n).is_some_and(|rt| rt.pending_start && rt.sub.is_down()) && !self.start_blocked(n) {
                 self.units.get_mut(n).unwrap().pending_start = false;
                 if let Some(dep) = self.failed_requirement(n) {
@@ -820,7 +866,7 @@ impl Supervisor {
     fn start_blocked(&self, n: &str) -> bool {
         let me = &self.units[n].unit.deps;
         self.units.iter().any(|(o, rt)| {
-            let ordered = me.after.contains(o) || rt.unit.deps.before.iter().any(|b| b == n);
+            let ordered = (me.after.contains(o) || rt.unit.deps.before.iter().any(|b| b == n)) && !self.waits_for(o, n);
             let conflicting = me.conflicts.contains(o) || rt.unit.deps.conflicts.iter().any(|c| c == n);
             o != n
                 && ((ordered && (rt.pending_start || rt.sub.is_starting() || rt.sub.is_stopping() || rt.pending_stop))
@@ -834,15 +880,49 @@ impl Supervisor {
         self.units.iter().any(|(o, rt)| {
             o != n
                 && (rt.unit.deps.after.iter().any(|a| a == n) || me.before.contains(o))
+                && !self.waits_for(n, o)
                 && (rt.pending_stop || rt.sub.is_stopping())
         })
     }
 
+    /// A required unit that `n` is ordered after and that failed to come up (systemd fails a
+    /// start for a dependency only with ordering; without it both start side by side).
     fn failed_requirement(&self, n: &str) -> Option<String> {
         let deps = &self.units[n].unit.deps;
         deps.requires.iter().chain(&deps.binds_to).find(|d| {
-            self.units.get(*d).is_some_and(|rt| rt.sub == Sub::Failed || (rt.sub == Sub::Dead && !rt.start_ok))
+            self.ordered_after(n, d)
+                && self.units.get(*d).is_some_and(|rt| {
+                    !rt.pending_start && (rt.sub == Sub::Failed || (rt.sub == Sub::Dead && !rt.start_ok))
+                })
         }).cloned()
+    }
+
+    /// Is `a` ordered after `b` (a After=b, or b Before=a)?
+    fn ordered_after(&self, a: &str, b: &str) -> bool {
+        self.units.get(a).is_some_and(|u| u.unit.deps.after.iter().any(|x| x == b))
+            || self.units.get(b).is_some_and(|u| u.unit.deps.before.iter().any(|x| x == a))
+    }
+
+    /// Does `from` wait, directly or through others, for `to` to start? (Ordering cycles are
+    /// broken by ignoring the edge that would close them, so nothing waits forever.)
+    fn waits_for(&self, from: &str, to: &str) -> bool {
+        let mut stack = vec![from.to_string()];
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(u) = stack.pop() {
+            if u == to {
+                return true;
+            }
+            if seen.contains(&u) {
+                continue;
+            }
+            for o in self.units.keys() {
+                if *o != u && self.ordered_after(&u, o) {
+                    stack.push(o.clone());
+                }
+            }
+            seen.push(u);
+        }
+        false
     }
 
     fn timed_out(&mut self, n: &str) {
@@ -891,7 +971,6 @@ impl Supervisor {
                 self.enter(n, self.after_reload(n));
                 self.fail_jobs(n, &format!("Job for {n} failed: its reload timed out."));
             }
-            Sub::Cleanup => self.finish(n),
             _ => {}
         }
     }
@@ -923,6 +1002,10 @@ impl Supervisor {
             return;
         }
         rt.starts.push_back(now);
+        if let Some(next) = rt.next.take() {
+            rt.container_names = container_names(&next);
+            rt.unit = next;
+        }
         rt.result = "success";
         rt.main_pid = None;
         rt.main_exit = None;
@@ -1019,12 +1102,11 @@ impl Supervisor {
         let svc = rt.unit.service.as_ref().unwrap();
         let (start_to, stop_to) = (svc.timeout_start, svc.timeout_stop);
         rt.deadline = match sub {
-            Sub::StartPre | Sub::Start | Sub::StartPost => start_to.map(|d| Instant::now() + d),
+            Sub::StartPre | Sub::Start | Sub::StartPost | Sub::Reload => start_to.and_then(after),
             Sub::Stop | Sub::StopSigterm | Sub::StopSigkill | Sub::StopPost | Sub::FinalSigterm | Sub::FinalSigkill => {
-                stop_to.map(|d| Instant::now() + d)
+                stop_to.and_then(after)
             }
-            Sub::Reload => start_to.map(|d| Instant::now() + d),
-            Sub::Cleanup => Some(Instant::now() + stop_to.unwrap_or(Duration::from_secs(90)) + Duration::from_secs(10)),
+            // The cleanup thread's Docker calls each have a deadline; it always reports back.
             _ => None,
         };
         match sub {
@@ -1183,13 +1265,16 @@ impl Supervisor {
     /// For Type=forking: PIDFile if there is one, else the one process left in the unit.
     fn guess_main_pid(&self, n: &str) -> Option<i32> {
         let rt = &self.units[n];
+        let pids = self.unit_pids(n, true);
+        // A PID file is believed only for a live process of this unit (never a stranger).
         if let Some(f) = &rt.service().pid_file
             && let Ok(s) = std::fs::read_to_string(f)
             && let Ok(pid) = s.trim().parse::<i32>()
+            && process::alive(pid)
+            && (rt.cgroup.is_none() || pids.contains(&pid))
         {
             return Some(pid);
         }
-        let pids = self.unit_pids(n, true);
         (pids.len() == 1).then(|| pids[0])
     }
 
@@ -1273,7 +1358,7 @@ impl Supervisor {
         let list = ctl.list;
         let idx = ctl.idx;
         ctl.pid = None;
-        let cmd = list.of(rt.service())[idx].clone();
+        let Some(cmd) = list.of(rt.service()).get(idx).cloned() else { return };
         let oneshot_main = list == List::Start && rt.service().kind == ServiceType::Oneshot;
         if oneshot_main {
             rt.main_pid = None;
@@ -1346,6 +1431,9 @@ impl Supervisor {
     /// and SIGPIPE as clean, as systemd does.
     fn is_success(&self, n: &str, exit: Exit, main: bool) -> bool {
         let svc = self.units[n].service();
+        if main && svc.exec_start.first().is_some_and(|c| c.ignore_failure) {
+            return true;
+        }
         match exit {
             Exit::Exited(0) => true,
             Exit::Exited(c) => svc.success_exit_status.contains(&c),
@@ -1380,8 +1468,12 @@ impl Supervisor {
             Sub::AutoRestart => {
                 let rt = self.units.get_mut(n).unwrap();
                 rt.restart_at = None;
+                let unload = rt.unload_after;
                 self.enter(n, Sub::Dead);
                 self.settle_jobs(n);
+                if unload {
+                    self.remove_unit(n);
+                }
             }
             _ => {} // already going down
         }
@@ -1405,8 +1497,10 @@ impl Supervisor {
         if let Some(cg) = &rt.cgroup {
             pids = cg.pids();
         } else {
+            // Each Exec process led a session (and group) of its own; the kernel does not reuse
+            // a PID while a group of that ID exists, so a live group is still the unit's.
             for &s in &rt.sessions {
-                if process::alive(s) {
+                if process::group_alive(s) && process::alive(s) {
                     pids.push(s);
                 }
             }
@@ -1433,7 +1527,8 @@ impl Supervisor {
     fn has_processes(&self, n: &str, final_phase: bool) -> bool {
         let mode = self.units[n].service().kill_mode;
         let all = match mode {
-            KillMode::ControlGroup | KillMode::Mixed => true,
+            KillMode::ControlGroup => true,
+            KillMode::Mixed => final_phase,
             KillMode::Process | KillMode::None => false,
         };
         let rt = &self.units[n];
@@ -1468,7 +1563,9 @@ impl Supervisor {
             }
             if all {
                 for s in &rt.sessions {
-                    unsafe { libc::kill(-*s, sig) };
+                    if process::group_alive(*s) {
+                        unsafe { libc::kill(-*s, sig) };
+                    }
                 }
             }
         }
@@ -1542,7 +1639,8 @@ impl Supervisor {
                 self.log(n, &format!("Failed with result '{result}'."));
             }
             let rt = self.units.get_mut(n).unwrap();
-            rt.restart_at = Some(Instant::now() + restart_sec);
+            // RestartSec=infinity: never.
+            rt.restart_at = after(restart_sec);
             self.enter(n, Sub::AutoRestart);
             self.fail_jobs_if_starting(n, result);
             return;
@@ -1576,7 +1674,7 @@ impl Supervisor {
             self.request_stop(&b, tx, JobKind::Stop);
         }
         let rt = self.units.get_mut(n).unwrap();
-        if rt.then_start {
+        if rt.then_start && !self.shutting_down {
             rt.then_start = false;
             rt.pending_start = true;
             rt.starts.clear();
@@ -1687,6 +1785,11 @@ impl Supervisor {
             rt.journal.append(self.daemon_pid, "unit-run", "unit-run", line);
         }
     }
+}
+
+/// Now + `d`, or None when that is past what an Instant can hold (an "infinite" span).
+fn after(d: Duration) -> Option<Instant> {
+    Instant::now().checked_add(d)
 }
 
 fn split_reply(reply: Sender<Response>, no_block: bool) -> (Sender<Response>, Option<Sender<Response>>) {

@@ -155,7 +155,12 @@ the unit's Environment and EnvironmentFile) and stdin on /dev/null. The daemon i
 subreaper and reaps everything. A stop runs ExecStop, sends KillSignal per KillMode, SIGKILL after
 TimeoutStopSec, runs ExecStopPost, then stops and removes the unit's containers that are still
 there. Where no cgroup can be made, a unit's processes are found by session and by the
-INVOCATION_ID in their environment. States and sub\-states are systemd's.
+INVOCATION_ID in their environment. States and sub\-states are systemd's. Unlike systemd, a main
+process that exits with an error after a stop was asked for (\fBdocker run\fR exits 137 once
+\fBdocker stop\fR killed its container) does not make the unit failed: a requested stop ends
+inactive, unless it timed out. A unit file loaded while its unit runs takes effect at the next start.
+Restarting a unit restarts the units that require it; a start still waiting for a dependency that
+is stopped is canceled.
 .PP
 On SIGTERM (or SIGINT, SIGHUP) the daemon stops every unit and exits 0; the units that were
 running are started again by the next daemon on the same run dir. A daemon that is killed leaves

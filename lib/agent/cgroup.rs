@@ -103,6 +103,13 @@ impl Cgroups {
         cg
     }
 
+    /// Removes this daemon's (empty) cgroup dirs, at exit.
+    pub fn remove_base(&self) {
+        for p in [&self.v2, &self.memory_v1].into_iter().flatten() {
+            let _ = fs::remove_dir(p);
+        }
+    }
+
     pub fn available(&self) -> bool {
         self.v2.is_some()
     }

@@ -86,6 +86,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     );
     sup.run(rx);
     let _ = std::fs::remove_file(&sock);
+    cgroups.remove_base();
     eprintln!("unit-run: every unit stopped; exiting");
     Ok(())
 }

@@ -75,3 +75,29 @@ fn data_dir_from_another_cluster_is_refused() {
     let (st, v) = m.http().get_key("/owned/by?quorum=true").unwrap();
     assert_eq!((st, v["node"]["value"].as_str()), (200, Some("a")));
 }
+
+#[test]
+fn data_dir_with_the_old_log_format_is_refused() {
+    let mut m = Member::start();
+    m.http().put("/k", "v").unwrap();
+    m.stop();
+    assert!(m.data_dir().join("wal").is_dir(), "the log lives in DATA_DIR/wal/");
+    // A log from before the WAL (redb's kv.redb) is not read, and not silently ignored either.
+    std::fs::write(m.data_dir().join("kv.redb"), b"old").unwrap();
+    let ip = m.ip.to_string();
+    let (c, p) = (m.client_port, m.peer_port);
+    let out = std::process::Command::new(common::KV_SERVE)
+        .args(["--name", &m.name])
+        .arg("--data-dir")
+        .arg(m.data_dir())
+        .args(["--listen-client-urls", &format!("http://{ip}:{c}")])
+        .args(["--advertise-client-urls", &format!("http://{ip}:{c}")])
+        .args(["--listen-peer-urls", &format!("http://{ip}:{p}")])
+        .args(["--initial-advertise-peer-urls", &format!("http://{ip}:{p}")])
+        .args(["--initial-cluster", &format!("{}=http://{ip}:{p}", m.name)])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("old format (kv.redb)") && err.contains("empty data dir"), "{err}");
+}

@@ -64,10 +64,10 @@ start it with \fB\-\-initial\-cluster\-state existing\fR and \fB\-\-initial\-clu
 cluster's members; it asks them for the membership and catches up from a snapshot. A member that
 is removed stops. A data dir made with another \fB\-\-initial\-cluster\-token\fR is refused.
 .SH DURABILITY
-Every write goes through Raft. Log entries and the hard state are written to
-\fIDATA_DIR\fR/kv.redb in one transaction that is fsynced before any client is answered,
-so an acknowledged write survives a crash or \fBkill \-9\fR. Every \fB\-\-snapshot\-count\fR
-applied entries the store is snapshotted into the same file and the log compacted behind it;
+Every write goes through Raft. Log entries and the hard state are appended to a write\-ahead
+log in \fIDATA_DIR\fR/wal/ and fdatasynced before any client is answered, so an acknowledged
+write survives a crash or \fBkill \-9\fR. Every \fB\-\-snapshot\-count\fR applied entries the
+store is snapshotted into \fIDATA_DIR\fR/snap.redb and the log compacted behind it;
 a restart loads the snapshot and replays the log. Keys with a TTL expire when the leader's
 periodic "sync" entry (every 500 ms while such keys exist) is applied, so every member expires
 the same keys at the same log position.

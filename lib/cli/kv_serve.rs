@@ -249,7 +249,7 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
     }
     let heartbeat = Duration::from_millis(a.heartbeat_interval);
     let election = Duration::from_millis(a.election_timeout);
-    let join = if a.initial_cluster_state == "existing" && !cfg.data_dir.join("kv.redb").exists() {
+    let join = if a.initial_cluster_state == "existing" && !raft::has_log(&cfg.data_dir) {
         Some(fetch_join(a, &cfg.initial_cluster).map_err(anyhow::Error::msg)?)
     } else {
         None

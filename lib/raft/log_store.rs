@@ -1,53 +1,68 @@
-//! The Raft log on disk.
+//! The Raft log on disk: an append-only write-ahead log of our own in `DATA_DIR/wal/` (the
+//! latest snapshot lives beside it in a [`SnapStore`]).
 //!
-//! Entries, the hard state and the conf state live in one redb file (`kv.redb`); the latest
-//! snapshot lives beside it in a [`SnapStore`]. [`LogStore::persist`] writes everything a
-//! `Ready` asks for in ONE transaction committed with `Durability::Immediate` (an fsync) —
-//! nothing is acknowledged before that returns.
+//! The log is a sequence of segment files, `wal/<seq as 16 hex digits>.wal`. A segment is a
+//! sequence of *frames*, one per write: `[u32 body length][u32 CRC-32C of the body][body]`
+//! (little-endian), and a body is a sequence of typed records `[u8 type][u32 length][payload]`:
+//! an entry (its protobuf), the hard state, the conf state, the compaction point
+//! (index, term), a meta key and value, or a truncation marker (entries from index i on are
+//! gone). [`LogStore::persist`] writes everything a `Ready` asks for as ONE frame with ONE
+//! `pwrite` and ONE `fdatasync`; nothing is acknowledged before that returns. A frame is all or
+//! nothing: a torn or corrupt frame at the tail of the newest segment (a crash in the middle of
+//! a write) is cut away on open; anything wrong before the tail is an error.
 //!
-//! Compaction is logical at once (raft is told the entries are gone) and physical a chunk at
-//! a time inside the following `persist` transactions, so dropping 100,000 entries never
-//! stalls the Ready loop.
+//! Replaying the segments in order rebuilds the state: the last hard state, conf state,
+//! compaction point and meta keys win; an entry whose index is at or below the last one
+//! replaces that suffix (a new leader overwrote uncommitted entries).
+//!
+//! Segments roll at about 64 MiB. Each one starts with a header frame holding the whole state
+//! (hard state, conf state, compaction point, meta keys), so an older segment is needed only
+//! for its entries: once the compaction point on disk covers all of them it is deleted, off the
+//! Raft thread. Compaction is logical at once (raft is told the entries are gone) and written
+//! to disk with the next `persist`.
 //!
 //! Memory stays bounded whatever `--snapshot-count` is: only the newest entries are cached
 //! (`raft` reads them back right after they are written, to apply them and to send them to
-//! peers); older ones and the snapshot's data are read from disk when asked for. redb's own
-//! page cache is kept small for the same reason.
+//! peers); for the others an index keeps where each one lies (segment, offset, length — since
+//! the compaction point only) and they are read with `pread` when asked for. The snapshot's
+//! data is read from disk when someone needs it.
 
-use std::collections::VecDeque;
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::{FileExt as _, OpenOptionsExt as _};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use ::raft::eraftpb::{ConfState, Entry, HardState, Snapshot, SnapshotMetadata};
 use ::raft::{GetEntriesContext, RaftState, Storage, StorageError};
 use protobuf::Message as _;
-use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::snap_store::SnapStore;
-
-const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
-const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
 /// Newest entries kept in memory: at most this many…
 const CACHE_ENTRIES: usize = 1024;
 /// …and at most this many bytes of them.
 const CACHE_BYTES: usize = 4 << 20;
-/// redb's page cache.
-const DB_CACHE_BYTES: usize = 4 << 20;
+/// A segment rolls over once it is this big.
+const SEGMENT_BYTES: u64 = 64 << 20;
+/// At most this many bytes are read with one `pread` when entries come from disk.
+const READ_SPAN: u64 = 4 << 20;
 
-const HARD_STATE: &str = "hard_state";
-const CONF_STATE: &str = "conf_state";
-/// Entries physically deleted per `persist`, at most, while a compaction catches up.
-const DELETE_CHUNK: u64 = 4096;
-/// Index and term of the last entry compacted away, 16 bytes big-endian.
-const COMPACTED: &str = "compacted";
+/// Frame header: body length and CRC-32C.
+const FRAME_HEADER: usize = 8;
+/// Record header: type and payload length.
+const RECORD_HEADER: usize = 5;
 
-fn encode_compacted(index: u64, term: u64) -> [u8; 16] {
-    let mut b = [0u8; 16];
-    b[..8].copy_from_slice(&index.to_be_bytes());
-    b[8..].copy_from_slice(&term.to_be_bytes());
-    b
-}
+const REC_ENTRY: u8 = 1;
+const REC_HARD_STATE: u8 = 2;
+const REC_CONF_STATE: u8 = 3;
+/// Index and term of the last entry compacted away (u64 + u64).
+const REC_COMPACTED: u8 = 4;
+/// u16 key length, key, value.
+const REC_META: u8 = 5;
+/// Entries from this index (u64) on are gone.
+const REC_TRUNCATE: u8 = 6;
 
 /// Errors from the disk. They are fatal for a member: the caller stops rather than go on with
 /// a log it could not write.
@@ -57,19 +72,194 @@ pub enum LogError {
     Db(#[from] redb::Error),
     #[error("raft log: corrupt record {0}: {1}")]
     Corrupt(&'static str, protobuf::ProtobufError),
+    #[error("raft log: {0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    #[error("raft log: {0}")]
+    Wal(String),
 }
 
-macro_rules! db_err {
-    ($e:expr) => {
-        $e.map_err(|e| LogError::Db(e.into()))
-    };
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> LogError + '_ {
+    move |e| LogError::Io(path.to_path_buf(), e)
+}
+
+/// CRC-32C (Castagnoli), slicing by 8.
+fn crc32c(data: &[u8]) -> u32 {
+    const fn tables() -> [[u32; 256]; 8] {
+        let mut t = [[0u32; 256]; 8];
+        let mut i = 0;
+        while i < 256 {
+            let mut c = i as u32;
+            let mut k = 0;
+            while k < 8 {
+                c = if c & 1 != 0 { (c >> 1) ^ 0x82F6_3B78 } else { c >> 1 };
+                k += 1;
+            }
+            t[0][i] = c;
+            i += 1;
+        }
+        let mut i = 0;
+        while i < 256 {
+            let mut j = 1;
+            while j < 8 {
+                t[j][i] = (t[j - 1][i] >> 8) ^ t[0][(t[j - 1][i] & 0xff) as usize];
+                j += 1;
+            }
+            i += 1;
+        }
+        t
+    }
+    static T: [[u32; 256]; 8] = tables();
+    let mut crc = !0u32;
+    let mut chunks = data.chunks_exact(8);
+    for c in &mut chunks {
+        let lo = u32::from_le_bytes([c[0], c[1], c[2], c[3]]) ^ crc;
+        let hi = u32::from_le_bytes([c[4], c[5], c[6], c[7]]);
+        crc = T[7][(lo & 0xff) as usize]
+            ^ T[6][((lo >> 8) & 0xff) as usize]
+            ^ T[5][((lo >> 16) & 0xff) as usize]
+            ^ T[4][(lo >> 24) as usize]
+            ^ T[3][(hi & 0xff) as usize]
+            ^ T[2][((hi >> 8) & 0xff) as usize]
+            ^ T[1][((hi >> 16) & 0xff) as usize]
+            ^ T[0][(hi >> 24) as usize];
+    }
+    for &b in chunks.remainder() {
+        crc = T[0][((crc ^ b as u32) & 0xff) as usize] ^ (crc >> 8);
+    }
+    !crc
+}
+
+fn sync_dir(dir: &Path) -> Result<(), LogError> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
+}
+
+fn segment_name(seq: u64) -> String {
+    format!("{seq:016x}.wal")
+}
+
+fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    b.get(at..at + 8).map(|s| u64::from_le_bytes(s.try_into().unwrap()))
+}
+
+/// Where an entry's protobuf lies on disk: 3 integers per entry.
+#[derive(Clone, Copy, Debug)]
+struct Loc {
+    seg: u64,
+    off: u64,
+    len: u64,
+}
+
+struct Segment {
+    file: File,
+    path: PathBuf,
+    /// The highest entry index written to it (0 for none).
+    max_index: u64,
+}
+
+/// One write being built: the frame header, then records.
+struct Frame {
+    buf: Vec<u8>,
+    seg: u64,
+    /// File offset of `buf[0]`.
+    base: u64,
+    /// The compaction point it records, if any.
+    compacted: Option<u64>,
+}
+
+impl Frame {
+    fn new(seg: u64, base: u64) -> Frame {
+        Frame { buf: vec![0; FRAME_HEADER], seg, base, compacted: None }
+    }
+
+    /// Starts a record; returns where its payload begins. `end_record` fills in its length.
+    fn begin_record(&mut self, ty: u8) -> usize {
+        self.buf.push(ty);
+        self.buf.extend_from_slice(&[0; 4]);
+        self.buf.len()
+    }
+
+    fn end_record(&mut self, start: usize) -> u64 {
+        let len = self.buf.len() - start;
+        self.buf[start - 4..start].copy_from_slice(&(len as u32).to_le_bytes());
+        len as u64
+    }
+
+    fn put(&mut self, ty: u8, payload: &[u8]) {
+        let start = self.begin_record(ty);
+        self.buf.extend_from_slice(payload);
+        self.end_record(start);
+    }
+
+    fn put_message(&mut self, ty: u8, m: &impl protobuf::Message) {
+        let start = self.begin_record(ty);
+        m.write_to_vec(&mut self.buf).expect("encode raft record");
+        self.end_record(start);
+    }
+
+    fn put_entry(&mut self, e: &Entry) -> Loc {
+        let start = self.begin_record(REC_ENTRY);
+        e.write_to_vec(&mut self.buf).expect("encode entry");
+        let len = self.end_record(start);
+        Loc { seg: self.seg, off: self.base + start as u64, len }
+    }
+
+    fn put_compacted(&mut self, index: u64, term: u64) {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&index.to_le_bytes());
+        b[8..].copy_from_slice(&term.to_le_bytes());
+        self.put(REC_COMPACTED, &b);
+        self.compacted = Some(index);
+    }
+
+    fn put_meta(&mut self, key: &str, value: &[u8]) {
+        let start = self.begin_record(REC_META);
+        self.buf.extend_from_slice(&(key.len() as u16).to_le_bytes());
+        self.buf.extend_from_slice(key.as_bytes());
+        self.buf.extend_from_slice(value);
+        self.end_record(start);
+    }
+
+    fn finish(&mut self) {
+        let len = (self.buf.len() - FRAME_HEADER) as u32;
+        let crc = crc32c(&self.buf[FRAME_HEADER..]);
+        self.buf[..4].copy_from_slice(&len.to_le_bytes());
+        self.buf[4..8].copy_from_slice(&crc.to_le_bytes());
+    }
+}
+
+/// Why a frame could not be read.
+enum BadFrame {
+    /// It runs past the end of the file.
+    Short,
+    /// Its checksum or length is wrong.
+    Invalid,
+}
+
+/// The body of the frame at `p`, if it is whole and intact.
+fn check_frame(data: &[u8], p: usize) -> Result<&[u8], BadFrame> {
+    let Some(h) = data.get(p..p + FRAME_HEADER) else { return Err(BadFrame::Short) };
+    let len = u32::from_le_bytes(h[..4].try_into().unwrap()) as usize;
+    let crc = u32::from_le_bytes(h[4..].try_into().unwrap());
+    if len == 0 {
+        return Err(BadFrame::Invalid);
+    }
+    let Some(body) = data.get(p + FRAME_HEADER..p + FRAME_HEADER + len) else { return Err(BadFrame::Short) };
+    if crc32c(body) != crc {
+        return Err(BadFrame::Invalid);
+    }
+    Ok(body)
 }
 
 pub struct LogStore {
     /// Set when Raft asked for a snapshot this store cannot give (one that does not include
     /// the peer, e.g. a member just added); the Raft thread then has the applier take one.
     pub snapshot_wanted: std::sync::atomic::AtomicBool,
-    db: Database,
+    dir: PathBuf,
+    segments: BTreeMap<u64, Segment>,
+    /// The segment being appended to, and its length.
+    tail_seq: u64,
+    tail_len: u64,
+    segment_bytes: u64,
     snaps: Arc<SnapStore>,
     hard_state: HardState,
     conf_state: ConfState,
@@ -78,91 +268,332 @@ pub struct LogStore {
     /// Index and term of the last entry compacted away (0, 0 for a fresh log).
     offset: u64,
     offset_term: u64,
-    /// The first entry still physically on disk; entries in [phys_first, offset] are deleted
-    /// a chunk at a time.
-    phys_first: u64,
-    /// The compaction record must be written with the next transaction.
+    /// The compaction point as last written to disk: segments wholly behind it can go.
+    durable_offset: u64,
+    /// The compaction point must be written with the next frame.
     compacted_dirty: bool,
-    last_index: u64,
-    /// The newest entries: cache.back().index == last_index, contiguous.
+    meta: HashMap<String, Vec<u8>>,
+    /// Where entries `first..` lie on disk; `first == offset + 1` except while replaying.
+    first: u64,
+    locs: VecDeque<Loc>,
+    /// While replaying: entries up to here were in deleted segments, so the compaction point
+    /// must reach it.
+    replay_gap: u64,
+    /// The newest entries: cache.back().index == last index, contiguous.
     cache: VecDeque<Entry>,
     cache_bytes: usize,
+    /// Deletes segments the compaction point has passed.
+    deleter: Option<JoinHandle<()>>,
 }
 
 impl LogStore {
-    /// Opens (or creates) the log in `path` and loads it.
-    pub fn open(path: &Path, snaps: Arc<SnapStore>) -> Result<LogStore, LogError> {
-        let db = db_err!(Database::builder().set_cache_size(DB_CACHE_BYTES).create(path))?;
-        {
-            // Make sure the tables exist so that read transactions can open them.
-            let tx = db_err!(db.begin_write())?;
-            db_err!(tx.open_table(ENTRIES))?;
-            db_err!(tx.open_table(META))?;
-            db_err!(tx.commit())?;
+    /// Opens (or creates) the log in the directory `dir` and replays it.
+    pub fn open(dir: &Path, snaps: Arc<SnapStore>) -> Result<LogStore, LogError> {
+        if !dir.exists() {
+            use std::os::unix::fs::DirBuilderExt as _;
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io_err(dir))?;
+            if let Some(parent) = dir.parent() {
+                sync_dir(parent)?;
+            }
         }
-        let tx = db_err!(db.begin_read())?;
-        let meta = db_err!(tx.open_table(META))?;
-        let load = |key: &str| -> Result<Option<Vec<u8>>, LogError> {
-            Ok(db_err!(meta.get(key))?.map(|v| v.value().to_vec()))
-        };
-        let mut hard_state = match load(HARD_STATE)? {
-            Some(b) => HardState::parse_from_bytes(&b).map_err(|e| LogError::Corrupt(HARD_STATE, e))?,
-            None => HardState::default(),
-        };
-        let conf_state = match load(CONF_STATE)? {
-            Some(b) => ConfState::parse_from_bytes(&b).map_err(|e| LogError::Corrupt(CONF_STATE, e))?,
-            None => ConfState::default(),
-        };
+        let mut seqs = Vec::new();
+        for de in std::fs::read_dir(dir).map_err(io_err(dir))? {
+            let de = de.map_err(io_err(dir))?;
+            let name = de.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if let Some(hex) = name.strip_suffix(".wal")
+                && hex.len() == 16
+                && let Ok(seq) = u64::from_str_radix(hex, 16)
+            {
+                seqs.push(seq);
+            }
+        }
+        seqs.sort_unstable();
         let snapshot_meta = snaps.metadata()?;
-        // The snapshot holds only committed entries; the commit index on disk may lag it.
-        if hard_state.commit < snapshot_meta.index {
-            hard_state.commit = snapshot_meta.index;
-        }
-        let (offset, offset_term) = match load(COMPACTED)? {
-            Some(b) if b.len() == 16 => (
-                u64::from_be_bytes(b[..8].try_into().unwrap()),
-                u64::from_be_bytes(b[8..].try_into().unwrap()),
-            ),
-            _ => (0, 0),
+        let mut s = LogStore {
+            snapshot_wanted: Default::default(),
+            dir: dir.to_path_buf(),
+            segments: BTreeMap::new(),
+            tail_seq: 0,
+            tail_len: 0,
+            segment_bytes: SEGMENT_BYTES,
+            snaps,
+            hard_state: HardState::default(),
+            conf_state: ConfState::default(),
+            snapshot_meta,
+            offset: 0,
+            offset_term: 0,
+            durable_offset: 0,
+            compacted_dirty: false,
+            meta: HashMap::new(),
+            first: 1,
+            locs: VecDeque::new(),
+            replay_gap: 0,
+            cache: VecDeque::new(),
+            cache_bytes: 0,
+            deleter: None,
         };
-        let table = db_err!(tx.open_table(ENTRIES))?;
-        let mut cache = VecDeque::new();
-        let mut cache_bytes = 0;
-        for item in db_err!(table.iter())?.rev() {
-            let (k, v) = db_err!(item)?;
-            if k.value() <= offset || cache.len() >= CACHE_ENTRIES || cache_bytes + v.value().len() > CACHE_BYTES {
+        for (i, &seq) in seqs.iter().enumerate() {
+            let path = dir.join(segment_name(seq));
+            let data = std::fs::read(&path).map_err(io_err(&path))?;
+            let file = OpenOptions::new().read(true).write(true).open(&path).map_err(io_err(&path))?;
+            s.segments.insert(seq, Segment { file, path: path.clone(), max_index: 0 });
+            let newest = i + 1 == seqs.len();
+            let mut p = 0;
+            while p < data.len() {
+                match check_frame(&data, p) {
+                    Ok(body) => {
+                        s.replay_frame(seq, (p + FRAME_HEADER) as u64, body)
+                            .map_err(|e| LogError::Wal(format!("{}: record at offset {p}: {e}", path.display())))?;
+                        p += FRAME_HEADER + body.len();
+                    }
+                    Err(bad) => {
+                        // A torn write: the last frame of the newest segment, cut short or
+                        // followed by nothing but zeros.
+                        let torn = newest
+                            && match bad {
+                                BadFrame::Short => true,
+                                BadFrame::Invalid => {
+                                    let len = u32::from_le_bytes(data[p..p + 4].try_into().unwrap()) as usize;
+                                    p + FRAME_HEADER + len == data.len() || data[p..].iter().all(|&b| b == 0)
+                                }
+                            };
+                        if !torn {
+                            return Err(LogError::Wal(format!(
+                                "{}: corrupt record at offset {p} (before the end of the log)",
+                                path.display()
+                            )));
+                        }
+                        eprintln!(
+                            "kv-serve: {}: cutting off a torn write at offset {p} ({} bytes)",
+                            path.display(),
+                            data.len() - p
+                        );
+                        let seg = &s.segments[&seq];
+                        seg.file.set_len(p as u64).map_err(io_err(&path))?;
+                        seg.file.sync_all().map_err(io_err(&path))?;
+                        break;
+                    }
+                }
+            }
+            s.tail_seq = seq;
+            s.tail_len = p as u64;
+        }
+        if s.replay_gap > s.offset {
+            return Err(LogError::Wal(format!(
+                "{}: entries {}..={} are missing (deleted segments not covered by the compaction point)",
+                dir.display(),
+                s.offset + 1,
+                s.replay_gap
+            )));
+        }
+        s.replay_gap = 0;
+        if s.segments.is_empty() {
+            s.create_segment(0)?;
+        }
+        if s.tail_len == 0 {
+            // A new segment (or one whose first write was torn) starts with the state header.
+            let mut f = s.begin_frame()?;
+            s.write_frame(&mut f)?;
+        }
+        // The snapshot holds only committed entries; the commit index on disk may lag it.
+        if s.hard_state.commit < s.snapshot_meta.index {
+            s.hard_state.commit = s.snapshot_meta.index;
+        }
+        Ok(s)
+    }
+
+    /// Applies one frame's records to the in-memory state.
+    fn replay_frame(&mut self, seq: u64, base: u64, body: &[u8]) -> Result<(), String> {
+        let mut p = 0;
+        while p < body.len() {
+            if body.len() - p < RECORD_HEADER {
+                return Err("truncated record header".into());
+            }
+            let ty = body[p];
+            let len = u32::from_le_bytes(body[p + 1..p + 5].try_into().unwrap()) as usize;
+            let start = p + RECORD_HEADER;
+            let Some(payload) = body.get(start..start + len) else { return Err("record longer than its frame".into()) };
+            match ty {
+                REC_ENTRY => {
+                    let e = Entry::parse_from_bytes(payload).map_err(|e| format!("entry: {e}"))?;
+                    let index = e.index;
+                    self.mem_append(e, Loc { seg: seq, off: base + start as u64, len: len as u64 })?;
+                    let seg = self.segments.get_mut(&seq).unwrap();
+                    seg.max_index = seg.max_index.max(index);
+                }
+                REC_HARD_STATE => {
+                    self.hard_state = HardState::parse_from_bytes(payload).map_err(|e| format!("hard state: {e}"))?
+                }
+                REC_CONF_STATE => {
+                    self.conf_state = ConfState::parse_from_bytes(payload).map_err(|e| format!("conf state: {e}"))?
+                }
+                REC_COMPACTED => {
+                    let (Some(index), Some(term)) = (u64_at(payload, 0), u64_at(payload, 8)) else {
+                        return Err("short compaction record".into());
+                    };
+                    self.mem_compact(index, term);
+                    self.durable_offset = index;
+                }
+                REC_META => {
+                    let klen = payload
+                        .get(..2)
+                        .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+                        .ok_or("short meta record")?;
+                    let key = payload.get(2..2 + klen).ok_or("short meta record")?;
+                    let key = std::str::from_utf8(key).map_err(|_| "meta key is not UTF-8")?;
+                    self.meta.insert(key.to_string(), payload[2 + klen..].to_vec());
+                }
+                REC_TRUNCATE => {
+                    let from = u64_at(payload, 0).ok_or("short truncation record")?;
+                    self.mem_truncate(from);
+                }
+                t => return Err(format!("unknown record type {t}")),
+            }
+            p = start + len;
+        }
+        Ok(())
+    }
+
+    fn create_segment(&mut self, seq: u64) -> Result<(), LogError> {
+        let path = self.dir.join(segment_name(seq));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(io_err(&path))?;
+        sync_dir(&self.dir)?;
+        self.segments.insert(seq, Segment { file, path, max_index: 0 });
+        self.tail_seq = seq;
+        self.tail_len = 0;
+        Ok(())
+    }
+
+    /// Starts the next write, rolling over to a new segment first if the tail is full. A new
+    /// segment starts with the whole state, so that older ones are needed only for entries.
+    fn begin_frame(&mut self) -> Result<Frame, LogError> {
+        if self.tail_len >= self.segment_bytes {
+            self.create_segment(self.tail_seq + 1)?;
+        }
+        let mut f = Frame::new(self.tail_seq, self.tail_len);
+        if self.tail_len == 0 {
+            f.put_message(REC_HARD_STATE, &self.hard_state);
+            f.put_message(REC_CONF_STATE, &self.conf_state);
+            f.put_compacted(self.offset, self.offset_term);
+            let mut keys: Vec<&String> = self.meta.keys().collect();
+            keys.sort();
+            for k in keys {
+                f.put_meta(k, &self.meta[k]);
+            }
+        }
+        Ok(f)
+    }
+
+    /// ONE write and ONE fdatasync; durable when this returns.
+    fn write_frame(&mut self, f: &mut Frame) -> Result<(), LogError> {
+        f.finish();
+        let seg = &self.segments[&self.tail_seq];
+        seg.file.write_all_at(&f.buf, self.tail_len).map_err(io_err(&seg.path))?;
+        seg.file.sync_data().map_err(io_err(&seg.path))?;
+        self.tail_len += f.buf.len() as u64;
+        if let Some(index) = f.compacted {
+            self.durable_offset = index;
+            if index == self.offset {
+                self.compacted_dirty = false;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes (on another thread) the oldest segments whose entries are all behind the
+    /// compaction point on disk; the newer segments' headers hold the rest of the state.
+    fn release_segments(&mut self) {
+        let mut doomed = Vec::new();
+        while let Some((&seq, seg)) = self.segments.first_key_value() {
+            if seq == self.tail_seq || seg.max_index > self.durable_offset {
                 break;
             }
-            cache_bytes += v.value().len();
-            let e = Entry::parse_from_bytes(v.value()).map_err(|e| LogError::Corrupt("entry", e))?;
-            cache.push_front(e);
+            doomed.push(self.segments.remove(&seq).unwrap().path);
         }
-        let last_entry = db_err!(table.last())?.map(|(k, _)| k.value());
-        let phys_first = db_err!(table.first())?.map(|(k, _)| k.value()).unwrap_or(offset + 1);
-        drop(table);
-        drop(meta);
-        drop(tx);
-        let last_index = last_entry.unwrap_or(offset).max(offset);
-        Ok(LogStore {
-            snapshot_wanted: Default::default(),
-            db,
-            snaps,
-            hard_state,
-            conf_state,
-            snapshot_meta,
-            offset,
-            offset_term,
-            phys_first,
-            compacted_dirty: false,
-            last_index,
-            cache,
-            cache_bytes,
-        })
+        if doomed.is_empty() {
+            return;
+        }
+        if let Some(h) = self.deleter.take() {
+            let _ = h.join();
+        }
+        let dir = self.dir.clone();
+        self.deleter = Some(std::thread::spawn(move || {
+            for p in doomed {
+                if let Err(e) = std::fs::remove_file(&p) {
+                    eprintln!("kv-serve: cannot delete {}: {e}", p.display());
+                }
+            }
+            let _ = sync_dir(&dir);
+        }));
+    }
+
+    fn last(&self) -> u64 {
+        self.first + self.locs.len() as u64 - 1
+    }
+
+    /// Forgets entries from `from` on.
+    fn mem_truncate(&mut self, from: u64) {
+        let keep = from.saturating_sub(self.first).min(self.locs.len() as u64);
+        self.locs.truncate(keep as usize);
+        while self.cache.back().is_some_and(|e| e.index >= from) {
+            let old = self.cache.pop_back().unwrap();
+            self.cache_bytes -= old.data.len() + 32;
+        }
+    }
+
+    /// Appends an entry, replacing any at or after its index.
+    fn mem_append(&mut self, e: Entry, loc: Loc) -> Result<(), String> {
+        if e.index <= self.offset {
+            return Err(format!("entry {} is at or before the compaction point {}", e.index, self.offset));
+        }
+        let last = self.last();
+        if e.index <= last {
+            self.mem_truncate(e.index);
+        } else if e.index > last + 1 {
+            // Only while replaying: the entries before were in deleted segments, and a later
+            // compaction record must cover them.
+            self.locs.clear();
+            self.first = e.index;
+            self.cache.clear();
+            self.cache_bytes = 0;
+            self.replay_gap = self.replay_gap.max(e.index - 1);
+        }
+        if self.cache.back().is_some_and(|c| c.index + 1 != e.index) {
+            self.cache.clear();
+            self.cache_bytes = 0;
+        }
+        self.locs.push_back(loc);
+        self.push_cache(e);
+        Ok(())
+    }
+
+    /// Moves the compaction point to `index`.
+    fn mem_compact(&mut self, index: u64, term: u64) {
+        self.offset = index;
+        self.offset_term = term;
+        while !self.locs.is_empty() && self.first <= index {
+            self.locs.pop_front();
+            self.first += 1;
+        }
+        if self.locs.is_empty() {
+            self.first = index + 1;
+        }
+        while self.cache.front().is_some_and(|e| e.index <= index) {
+            let old = self.cache.pop_front().unwrap();
+            self.cache_bytes -= old.data.len() + 32;
+        }
     }
 
     /// True when the log holds nothing yet (a brand-new member).
     pub fn is_empty(&self) -> bool {
-        self.last_index == 0 && self.snapshot_meta.index == 0 && self.hard_state == HardState::default()
+        self.last() == 0 && self.snapshot_meta.index == 0 && self.hard_state == HardState::default()
     }
 
     pub fn hard_state(&self) -> &HardState {
@@ -183,7 +614,7 @@ impl LogStore {
     }
 
     fn cache_first(&self) -> u64 {
-        self.last_index + 1 - self.cache.len() as u64
+        self.last() + 1 - self.cache.len() as u64
     }
 
     fn push_cache(&mut self, e: Entry) {
@@ -196,19 +627,65 @@ impl LogStore {
         }
     }
 
-    /// Reads entries [low, high) from disk, stopping early past `max` bytes.
+    /// Entries [low, high) (all within `first..=last`), from the cache or read from disk,
+    /// stopping early past `max` bytes.
     fn read_entries(&self, low: u64, high: u64, max: Option<u64>) -> Result<Vec<Entry>, LogError> {
-        let tx = db_err!(self.db.begin_read())?;
-        let table = db_err!(tx.open_table(ENTRIES))?;
-        let mut out = Vec::new();
-        let mut size = 0u64;
-        for item in db_err!(table.range(low..high))? {
-            let (_, v) = db_err!(item)?;
-            size += v.value().len() as u64;
-            if !out.is_empty() && max.is_some_and(|m| size > m) {
-                break;
+        let mut out = Vec::with_capacity((high - low).min(1024) as usize);
+        let mut size: u64 = 0;
+        let over = |size: u64, out: &Vec<Entry>| !out.is_empty() && max.is_some_and(|m| size > m);
+        let cache_first = self.cache_first();
+        let mut idx = low;
+        while idx < high {
+            if idx >= cache_first {
+                let e = &self.cache[(idx - cache_first) as usize];
+                size += e.compute_size() as u64;
+                if over(size, &out) {
+                    break;
+                }
+                out.push(e.clone());
+                idx += 1;
+                continue;
             }
-            out.push(Entry::parse_from_bytes(v.value()).map_err(|e| LogError::Corrupt("entry", e))?);
+            // A run of entries in one segment, read with one pread.
+            let at = |i: u64| self.locs[(i - self.first) as usize];
+            let start = at(idx);
+            let budget = max.map_or(READ_SPAN, |m| m.saturating_sub(size).clamp(1, READ_SPAN));
+            let mut end = idx + 1;
+            let mut span_end = start.off + start.len;
+            let mut run_bytes = start.len;
+            while end < high.min(cache_first) && run_bytes < budget {
+                let l = at(end);
+                if l.seg != start.seg || l.off < span_end || l.off + l.len - start.off > READ_SPAN {
+                    break;
+                }
+                span_end = l.off + l.len;
+                run_bytes += l.len;
+                end += 1;
+            }
+            let seg = self
+                .segments
+                .get(&start.seg)
+                .ok_or_else(|| LogError::Wal(format!("entry {idx}: segment {} is gone", start.seg)))?;
+            let mut buf = vec![0u8; (span_end - start.off) as usize];
+            seg.file.read_exact_at(&mut buf, start.off).map_err(io_err(&seg.path))?;
+            for i in idx..end {
+                let l = at(i);
+                size += l.len;
+                if over(size, &out) {
+                    return Ok(out);
+                }
+                let b = &buf[(l.off - start.off) as usize..(l.off - start.off + l.len) as usize];
+                let e = Entry::parse_from_bytes(b).map_err(|e| LogError::Corrupt("entry", e))?;
+                if e.index != i {
+                    return Err(LogError::Wal(format!(
+                        "{}: expected entry {i}, found {}",
+                        seg.path.display(),
+                        e.index
+                    )));
+                }
+                out.push(e);
+            }
+            idx = end;
         }
         Ok(out)
     }
@@ -219,7 +696,7 @@ impl LogStore {
         self.hard_state.commit = commit;
     }
 
-    /// Everything one `Ready` asks to persist, in one fsynced transaction.
+    /// Everything one `Ready` asks to persist, in one write and one fdatasync.
     pub fn persist(
         &mut self,
         snapshot: Option<&Snapshot>,
@@ -233,71 +710,54 @@ impl LogStore {
             // A snapshot from the leader: durable in its own file before the log forgets.
             self.snaps.save(snap)?;
         }
-        let mut tx = db_err!(self.db.begin_write())?;
-        db_err!(tx.set_durability(Durability::Immediate))?;
-        {
-            let mut table = db_err!(tx.open_table(ENTRIES))?;
-            let mut meta = db_err!(tx.open_table(META))?;
-            if let Some(snap) = snapshot {
-                // ...and it replaces the whole log.
-                db_err!(table.retain(|_, _| false))?;
-                let m = snap.get_metadata();
-                let cs = m.get_conf_state();
-                db_err!(meta.insert(CONF_STATE, cs.write_to_bytes().expect("encode conf state").as_slice()))?;
-                db_err!(meta.insert(COMPACTED, encode_compacted(m.index, m.term).as_slice()))?;
-            } else {
-                self.delete_compacted_chunk(&mut table, &mut meta)?;
+        let mut f = self.begin_frame()?;
+        if let Some(snap) = snapshot {
+            // ...and it replaces the whole log.
+            let m = snap.get_metadata();
+            f.put(REC_TRUNCATE, &(self.offset + 1).to_le_bytes());
+            f.put_message(REC_CONF_STATE, m.get_conf_state());
+            f.put_compacted(m.index, m.term);
+        } else if self.compacted_dirty {
+            f.put_compacted(self.offset, self.offset_term);
+        }
+        let mut locs = Vec::with_capacity(entries.len());
+        if let Some(first) = entries.first() {
+            // Entries from `first.index` on are replaced (a new leader may overwrite an
+            // uncommitted suffix).
+            if first.index <= self.last() {
+                f.put(REC_TRUNCATE, &first.index.to_le_bytes());
             }
-            if let Some(first) = entries.first() {
-                // Entries from `first.index` on are replaced (a new leader may overwrite an
-                // uncommitted suffix).
-                if first.index <= self.last_index {
-                    db_err!(table.retain_in(first.index.., |_, _| false))?;
-                }
-                for e in entries {
-                    db_err!(table.insert(e.index, e.write_to_bytes().expect("encode entry").as_slice()))?;
-                }
-            }
-            if let Some(hs) = hard_state {
-                db_err!(meta.insert(HARD_STATE, hs.write_to_bytes().expect("encode hard state").as_slice()))?;
+            for e in entries {
+                locs.push(f.put_entry(e));
             }
         }
-        db_err!(tx.commit())?;
+        if let Some(hs) = hard_state {
+            f.put_message(REC_HARD_STATE, hs);
+        }
+        self.write_frame(&mut f)?;
 
         if let Some(snap) = snapshot {
             let m = snap.get_metadata();
             self.snapshot_meta = m.clone();
             self.conf_state = m.get_conf_state().clone();
-            self.offset = m.index;
-            self.offset_term = m.term;
-            self.phys_first = m.index + 1;
+            self.mem_truncate(self.offset + 1);
+            self.mem_compact(m.index, m.term);
             self.compacted_dirty = false;
-            self.last_index = m.index;
-            self.cache.clear();
-            self.cache_bytes = 0;
             if self.hard_state.commit < m.index {
                 self.hard_state.commit = m.index;
             }
         }
-        if let Some(first) = entries.first() {
-            // Drop cached entries from first.index on; if the cache no longer reaches back to
-            // first.index - 1 it is emptied so that it stays contiguous.
-            while self.cache.back().is_some_and(|e| e.index >= first.index) {
-                let old = self.cache.pop_back().unwrap();
-                self.cache_bytes -= old.data.len() + 32;
+        if let Some(last) = entries.last() {
+            for (e, loc) in entries.iter().zip(locs) {
+                self.mem_append(e.clone(), loc).map_err(LogError::Wal)?;
             }
-            if self.cache.back().is_some_and(|e| e.index + 1 != first.index) {
-                self.cache.clear();
-                self.cache_bytes = 0;
-            }
-            for e in entries {
-                self.push_cache(e.clone());
-            }
-            self.last_index = entries.last().unwrap().index;
+            let tail = self.segments.get_mut(&self.tail_seq).unwrap();
+            tail.max_index = tail.max_index.max(last.index);
         }
         if let Some(hs) = hard_state {
             self.hard_state = hs.clone();
         }
+        self.release_segments();
         Ok(())
     }
 
@@ -309,99 +769,76 @@ impl LogStore {
         hs.term = meta.term;
         hs.commit = meta.index;
         let cs = meta.get_conf_state().clone();
-        let mut tx = db_err!(self.db.begin_write())?;
-        db_err!(tx.set_durability(Durability::Immediate))?;
-        {
-            let mut m = db_err!(tx.open_table(META))?;
-            db_err!(m.insert(HARD_STATE, hs.write_to_bytes().expect("encode hard state").as_slice()))?;
-            db_err!(m.insert(CONF_STATE, cs.write_to_bytes().expect("encode conf state").as_slice()))?;
-            db_err!(m.insert(COMPACTED, encode_compacted(meta.index, meta.term).as_slice()))?;
-        }
-        db_err!(tx.commit())?;
+        let mut f = self.begin_frame()?;
+        f.put_message(REC_HARD_STATE, &hs);
+        f.put_message(REC_CONF_STATE, &cs);
+        f.put(REC_TRUNCATE, &(self.offset + 1).to_le_bytes());
+        f.put_compacted(meta.index, meta.term);
+        self.write_frame(&mut f)?;
         self.hard_state = hs;
         self.conf_state = cs;
-        self.offset = meta.index;
-        self.offset_term = meta.term;
-        self.phys_first = meta.index + 1;
-        self.last_index = meta.index;
+        self.mem_truncate(self.offset + 1);
+        self.mem_compact(meta.index, meta.term);
+        self.compacted_dirty = false;
         self.snapshot_meta = meta.clone();
         Ok(())
     }
 
     /// Reads a small record of the member's own (e.g. its identity or the bootstrap cluster).
     pub fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, LogError> {
-        let tx = db_err!(self.db.begin_read())?;
-        let meta = db_err!(tx.open_table(META))?;
-        Ok(db_err!(meta.get(key))?.map(|v| v.value().to_vec()))
+        Ok(self.meta.get(key).cloned())
     }
 
     /// Writes a small record durably.
     pub fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<(), LogError> {
-        let mut tx = db_err!(self.db.begin_write())?;
-        db_err!(tx.set_durability(Durability::Immediate))?;
-        {
-            let mut meta = db_err!(tx.open_table(META))?;
-            db_err!(meta.insert(key, value))?;
+        if key.len() > u16::MAX as usize {
+            return Err(LogError::Wal(format!("meta key too long ({} bytes)", key.len())));
         }
-        db_err!(tx.commit())?;
+        let mut f = self.begin_frame()?;
+        f.put_meta(key, value);
+        self.write_frame(&mut f)?;
+        self.meta.insert(key.to_string(), value.to_vec());
         Ok(())
     }
 
     /// Records a configuration change applied from the log.
     pub fn set_conf_state(&mut self, cs: ConfState) -> Result<(), LogError> {
-        let mut tx = db_err!(self.db.begin_write())?;
-        db_err!(tx.set_durability(Durability::Immediate))?;
-        {
-            let mut meta = db_err!(tx.open_table(META))?;
-            db_err!(meta.insert(CONF_STATE, cs.write_to_bytes().expect("encode conf state").as_slice()))?;
-        }
-        db_err!(tx.commit())?;
+        let mut f = self.begin_frame()?;
+        f.put_message(REC_CONF_STATE, &cs);
+        self.write_frame(&mut f)?;
         self.conf_state = cs;
         Ok(())
     }
 
     /// A snapshot at `meta.index` is durable in the snapshot store: remember its metadata and
     /// forget the log up to `compact_to` (≤ its index), keeping the entries after that for
-    /// peers that lag. Disk space is reclaimed a chunk per later `persist`.
+    /// peers that lag. The compaction point is written with the next `persist`, after which
+    /// segments wholly behind it are deleted.
     pub fn snapshot_saved(&mut self, meta: SnapshotMetadata, compact_to: u64) {
         let compact_to = compact_to.min(meta.index);
-        if compact_to > self.offset && compact_to <= self.last_index
-            && let Ok(term) = self.term(compact_to) {
-                self.offset = compact_to;
-                self.offset_term = term;
-                self.compacted_dirty = true;
-                while self.cache.front().is_some_and(|e| e.index <= compact_to) {
-                    let old = self.cache.pop_front().unwrap();
-                    self.cache_bytes -= old.data.len() + 32;
-                }
-            }
+        if compact_to > self.offset
+            && compact_to <= self.last()
+            && let Ok(term) = self.term(compact_to)
+        {
+            self.mem_compact(compact_to, term);
+            self.compacted_dirty = true;
+        }
         self.snapshot_meta = meta;
     }
 
-    /// Inside a write transaction: record the compaction point and delete one chunk of
-    /// entries behind it.
-    fn delete_compacted_chunk(
-        &mut self,
-        table: &mut redb::Table<u64, &[u8]>,
-        meta: &mut redb::Table<&str, &[u8]>,
-    ) -> Result<(), LogError> {
-        if self.phys_first <= self.offset {
-            let upto = self.offset.min(self.phys_first + DELETE_CHUNK - 1);
-            db_err!(table.retain_in(self.phys_first..=upto, |_, _| false))?;
-            self.phys_first = upto + 1;
-        }
-        if self.compacted_dirty {
-            db_err!(meta.insert(COMPACTED, encode_compacted(self.offset, self.offset_term).as_slice()))?;
-            self.compacted_dirty = false;
-        }
-        Ok(())
-    }
-
     fn cached(&self, idx: u64) -> Option<&Entry> {
-        if idx < self.cache_first() || idx > self.last_index {
+        if idx < self.cache_first() || idx > self.last() {
             return None;
         }
         self.cache.get((idx - self.cache_first()) as usize)
+    }
+}
+
+impl Drop for LogStore {
+    fn drop(&mut self) {
+        if let Some(h) = self.deleter.take() {
+            let _ = h.join();
+        }
     }
 }
 
@@ -420,24 +857,11 @@ impl Storage for LogStore {
         if low <= self.offset {
             return Err(::raft::Error::Store(StorageError::Compacted));
         }
-        if high > self.last_index + 1 {
+        if high > self.last() + 1 {
             return Err(::raft::Error::Store(StorageError::Unavailable));
         }
-        let max = max_size.into();
-        if low < self.cache_first() {
-            return self.read_entries(low, high, max).map_err(|e| ::raft::Error::Store(StorageError::Other(Box::new(e))));
-        }
-        let mut out = Vec::with_capacity((high - low) as usize);
-        let mut size: u64 = 0;
-        for idx in low..high {
-            let e = self.cached(idx).expect("entry in cache range");
-            size += e.compute_size() as u64;
-            if !out.is_empty() && max.is_some_and(|m| size > m) {
-                break;
-            }
-            out.push(e.clone());
-        }
-        Ok(out)
+        self.read_entries(low, high, max_size.into())
+            .map_err(|e| ::raft::Error::Store(StorageError::Other(Box::new(e))))
     }
 
     fn term(&self, idx: u64) -> ::raft::Result<u64> {
@@ -447,7 +871,7 @@ impl Storage for LogStore {
         if idx < self.offset {
             return Err(::raft::Error::Store(StorageError::Compacted));
         }
-        if idx > self.last_index {
+        if idx > self.last() {
             return Err(::raft::Error::Store(StorageError::Unavailable));
         }
         if let Some(e) = self.cached(idx) {
@@ -465,7 +889,7 @@ impl Storage for LogStore {
     }
 
     fn last_index(&self) -> ::raft::Result<u64> {
-        Ok(self.last_index)
+        Ok(self.last())
     }
 
     fn snapshot(&self, request_index: u64, to: u64) -> ::raft::Result<Snapshot> {
@@ -492,13 +916,33 @@ mod tests {
         e
     }
 
-    fn open(dir: &Path) -> LogStore {
+    fn try_open(dir: &Path) -> Result<LogStore, LogError> {
         let snaps = Arc::new(SnapStore::open(&dir.join("snap.redb")).unwrap());
-        LogStore::open(&dir.join("log.redb"), snaps).unwrap()
+        LogStore::open(&dir.join("wal"), snaps)
+    }
+
+    fn open(dir: &Path) -> LogStore {
+        try_open(dir).unwrap()
+    }
+
+    fn data(s: &LogStore, low: u64, high: u64) -> Vec<Vec<u8>> {
+        s.entries(low, high, None, GetEntriesContext::empty(false)).unwrap().iter().map(|e| e.data.to_vec()).collect()
+    }
+
+    fn segment_files(dir: &Path) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("wal")).unwrap().map(|d| d.unwrap().path()).collect();
+        v.sort();
+        v
     }
 
     #[test]
-    fn entries_and_hard_state_survive_reopen() {
+    fn crc32c_known_value() {
+        assert_eq!(crc32c(b"123456789"), 0xE306_9283);
+        assert_eq!(crc32c(b""), 0);
+    }
+
+    #[test]
+    fn entries_hard_state_and_meta_survive_reopen() {
         let dir = tempfile::tempdir().unwrap();
         {
             let mut s = open(dir.path());
@@ -508,15 +952,87 @@ mod tests {
             hs.vote = 1;
             hs.commit = 2;
             s.persist(None, &[entry(1, 1, b"a"), entry(2, 2, b"b"), entry(3, 2, b"c")], Some(&hs)).unwrap();
-            // a new leader overwrites index 3
-            s.persist(None, &[entry(3, 3, b"C")], None).unwrap();
+            s.put_meta("identity", b"me").unwrap();
+            let mut cs = ConfState::default();
+            cs.voters = vec![1, 2];
+            s.set_conf_state(cs).unwrap();
         }
         let s = open(dir.path());
+        assert!(!s.is_empty());
         assert_eq!(s.hard_state().term, 2);
+        assert_eq!(s.hard_state().vote, 1);
+        assert_eq!(s.conf_state().voters, vec![1, 2]);
+        assert_eq!(s.get_meta("identity").unwrap().as_deref(), Some(&b"me"[..]));
+        assert_eq!(s.get_meta("other").unwrap(), None);
         assert_eq!(s.last_index().unwrap(), 3);
-        let got = s.entries(1, 4, None, GetEntriesContext::empty(false)).unwrap();
-        assert_eq!(got.iter().map(|e| e.data.to_vec()).collect::<Vec<_>>(), vec![b"a".to_vec(), b"b".to_vec(), b"C".to_vec()]);
+        assert_eq!(data(&s, 1, 4), vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
+    }
+
+    #[test]
+    fn a_new_leader_overwrites_the_suffix() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut s = open(dir.path());
+            s.persist(None, &[entry(1, 1, b"a"), entry(2, 1, b"b"), entry(3, 1, b"c"), entry(4, 1, b"d")], None)
+                .unwrap();
+            s.persist(None, &[entry(3, 3, b"C")], None).unwrap();
+            assert_eq!(s.last_index().unwrap(), 3);
+            assert_eq!(data(&s, 1, 4), vec![b"a".to_vec(), b"b".to_vec(), b"C".to_vec()]);
+            s.persist(None, &[entry(4, 3, b"D")], None).unwrap();
+        }
+        let s = open(dir.path());
+        assert_eq!(s.last_index().unwrap(), 4);
+        assert_eq!(data(&s, 1, 5), vec![b"a".to_vec(), b"b".to_vec(), b"C".to_vec(), b"D".to_vec()]);
         assert_eq!(s.term(3).unwrap(), 3);
+        assert_eq!(s.term(2).unwrap(), 1);
+    }
+
+    #[test]
+    fn a_torn_tail_is_cut_off() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut s = open(dir.path());
+            s.persist(None, &[entry(1, 1, b"a"), entry(2, 1, b"b")], None).unwrap();
+            s.persist(None, &[entry(3, 1, b"c")], None).unwrap();
+        }
+        let seg = segment_files(dir.path()).pop().unwrap();
+        let len = std::fs::metadata(&seg).unwrap().len();
+        // the last write only partly made it to disk
+        OpenOptions::new().write(true).open(&seg).unwrap().set_len(len - 3).unwrap();
+        {
+            let mut s = open(dir.path());
+            assert_eq!(s.last_index().unwrap(), 2);
+            assert_eq!(std::fs::metadata(&seg).unwrap().len(), s.tail_len);
+            s.persist(None, &[entry(3, 1, b"c2")], None).unwrap();
+        }
+        // a write whose length made it but not its data (zeros), after an intact one
+        let len = std::fs::metadata(&seg).unwrap().len();
+        {
+            let f = OpenOptions::new().write(true).open(&seg).unwrap();
+            f.write_all_at(&[40, 0, 0, 0, 1, 2, 3, 4], len).unwrap();
+            f.set_len(len + 48).unwrap();
+        }
+        let s = open(dir.path());
+        assert_eq!(s.last_index().unwrap(), 3);
+        assert_eq!(data(&s, 1, 4), vec![b"a".to_vec(), b"b".to_vec(), b"c2".to_vec()]);
+        assert_eq!(std::fs::metadata(&seg).unwrap().len(), len);
+    }
+
+    #[test]
+    fn corruption_before_the_tail_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut s = open(dir.path());
+            s.persist(None, &[entry(1, 1, b"first write")], None).unwrap();
+            s.persist(None, &[entry(2, 1, b"second write")], None).unwrap();
+        }
+        let seg = segment_files(dir.path()).pop().unwrap();
+        let mut bytes = std::fs::read(&seg).unwrap();
+        let at = bytes.windows(11).position(|w| w == b"first write").unwrap();
+        bytes[at] ^= 0xff;
+        std::fs::write(&seg, &bytes).unwrap();
+        let err = try_open(dir.path()).err().expect("corruption must be an error");
+        assert!(err.to_string().contains("corrupt"), "{err}");
     }
 
     fn snapshot(index: u64, term: u64, data: &[u8]) -> Snapshot {
@@ -529,42 +1045,183 @@ mod tests {
     }
 
     #[test]
-    fn compaction_is_logical_at_once_and_physical_in_chunks() {
+    fn compaction_deletes_old_segments() {
         let dir = tempfile::tempdir().unwrap();
-        let n = DELETE_CHUNK * 2 + 100;
+        let n = 2000u64;
+        let mut hs = HardState::default();
+        hs.term = 1;
         {
             let mut s = open(dir.path());
-            let ents: Vec<Entry> = (1..=n).map(|i| entry(i, 1, b"x")).collect();
-            s.persist(None, &ents, None).unwrap();
+            s.segment_bytes = 16 << 10;
+            s.put_meta("identity", b"me").unwrap();
+            for i in 1..=n {
+                hs.commit = i;
+                s.persist(None, &[entry(i, 1, &[7u8; 100])], Some(&hs)).unwrap();
+            }
+            let before = segment_files(dir.path()).len();
+            assert!(before > 10, "{before} segments");
             let snap = snapshot(n - 10, 1, b"state");
             s.snaps.save(&snap).unwrap();
             s.snapshot_saved(snap.get_metadata().clone(), n - 50);
+            // logical at once
             assert_eq!(s.first_index().unwrap(), n - 49);
             assert_eq!(s.term(n - 50).unwrap(), 1);
             assert!(matches!(s.term(n - 51), Err(::raft::Error::Store(StorageError::Compacted))));
-            // one persist deletes one chunk and records the compaction point
+            // physical after the next write
             s.persist(None, &[entry(n + 1, 1, b"y")], None).unwrap();
-            assert_eq!(s.phys_first, DELETE_CHUNK + 1);
+            if let Some(h) = s.deleter.take() {
+                h.join().unwrap();
+            }
+            let after = segment_files(dir.path()).len();
+            assert!(after <= 3, "{before} -> {after} segments");
+            // entries behind the cache but after the compaction point still read back
+            assert_eq!(s.entries(n - 49, n + 2, None, GetEntriesContext::empty(false)).unwrap().len(), 51);
         }
         let mut s = open(dir.path());
         assert_eq!(s.first_index().unwrap(), n - 49);
         assert_eq!(s.last_index().unwrap(), n + 1);
         assert_eq!(s.term(n - 50).unwrap(), 1);
+        assert_eq!(s.hard_state().commit, n);
+        assert_eq!(s.get_meta("identity").unwrap().as_deref(), Some(&b"me"[..]));
+        assert_eq!(s.conf_state(), &ConfState::default());
+        let got = s.entries(n - 49, n + 2, None, GetEntriesContext::empty(false)).unwrap();
+        assert_eq!(got.first().unwrap().index, n - 49);
+        assert_eq!(got.last().unwrap().data.to_vec(), b"y".to_vec());
         assert_eq!(&s.snapshot(0, 1).unwrap().data[..], b"state");
         // a peer the snapshot does not know gets none, and a newer one is asked for
         assert!(s.snapshot(0, 9).is_err());
         assert!(s.snapshot_wanted.load(std::sync::atomic::Ordering::Acquire));
         assert_eq!(s.snapshot_metadata().index, n - 10);
-        // later transactions finish the physical deletion
+        // and it goes on
+        s.persist(None, &[entry(n + 2, 2, b"z")], None).unwrap();
+        drop(s);
+        let s = open(dir.path());
+        assert_eq!(s.last_index().unwrap(), n + 2);
+        assert_eq!(s.term(n + 2).unwrap(), 2);
+    }
+
+    #[test]
+    fn a_segment_created_just_before_a_crash_gets_the_state_header() {
+        let dir = tempfile::tempdir().unwrap();
         let mut hs = HardState::default();
-        for _ in 0..3 {
-            hs.commit += 1;
-            s.persist(None, &[], Some(&hs)).unwrap();
+        hs.term = 3;
+        hs.vote = 2;
+        {
+            let mut s = open(dir.path());
+            s.put_meta("identity", b"me").unwrap();
+            s.persist(None, &[entry(1, 3, b"a"), entry(2, 3, b"b")], Some(&hs)).unwrap();
         }
-        assert_eq!(s.phys_first, n - 49);
-        let tx = s.db.begin_read().unwrap();
-        let t = tx.open_table(ENTRIES).unwrap();
-        assert_eq!(t.first().unwrap().unwrap().0.value(), n - 49);
+        // the crash came after the new segment's file was made, before anything was written to it
+        let last = segment_files(dir.path()).pop().unwrap();
+        let name = last.file_name().unwrap().to_str().unwrap();
+        let seq = u64::from_str_radix(name.strip_suffix(".wal").unwrap(), 16).unwrap();
+        File::create(dir.path().join("wal").join(segment_name(seq + 1))).unwrap();
+        {
+            let mut s = open(dir.path());
+            assert_eq!(s.tail_seq, seq + 1);
+            assert!(s.tail_len > 0, "the header was written");
+            s.persist(None, &[entry(3, 3, b"c")], None).unwrap();
+            // once the compaction point passes the old segment's entries, it goes
+            s.snapshot_saved(snapshot(3, 3, b"").get_metadata().clone(), 2);
+            s.persist(None, &[entry(4, 3, b"d")], None).unwrap();
+        }
+        assert_eq!(segment_files(dir.path()).len(), 1);
+        let s = open(dir.path());
+        assert_eq!(s.hard_state().vote, 2);
+        assert_eq!(s.get_meta("identity").unwrap().as_deref(), Some(&b"me"[..]));
+        assert_eq!(s.first_index().unwrap(), 3);
+        assert_eq!(data(&s, 3, 5), vec![b"c".to_vec(), b"d".to_vec()]);
+    }
+
+    /// A long run of appends, overwrites, compactions, leader snapshots and meta writes over
+    /// small segments, reopened now and then, against a model of what the log must hold.
+    #[test]
+    fn random_operations_match_a_model_across_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % n
+        };
+        let mut s = open(dir.path());
+        s.segment_bytes = 2048;
+        // the model: entries offset+1..=last as (term, data)
+        let (mut offset, mut offset_term) = (0u64, 0u64);
+        let mut model: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut meta: HashMap<String, Vec<u8>> = HashMap::new();
+        let mut hs = HardState::default();
+        let mut term = 1;
+        let mut segments_seen = 0;
+        for step in 0..3000u64 {
+            let last = offset + model.len() as u64;
+            match next(100) {
+                0..=59 => {
+                    let ents: Vec<Entry> = (0..1 + next(5))
+                        .map(|k| entry(last + 1 + k, term, format!("{step}.{k}").as_bytes()))
+                        .collect();
+                    model.extend(ents.iter().map(|e| (e.term, e.data.to_vec())));
+                    hs.term = term;
+                    s.persist(None, &ents, Some(&hs)).unwrap();
+                }
+                60..=69 if !model.is_empty() => {
+                    // a new leader overwrites an uncommitted suffix
+                    term += 1;
+                    let from = last - next(model.len().min(5) as u64);
+                    model.truncate((from - offset - 1) as usize);
+                    let ents: Vec<Entry> =
+                        (0..1 + next(3)).map(|k| entry(from + k, term, format!("o{step}.{k}").as_bytes())).collect();
+                    model.extend(ents.iter().map(|e| (e.term, e.data.to_vec())));
+                    s.persist(None, &ents, None).unwrap();
+                }
+                70..=79 if model.len() > 1 => {
+                    let to = offset + 1 + next(model.len() as u64 - 1);
+                    let mut m = SnapshotMetadata::default();
+                    m.index = to;
+                    m.term = model[(to - offset - 1) as usize].0;
+                    s.snapshot_saved(m.clone(), to);
+                    // (the compaction point goes to disk with the next write)
+                    s.persist(None, &[], Some(&hs)).unwrap();
+                    offset_term = m.term;
+                    model.drain(..(to - offset) as usize);
+                    offset = to;
+                }
+                80..=81 => {
+                    term += 1;
+                    let snap = snapshot(last + 1 + next(20), term, b"leader");
+                    s.persist(Some(&snap), &[], None).unwrap();
+                    offset = snap.get_metadata().index;
+                    offset_term = term;
+                    model.clear();
+                }
+                82..=86 => {
+                    let (k, v) = (format!("k{}", next(4)), step.to_le_bytes().to_vec());
+                    s.put_meta(&k, &v).unwrap();
+                    meta.insert(k, v);
+                }
+                87..=89 => {
+                    drop(s);
+                    s = open(dir.path());
+                    s.segment_bytes = 2048;
+                }
+                _ => {}
+            }
+            segments_seen = segments_seen.max(s.tail_seq + 1);
+            let last = offset + model.len() as u64;
+            assert_eq!((s.first_index().unwrap(), s.last_index().unwrap()), (offset + 1, last), "step {step}");
+            assert_eq!(s.term(offset).unwrap(), offset_term, "step {step}");
+            if step % 50 == 0 || !model.is_empty() && next(10) == 0 {
+                let got = s.entries(offset + 1, last + 1, None, GetEntriesContext::empty(false)).unwrap();
+                let got: Vec<(u64, Vec<u8>)> = got.iter().map(|e| (e.term, e.data.to_vec())).collect();
+                assert_eq!(got, model, "step {step}");
+                assert_eq!(s.hard_state().term, hs.term, "step {step}");
+                assert_eq!(s.meta, meta, "step {step}");
+            }
+        }
+        assert!(segments_seen > 20, "segments rolled ({segments_seen})");
+        drop(s);
+        assert!(segment_files(dir.path()).len() < 20, "old segments are deleted");
     }
 
     #[test]
@@ -589,16 +1246,26 @@ mod tests {
                 s.persist(None, &ents, None).unwrap();
             }
             assert!(s.cache.len() <= CACHE_ENTRIES);
+            assert!(s.cache_first() > 1);
             let all = s.entries(1, n + 1, None, GetEntriesContext::empty(false)).unwrap();
             assert_eq!(all.len() as u64, n);
-            assert!(all.iter().enumerate().all(|(i, e)| e.index == i as u64 + 1));
+            assert!(
+                all.iter()
+                    .enumerate()
+                    .all(|(i, e)| e.index == i as u64 + 1 && e.data[..] == (i as u64 + 1).to_be_bytes())
+            );
             assert_eq!(s.term(5).unwrap(), 1);
             assert_eq!(s.term(n).unwrap(), 1 + n / 1000);
+            // a size limit stops early but always returns one entry
+            let some = s.entries(1, n + 1, Some(200), GetEntriesContext::empty(false)).unwrap();
+            assert!(!some.is_empty() && some.len() < 20, "{}", some.len());
+            assert_eq!(s.entries(1, n + 1, Some(0), GetEntriesContext::empty(false)).unwrap().len(), 1);
         }
         let s = open(dir.path());
         assert_eq!(s.last_index().unwrap(), n);
         assert_eq!(s.entries(n - 1, n + 1, None, GetEntriesContext::empty(false)).unwrap().len(), 2);
         assert_eq!(s.entries(2, 4, None, GetEntriesContext::empty(false)).unwrap()[0].index, 2);
+        assert_eq!(s.term(1500).unwrap(), 2);
     }
 
     #[test]
@@ -611,9 +1278,30 @@ mod tests {
         assert_eq!(s.last_index().unwrap(), 50);
         assert_eq!(s.term(50).unwrap(), 4);
         assert_eq!(&s.snapshot(50, 1).unwrap().data[..], b"remote");
+        s.persist(None, &[entry(51, 4, b"after")], None).unwrap();
         drop(s);
         let s = open(dir.path());
         assert_eq!(s.first_index().unwrap(), 51);
+        assert_eq!(s.last_index().unwrap(), 51);
         assert_eq!(s.hard_state().commit, 50);
+        assert_eq!(s.conf_state().voters, vec![1]);
+        assert_eq!(data(&s, 51, 52), vec![b"after".to_vec()]);
+    }
+
+    #[test]
+    fn bootstrap_survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut s = open(dir.path());
+            let snap = snapshot(1, 1, b"");
+            s.bootstrap(snap.get_metadata()).unwrap();
+            assert_eq!(s.last_index().unwrap(), 1);
+            assert_eq!(s.first_index().unwrap(), 2);
+        }
+        let s = open(dir.path());
+        assert_eq!(s.last_index().unwrap(), 1);
+        assert_eq!(s.term(1).unwrap(), 1);
+        assert_eq!(s.hard_state().term, 1);
+        assert_eq!(s.conf_state().voters, vec![1]);
     }
 }

@@ -1,7 +1,7 @@
-//! Consensus: the `raft` crate driven by one thread, its log in redb, and the replicated
-//! state machine (the v2 store plus the membership).
+//! Consensus: the `raft` crate driven by one thread, its log in a write-ahead log of our own,
+//! and the replicated state machine (the v2 store plus the membership).
 //!
-//! - [`log_store`]: the Raft log and hard state on disk;
+//! - [`log_store`]: the Raft log and hard state on disk (`DATA_DIR/wal/`);
 //! - [`snap_store`]: the latest snapshot on disk;
 //! - [`state_machine`]: what an entry carries and how it is applied;
 //! - [`membership`]: members, IDs, the cluster ID;
@@ -63,7 +63,10 @@ struct Identity {
 
 const IDENTITY: &str = "identity";
 const BOOTSTRAP_CLUSTER: &str = "bootstrap_cluster";
-const LOG_FILE: &str = "kv.redb";
+/// The Raft log's directory in the data dir.
+pub const LOG_DIR: &str = "wal";
+/// Where the log lived before it was a WAL of our own; such a data dir is refused.
+const OLD_LOG_FILE: &str = "kv.redb";
 const SNAP_FILE: &str = "snap.redb";
 
 /// Opens the data dir (creating a new member the first time) and builds the Raft node, with
@@ -73,10 +76,16 @@ pub fn boot(
     b: &Boot,
     transport: impl FnOnce(u64, &Cluster) -> Box<dyn Transport>,
 ) -> Result<(Node, Arc<Shared>, u64), String> {
+    if b.data_dir.join(OLD_LOG_FILE).exists() {
+        return Err(format!(
+            "{}: this data dir holds a log in the old format ({OLD_LOG_FILE}); start from an empty data dir",
+            b.data_dir.display()
+        ));
+    }
     create_data_dir(&b.data_dir)?;
     let snap_path = b.data_dir.join(SNAP_FILE);
     let snaps = Arc::new(SnapStore::open(&snap_path).map_err(|e| format!("{}: {e}", snap_path.display()))?);
-    let path = b.data_dir.join(LOG_FILE);
+    let path = b.data_dir.join(LOG_DIR);
     let mut log = LogStore::open(&path, snaps.clone()).map_err(|e| format!("{}: {e}", path.display()))?;
     let ioerr = |e: log_store::LogError| format!("{}: {e}", path.display());
 
@@ -184,6 +193,11 @@ pub fn boot(
     let (node, shared) = Node::new(log, snaps, sm, conf_state, identity.cluster_id, cfg, transport)?;
     let last = node.last_index();
     Ok((node, shared, last))
+}
+
+/// True when `data_dir` already holds a member's log (in this format or the old one).
+pub fn has_log(data_dir: &Path) -> bool {
+    data_dir.join(LOG_DIR).exists() || data_dir.join(OLD_LOG_FILE).exists()
 }
 
 fn create_data_dir(dir: &Path) -> Result<(), String> {

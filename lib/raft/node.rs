@@ -7,7 +7,8 @@
 //! 1. send the messages a leader may send before persisting;
 //! 2. take a snapshot from the leader, if any (it goes to disk with step 4);
 //! 3. hand the entries that were already committed and persisted to the applier;
-//! 4. persist the snapshot, new entries and the hard state — ONE fsynced redb transaction;
+//! 4. persist the snapshot, new entries and the hard state — ONE write and ONE fdatasync
+//!    to the WAL;
 //! 5. send the messages that had to wait for that;
 //! 6. advance, then send and hand off what advancing released.
 //!
@@ -466,7 +467,7 @@ impl Node {
             self.read_index_known(&rs.request_ctx, rs.index);
         }
 
-        // 4. Persist: one transaction, one fsync (the snapshot, if any, just before it).
+        // 4. Persist: one write, one fdatasync (the snapshot, if any, just before it).
         self.raw.mut_store().persist(snapshot.as_ref(), ready.entries(), ready.hs())?;
         if let Some(hs) = ready.hs() {
             self.shared.term.store(hs.term, Ordering::Release);
@@ -514,7 +515,7 @@ impl Node {
                 }
             };
             let cs = cs.map_err(|err| {
-                LogError::Db(redb::Error::Corrupted(format!("conf change at {}: {err}", e.index)))
+                LogError::Wal(format!("conf change at {}: {err}", e.index))
             })?;
             self.raw.mut_store().set_conf_state(cs.clone())?;
             conf_states.push((e.index, cs));

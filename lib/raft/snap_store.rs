@@ -1,7 +1,8 @@
 //! The latest snapshot of the state machine, in a redb file of its own (`snap.redb`).
 //!
-//! It is separate from the log's file so that writing a large snapshot (done by the applier
-//! thread) never holds up the Raft thread's next fsync: redb has one writer per file.
+//! It is separate from the log (`wal/`, see [`LogStore`](super::log_store::LogStore)) so that
+//! writing a large snapshot (done by the applier thread) never holds up the Raft thread's next
+//! fsync.
 //! Metadata and data are written together in one fsynced transaction, so the file always
 //! holds one whole snapshot.
 

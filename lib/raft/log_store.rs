@@ -396,11 +396,41 @@ impl LogStore {
             let mut f = s.begin_frame()?;
             s.write_frame(&mut f)?;
         }
+        // A snapshot from the leader is saved before the frame that replaces the log with it;
+        // a crash between the two leaves a log that ends before the snapshot. Finish the job,
+        // or Raft would find its commit index past its last entry.
+        if s.snapshot_meta.index > s.last() {
+            let m = s.snapshot_meta.clone();
+            eprintln!("kv-serve: the log ends at {} before the snapshot at {}: replacing it with the snapshot", s.last(), m.index);
+            let mut f = s.begin_frame()?;
+            s.put_snapshot_records(&mut f, &m);
+            s.write_frame(&mut f)?;
+            s.adopt_snapshot(&m);
+        }
         // The snapshot holds only committed entries; the commit index on disk may lag it.
         if s.hard_state.commit < s.snapshot_meta.index {
             s.hard_state.commit = s.snapshot_meta.index;
         }
         Ok(s)
+    }
+
+    /// The records that replace the whole log with a snapshot.
+    fn put_snapshot_records(&self, f: &mut Frame, m: &SnapshotMetadata) {
+        f.put(REC_TRUNCATE, &(self.offset + 1).to_le_bytes());
+        f.put_message(REC_CONF_STATE, m.get_conf_state());
+        f.put_compacted(m.index, m.term);
+    }
+
+    /// In memory, what those records do.
+    fn adopt_snapshot(&mut self, m: &SnapshotMetadata) {
+        self.snapshot_meta = m.clone();
+        self.conf_state = m.get_conf_state().clone();
+        self.mem_truncate(self.offset + 1);
+        self.mem_compact(m.index, m.term);
+        self.compacted_dirty = false;
+        if self.hard_state.commit < m.index {
+            self.hard_state.commit = m.index;
+        }
     }
 
     /// Applies one frame's records to the in-memory state.
@@ -713,10 +743,7 @@ impl LogStore {
         let mut f = self.begin_frame()?;
         if let Some(snap) = snapshot {
             // ...and it replaces the whole log.
-            let m = snap.get_metadata();
-            f.put(REC_TRUNCATE, &(self.offset + 1).to_le_bytes());
-            f.put_message(REC_CONF_STATE, m.get_conf_state());
-            f.put_compacted(m.index, m.term);
+            self.put_snapshot_records(&mut f, snap.get_metadata());
         } else if self.compacted_dirty {
             f.put_compacted(self.offset, self.offset_term);
         }
@@ -737,15 +764,7 @@ impl LogStore {
         self.write_frame(&mut f)?;
 
         if let Some(snap) = snapshot {
-            let m = snap.get_metadata();
-            self.snapshot_meta = m.clone();
-            self.conf_state = m.get_conf_state().clone();
-            self.mem_truncate(self.offset + 1);
-            self.mem_compact(m.index, m.term);
-            self.compacted_dirty = false;
-            if self.hard_state.commit < m.index {
-                self.hard_state.commit = m.index;
-            }
+            self.adopt_snapshot(snap.get_metadata());
         }
         if let Some(last) = entries.last() {
             for (e, loc) in entries.iter().zip(locs) {
@@ -1286,6 +1305,25 @@ mod tests {
         assert_eq!(s.hard_state().commit, 50);
         assert_eq!(s.conf_state().voters, vec![1]);
         assert_eq!(data(&s, 51, 52), vec![b"after".to_vec()]);
+    }
+
+    #[test]
+    fn a_snapshot_saved_just_before_a_crash_replaces_the_log_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut s = open(dir.path());
+            s.persist(None, &[entry(1, 1, b"a"), entry(2, 1, b"b")], None).unwrap();
+        }
+        // persist() saves a leader's snapshot first; here the crash comes before its frame.
+        SnapStore::open(&dir.path().join("snap.redb")).unwrap().save(&snapshot(50, 4, b"remote")).unwrap();
+        let s = open(dir.path());
+        assert_eq!((s.first_index().unwrap(), s.last_index().unwrap()), (51, 50));
+        assert_eq!(s.term(50).unwrap(), 4);
+        assert_eq!(s.hard_state().commit, 50);
+        drop(s);
+        // And that was written down: the next open finds the same.
+        let s = open(dir.path());
+        assert_eq!((s.first_index().unwrap(), s.last_index().unwrap()), (51, 50));
     }
 
     #[test]

@@ -834,6 +834,10 @@ impl LogStore {
     /// peers that lag. The compaction point is written with the next `persist`, after which
     /// segments wholly behind it are deleted.
     pub fn snapshot_saved(&mut self, meta: SnapshotMetadata, compact_to: u64) {
+        if meta.index < self.snapshot_meta.index {
+            // A leader's newer snapshot was installed while ours was being written.
+            return;
+        }
         let compact_to = compact_to.min(meta.index);
         if compact_to > self.offset
             && compact_to <= self.last()

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use ::raft::eraftpb::{Snapshot, SnapshotMetadata};
 use protobuf::Message as _;
-use redb::{Database, Durability, ReadableDatabase, TableDefinition};
+use redb::{Database, Durability, ReadableDatabase, TableDefinition, ReadableTable};
 
 use super::log_store::LogError;
 
@@ -36,16 +36,26 @@ impl SnapStore {
     }
 
     /// Replaces the stored snapshot; durable when this returns.
-    pub fn save(&self, snap: &Snapshot) -> Result<(), LogError> {
+    /// Stores `snap` unless the stored one is newer (snapshots are written from two threads:
+    /// the leader's by the Raft thread, our own by the snapshot thread). Ok(false): not stored.
+    pub fn save(&self, snap: &Snapshot) -> Result<bool, LogError> {
         let mut tx = db(self.db.begin_write())?;
         db(tx.set_durability(Durability::Immediate))?;
         {
             let mut t = db(tx.open_table(SNAP))?;
+            let stored = match db(t.get(META_KEY))? {
+                Some(v) => SnapshotMetadata::parse_from_bytes(v.value()).map_err(|e| LogError::Corrupt("snapshot metadata", e))?.index,
+                None => 0,
+            };
+            if stored > snap.get_metadata().index {
+                return Ok(false);
+            }
             let meta = snap.get_metadata().write_to_bytes().expect("encode snapshot metadata");
             db(t.insert(META_KEY, meta.as_slice()))?;
             db(t.insert(DATA_KEY, &snap.data[..]))?;
         }
-        db(tx.commit())
+        db(tx.commit())?;
+        Ok(true)
     }
 
     /// The stored snapshot's metadata (index 0 when there is none), without reading its data.

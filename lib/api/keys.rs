@@ -223,7 +223,9 @@ fn event_response(api: &Api, ev: &Event, status: StatusCode, no_value: bool) -> 
     {
         Bytes::from(format!("{{\"action\":\"{}\"}}\n", ev.action.as_str()))
     } else {
-        let mut b = ev.to_json().to_vec();
+        let json = ev.to_json();
+        let mut b = Vec::with_capacity(json.len() + 1);
+        b.extend_from_slice(json);
         b.push(b'\n');
         Bytes::from(b)
     };

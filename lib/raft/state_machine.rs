@@ -44,7 +44,15 @@ pub type Outcome = Result<Arc<Event>, store::Error>;
 
 /// Encodes an entry's payload: 8-byte request ID, then the command.
 pub fn encode(id: u64, cmd: &Command) -> Vec<u8> {
-    let mut out = id.to_be_bytes().to_vec();
+    // Sized for the command so that the buffer is not regrown while it is written.
+    let size = match cmd {
+        Command::Put { path, value, prev_value, .. } => path.len() + value.len() + value.len() / 8 + prev_value.len(),
+        Command::Post { path, value, .. } => path.len() + value.len() + value.len() / 8,
+        Command::Delete { path, prev_value, .. } => path.len() + prev_value.len(),
+        _ => 64,
+    };
+    let mut out = Vec::with_capacity(8 + 160 + size);
+    out.extend_from_slice(&id.to_be_bytes());
     serde_json::to_writer(&mut out, cmd).expect("commands always serialize");
     out
 }

@@ -93,7 +93,9 @@ impl Event {
     /// listings cannot overflow the stack (prefer this to serde for events).
     pub fn to_json(&self) -> &[u8] {
         self.json.get_or_init(|| {
-            let mut out = Vec::with_capacity(128);
+            // Sized for the usual event so that the buffer is not regrown while it is written.
+            let guess = |n: &NodeExtern| 160 + 2 * n.key.len() + n.value.as_ref().map_or(0, |v| v.len() + v.len() / 8);
+            let mut out = Vec::with_capacity(guess(&self.node) + self.prev_node.as_ref().map_or(0, guess));
             out.extend_from_slice(b"{\"action\":\"");
             out.extend_from_slice(self.action.as_str().as_bytes());
             out.extend_from_slice(b"\",\"node\":");

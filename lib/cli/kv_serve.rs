@@ -240,6 +240,17 @@ fn now_nanos() -> i64 {
 pub fn run(cfg: Config) -> anyhow::Result<()> {
     let a = &cfg.args;
     super::raise_fd_limit();
+    // A panic in the Raft, applier or snapshot thread (raft-rs panics on a storage error it
+    // cannot handle) must stop the member: without those threads it would serve stale reads
+    // and claim to be healthy.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        default_hook(info);
+        if matches!(std::thread::current().name(), Some("raft" | "apply" | "snapshot")) {
+            eprintln!("kv-serve: fatal: the {} thread panicked", std::thread::current().name().unwrap_or(""));
+            std::process::exit(3);
+        }
+    }));
     // glibc gives every thread that allocates an arena of its own; with the Raft, applier and
     // HTTP threads freeing each other's buffers, that doubled the RSS after a write load.
     // Two arenas cost no measurable throughput (bench/kv-serve-vs-etcd.sh).
@@ -249,7 +260,7 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
     }
     let heartbeat = Duration::from_millis(a.heartbeat_interval);
     let election = Duration::from_millis(a.election_timeout);
-    let join = if a.initial_cluster_state == "existing" && !raft::has_log(&cfg.data_dir) {
+    let join = if a.initial_cluster_state == "existing" && !raft::has_identity(&cfg.data_dir)? {
         Some(fetch_join(a, &cfg.initial_cluster).map_err(anyhow::Error::msg)?)
     } else {
         None

@@ -350,7 +350,12 @@ impl LogStore {
                     Err(bad) => {
                         // A torn write: the last frame of the newest segment, cut short or
                         // followed by nothing but zeros.
+                        // A torn write can only be the last frame: an intact frame after this
+                        // one means the damage is in the middle, and nothing may be cut.
+                        let intact_after =
+                            (p + 1..data.len().saturating_sub(FRAME_HEADER)).any(|q| check_frame(&data, q).is_ok());
                         let torn = newest
+                            && !intact_after
                             && match bad {
                                 BadFrame::Short => true,
                                 BadFrame::Invalid => {
@@ -399,13 +404,27 @@ impl LogStore {
         // A snapshot from the leader is saved before the frame that replaces the log with it;
         // a crash between the two leaves a log that ends before the snapshot. Finish the job,
         // or Raft would find its commit index past its last entry.
-        if s.snapshot_meta.index > s.last() {
-            let m = s.snapshot_meta.clone();
-            eprintln!("kv-serve: the log ends at {} before the snapshot at {}: replacing it with the snapshot", s.last(), m.index);
+        // The same when the log is long enough but disagrees with the snapshot at its index
+        // (a leader's snapshot replacing a diverged suffix).
+        let m = s.snapshot_meta.clone();
+        if m.index > s.offset && (m.index > s.last() || Storage::term(&s, m.index).ok() != Some(m.term)) {
+            eprintln!(
+                "kv-serve: the log (last entry {}) does not hold the snapshot at {}: replacing it with the snapshot",
+                s.last(),
+                m.index
+            );
+            let mut hs = s.hard_state.clone();
+            if hs.term < m.term {
+                hs.term = m.term;
+                hs.vote = 0;
+            }
+            hs.commit = hs.commit.max(m.index);
             let mut f = s.begin_frame()?;
             s.put_snapshot_records(&mut f, &m);
+            f.put_message(REC_HARD_STATE, &hs);
             s.write_frame(&mut f)?;
             s.adopt_snapshot(&m);
+            s.hard_state = hs;
         }
         // The snapshot holds only committed entries; the commit index on disk may lag it.
         if s.hard_state.commit < s.snapshot_meta.index {
@@ -523,6 +542,10 @@ impl LogStore {
 
     /// ONE write and ONE fdatasync; durable when this returns.
     fn write_frame(&mut self, f: &mut Frame) -> Result<(), LogError> {
+        if f.buf.len() - FRAME_HEADER > u32::MAX as usize {
+            // Its length would wrap: it could be written but never read back.
+            return Err(LogError::Wal(format!("a batch of {} bytes is larger than a log frame can hold", f.buf.len())));
+        }
         f.finish();
         let seg = &self.segments[&self.tail_seq];
         seg.file.write_all_at(&f.buf, self.tail_len).map_err(io_err(&seg.path))?;
@@ -1328,6 +1351,44 @@ mod tests {
         // And that was written down: the next open finds the same.
         let s = open(dir.path());
         assert_eq!((s.first_index().unwrap(), s.last_index().unwrap()), (51, 50));
+    }
+
+    #[test]
+    fn a_snapshot_that_disagrees_with_the_log_replaces_it_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut s = open(dir.path());
+            let es: Vec<Entry> = (1..=10).map(|i| entry(i, 1, b"old")).collect();
+            s.persist(None, &es, None).unwrap();
+        }
+        // A leader's snapshot at 5, term 3: our entry 5 (term 1) was never committed.
+        SnapStore::open(&dir.path().join("snap.redb")).unwrap().save(&snapshot(5, 3, b"leader")).unwrap();
+        let s = open(dir.path());
+        assert_eq!((s.first_index().unwrap(), s.last_index().unwrap()), (6, 5));
+        assert_eq!(s.term(5).unwrap(), 3);
+        assert_eq!(s.hard_state().term, 3);
+        drop(s);
+        let s = open(dir.path());
+        assert_eq!((s.last_index().unwrap(), s.hard_state().term, s.hard_state().commit), (5, 3, 5));
+    }
+
+    #[test]
+    fn a_damaged_length_in_the_middle_is_not_taken_for_a_torn_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut s = open(dir.path());
+            for i in 1..=5 {
+                s.persist(None, &[entry(i, 1, b"payload")], None).unwrap();
+            }
+        }
+        let seg = segment_files(dir.path()).pop().unwrap();
+        let mut data = std::fs::read(&seg).unwrap();
+        // Find the second frame and make its length point past the end of the file.
+        let first_len = u32::from_le_bytes(data[0..4].try_into().unwrap()) as usize;
+        let second = FRAME_HEADER + first_len;
+        data[second + 3] = 0x7f;
+        std::fs::write(&seg, &data).unwrap();
+        assert!(try_open(dir.path()).is_err(), "intact frames follow: this is corruption, not a torn write");
     }
 
     #[test]

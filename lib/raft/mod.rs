@@ -195,9 +195,21 @@ pub fn boot(
     Ok((node, shared, last))
 }
 
-/// True when `data_dir` already holds a member's log (in this format or the old one).
-pub fn has_log(data_dir: &Path) -> bool {
-    data_dir.join(LOG_DIR).exists() || data_dir.join(OLD_LOG_FILE).exists()
+/// Does the data dir hold a member that finished its first start (its identity is written)?
+/// A first start that died before that leaves a log without one: a member joining an existing
+/// cluster must then ask the cluster again, not found a cluster of its own.
+pub fn has_identity(data_dir: &Path) -> anyhow::Result<bool> {
+    if data_dir.join(OLD_LOG_FILE).exists() {
+        return Ok(true); // boot refuses it with the reason
+    }
+    if !data_dir.join(LOG_DIR).exists() {
+        return Ok(false);
+    }
+    let snap_path = data_dir.join(SNAP_FILE);
+    let snaps = Arc::new(SnapStore::open(&snap_path).map_err(|e| anyhow::anyhow!("{}: {e}", snap_path.display()))?);
+    let path = data_dir.join(LOG_DIR);
+    let log = LogStore::open(&path, snaps).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(log.get_meta(IDENTITY).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?.is_some())
 }
 
 fn create_data_dir(dir: &Path) -> Result<(), String> {

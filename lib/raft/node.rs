@@ -238,6 +238,8 @@ pub struct Node {
     /// When the heartbeat now awaiting an answer was sent to each peer: the round trip is the
     /// latency `/v2/stats/leader` reports.
     heartbeats: HashMap<u64, Instant>,
+    /// Proposals taken from the inbox, not yet handed to Raft (see `flush_proposals`).
+    proposals: Vec<(u64, Vec<u8>)>,
 }
 
 fn now_nanos() -> i64 {
@@ -313,6 +315,7 @@ impl Node {
             applier: Some(applier),
             reads_pending: HashMap::new(),
             next_read: 1,
+            proposals: Vec::new(),
             last_sync: Instant::now(),
             heartbeats: HashMap::new(),
         };
@@ -357,6 +360,7 @@ impl Node {
                         }
                         n += 1;
                     }
+                    self.flush_proposals();
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
@@ -373,13 +377,43 @@ impl Node {
         Ok(())
     }
 
-    fn handle(&mut self, input: Input) {
-        match input {
-            Input::Propose { id, data } => {
-                if self.raw.propose(vec![], data).is_err() {
-                    self.shared.fail_waiter(id, ProposeError::NoLeader);
-                }
+    /// Steps the proposals gathered by `handle` as one MsgPropose.
+    fn flush_proposals(&mut self) {
+        if self.proposals.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.proposals);
+        let mut m = Message::default();
+        m.set_msg_type(::raft::eraftpb::MessageType::MsgPropose);
+        m.from = self.raw.raft.id;
+        let ids: Vec<u64> = batch.iter().map(|(id, _)| *id).collect();
+        m.set_entries(
+            batch
+                .into_iter()
+                .map(|(_, data)| {
+                    let mut e = Entry::default();
+                    e.data = data.into();
+                    e
+                })
+                .collect::<Vec<_>>()
+                .into(),
+        );
+        if self.raw.raft.step(m).is_err() {
+            for id in ids {
+                self.shared.fail_waiter(id, ProposeError::NoLeader);
             }
+        }
+    }
+
+    fn handle(&mut self, input: Input) {
+        if !matches!(input, Input::Propose { .. }) {
+            // Keep the order of proposals and what follows them (a conf change, a read).
+            self.flush_proposals();
+        }
+        match input {
+            // Proposals that arrive together go to Raft as one message: a follower forwards
+            // one MsgProp to the leader instead of one per write.
+            Input::Propose { id, data } => self.proposals.push((id, data)),
             Input::ReadIndex { reply } => {
                 let ctx = self.next_read;
                 self.next_read += 1;

@@ -244,7 +244,6 @@ pub struct Supervisor {
 const POLL: Duration = Duration::from_millis(50);
 
 impl Supervisor {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         run: RunDir,
         cgroups: Cgroups,
@@ -1579,11 +1578,7 @@ impl Supervisor {
 
     fn cleanup_containers(&mut self, n: &str) {
         let rt = self.units.get_mut(n).unwrap();
-        let mut names = rt.container_names.clone();
-        if names.is_empty() {
-            // Only labelled containers could be left; find them without holding up the stop.
-            names = Vec::new();
-        }
+        let names = rt.container_names.clone();
         rt.cleanup_gen += 1;
         let generation = rt.cleanup_gen;
         let grace = rt.service().timeout_stop.unwrap_or(Duration::from_secs(10)).min(Duration::from_secs(10));
@@ -1629,7 +1624,7 @@ impl Supervisor {
         let svc = rt.unit.service.as_ref().unwrap();
         let restart = !rt.stop_requested
             && !self.shutting_down
-            && should_restart(svc.restart, result, rt.main_exit, rt.start_ok || result != "success");
+            && should_restart(svc.restart, result, rt.main_exit);
         let restart_sec = svc.restart_sec;
         let stop_requested = rt.stop_requested;
         if restart {
@@ -1826,7 +1821,7 @@ fn exit_result(exit: Exit) -> &'static str {
 }
 
 /// systemd's Restart= table.
-fn should_restart(policy: RestartPolicy, result: &str, exit: Option<Exit>, _started: bool) -> bool {
+fn should_restart(policy: RestartPolicy, result: &str, exit: Option<Exit>) -> bool {
     let unclean_signal = matches!(exit, Some(Exit::Killed(_)) | Some(Exit::Dumped(_))) && result != "success";
     match policy {
         RestartPolicy::No => false,

@@ -756,7 +756,16 @@ impl LogStore {
         entries: &[Entry],
         hard_state: Option<&HardState>,
     ) -> Result<(), LogError> {
-        if snapshot.is_none() && entries.is_empty() && hard_state.is_none() {
+        // As etcd's `MustSync`: a hard state whose only news is a higher commit index need not
+        // be on disk (Raft never needs a durable commit index); it goes with the next write.
+        // (A compaction point waiting to be written still goes now, as before.)
+        let must_write = hard_state.is_some_and(|hs| {
+            hs.term != self.hard_state.term || hs.vote != self.hard_state.vote || self.compacted_dirty
+        });
+        if snapshot.is_none() && entries.is_empty() && !must_write {
+            if let Some(hs) = hard_state {
+                self.hard_state.commit = self.hard_state.commit.max(hs.commit);
+            }
             return Ok(());
         }
         if let Some(snap) = snapshot {
@@ -1268,6 +1277,37 @@ mod tests {
         assert!(segments_seen > 20, "segments rolled ({segments_seen})");
         drop(s);
         assert!(segment_files(dir.path()).len() < 20, "old segments are deleted");
+    }
+
+    /// etcd's `MustSync`: a higher commit index alone is not worth a write and an fdatasync;
+    /// a new term or vote is, and the commit index then goes along.
+    #[test]
+    fn a_commit_index_alone_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut hs = HardState::default();
+        {
+            let mut s = open(dir.path());
+            hs.term = 2;
+            hs.vote = 1;
+            hs.commit = 1;
+            s.persist(None, &[entry(1, 2, b"a"), entry(2, 2, b"b")], Some(&hs)).unwrap();
+            let written = s.tail_len;
+            hs.commit = 2;
+            s.persist(None, &[], Some(&hs)).unwrap();
+            assert_eq!(s.tail_len, written, "nothing written for a commit index");
+            assert_eq!(s.hard_state().commit, 2, "but it is known in memory");
+        }
+        {
+            let mut s = open(dir.path());
+            assert_eq!((s.hard_state().term, s.hard_state().vote, s.hard_state().commit), (2, 1, 1));
+            let written = s.tail_len;
+            hs.term = 3;
+            hs.vote = 0;
+            s.persist(None, &[], Some(&hs)).unwrap();
+            assert!(s.tail_len > written, "a new term is written");
+        }
+        let s = open(dir.path());
+        assert_eq!((s.hard_state().term, s.hard_state().vote, s.hard_state().commit), (3, 0, 2));
     }
 
     #[test]

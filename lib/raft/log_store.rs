@@ -15,6 +15,13 @@
 //! compaction point and meta keys win; an entry whose index is at or below the last one
 //! replaces that suffix (a new leader overwrote uncommitted entries).
 //!
+//! Segments are allocated ahead of time (`fallocate`) by a helper thread (`spare.tmp`, renamed
+//! into place when the log rolls over to it), so a write leaves the file's size alone and needs
+//! no block allocation: `fdatasync` then has less to write than for a file that grows (a third
+//! fewer disk writes per flush, measured). Space allocated but not written reads as zeros, so
+//! zeros after the last frame are the end of a segment. The first spare is small and each next
+//! one twice the last, so a member that writes little reserves little.
+//!
 //! Segments roll at about 64 MiB. Each one starts with a header frame holding the whole state
 //! (hard state, conf state, compaction point, meta keys), so an older segment is needed only
 //! for its entries: once the compaction point on disk covers all of them it is deleted, off the
@@ -46,6 +53,10 @@ const CACHE_ENTRIES: usize = 1024;
 const CACHE_BYTES: usize = 4 << 20;
 /// A segment rolls over once it is this big.
 const SEGMENT_BYTES: u64 = 64 << 20;
+/// The first spare segment is this big; each next one twice the last, up to `SEGMENT_BYTES`.
+const FIRST_SPARE: u64 = 1 << 20;
+/// The spare segment being filled (or ready) in the log's directory.
+const SPARE_NAME: &str = "spare.tmp";
 /// At most this many bytes are read with one `pread` when entries come from disk.
 const READ_SPAN: u64 = 4 << 20;
 
@@ -154,6 +165,8 @@ struct Segment {
     path: PathBuf,
     /// The highest entry index written to it (0 for none).
     max_index: u64,
+    /// How many bytes of it were allocated ahead (0: it grows as it is written).
+    prealloc: u64,
 }
 
 /// One write being built: the frame header, then records.
@@ -227,27 +240,30 @@ impl Frame {
     }
 }
 
-/// Why a frame could not be read.
-enum BadFrame {
-    /// It runs past the end of the file.
-    Short,
-    /// Its checksum or length is wrong.
-    Invalid,
-}
-
 /// The body of the frame at `p`, if it is whole and intact.
-fn check_frame(data: &[u8], p: usize) -> Result<&[u8], BadFrame> {
-    let Some(h) = data.get(p..p + FRAME_HEADER) else { return Err(BadFrame::Short) };
+fn check_frame(data: &[u8], p: usize) -> Option<&[u8]> {
+    let h = data.get(p..p + FRAME_HEADER)?;
     let len = u32::from_le_bytes(h[..4].try_into().unwrap()) as usize;
     let crc = u32::from_le_bytes(h[4..].try_into().unwrap());
     if len == 0 {
-        return Err(BadFrame::Invalid);
+        return None;
     }
-    let Some(body) = data.get(p + FRAME_HEADER..p + FRAME_HEADER + len) else { return Err(BadFrame::Short) };
-    if crc32c(body) != crc {
-        return Err(BadFrame::Invalid);
+    let body = data.get(p + FRAME_HEADER..p + FRAME_HEADER + len)?;
+    (crc32c(body) == crc).then_some(body)
+}
+
+/// Makes `dir/SPARE_NAME` a file of `size` bytes whose blocks are allocated (`fallocate`),
+/// and makes that durable. (Unless `stop` is set first.)
+fn allocate_spare(dir: &Path, size: u64, stop: &std::sync::atomic::AtomicBool) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd as _;
+    let path = dir.join(SPARE_NAME);
+    let file = OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&path)?;
+    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(std::io::Error::other("stopped"));
     }
-    Ok(body)
+    let len = libc::off_t::try_from(size).map_err(std::io::Error::other)?;
+    nix::fcntl::fallocate(file.as_raw_fd(), nix::fcntl::FallocateFlags::empty(), 0, len)?;
+    file.sync_all()
 }
 
 pub struct LogStore {
@@ -284,11 +300,23 @@ pub struct LogStore {
     cache_bytes: usize,
     /// Deletes segments the compaction point has passed.
     deleter: Option<JoinHandle<()>>,
+    /// Whether segments are allocated ahead (see the module's documentation).
+    preallocate: bool,
+    /// The thread filling the next spare segment, and how big it makes it.
+    spare: Option<(JoinHandle<std::io::Result<()>>, u64)>,
+    spare_size: u64,
+    /// Tells the spare's thread to give up (when the log is closed).
+    spare_stop: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl LogStore {
     /// Opens (or creates) the log in the directory `dir` and replays it.
     pub fn open(dir: &Path, snaps: Arc<SnapStore>) -> Result<LogStore, LogError> {
+        Self::open_with(dir, snaps, true)
+    }
+
+    /// `open`, with or without segments allocated ahead.
+    fn open_with(dir: &Path, snaps: Arc<SnapStore>, preallocate: bool) -> Result<LogStore, LogError> {
         if !dir.exists() {
             use std::os::unix::fs::DirBuilderExt as _;
             std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io_err(dir))?;
@@ -332,54 +360,58 @@ impl LogStore {
             cache: VecDeque::new(),
             cache_bytes: 0,
             deleter: None,
+            preallocate,
+            spare: None,
+            spare_size: FIRST_SPARE,
+            spare_stop: Default::default(),
         };
+        // A spare left by the last run may be half filled.
+        let spare = dir.join(SPARE_NAME);
+        if spare.exists() {
+            std::fs::remove_file(&spare).map_err(io_err(&spare))?;
+        }
         for (i, &seq) in seqs.iter().enumerate() {
             let path = dir.join(segment_name(seq));
             let data = std::fs::read(&path).map_err(io_err(&path))?;
             let file = OpenOptions::new().read(true).write(true).open(&path).map_err(io_err(&path))?;
-            s.segments.insert(seq, Segment { file, path: path.clone(), max_index: 0 });
+            // Zeros at the end are space filled ahead, not yet written.
+            let written = data.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            s.segments.insert(seq, Segment { file, path: path.clone(), max_index: 0, prealloc: 0 });
             let newest = i + 1 == seqs.len();
             let mut p = 0;
-            while p < data.len() {
-                match check_frame(&data, p) {
-                    Ok(body) => {
-                        s.replay_frame(seq, (p + FRAME_HEADER) as u64, body)
-                            .map_err(|e| LogError::Wal(format!("{}: record at offset {p}: {e}", path.display())))?;
-                        p += FRAME_HEADER + body.len();
-                    }
-                    Err(bad) => {
-                        // A torn write: the last frame of the newest segment, cut short or
-                        // followed by nothing but zeros.
-                        // A torn write can only be the last frame: an intact frame after this
-                        // one means the damage is in the middle, and nothing may be cut.
-                        let intact_after =
-                            (p + 1..data.len().saturating_sub(FRAME_HEADER)).any(|q| check_frame(&data, q).is_ok());
-                        let torn = newest
-                            && !intact_after
-                            && match bad {
-                                BadFrame::Short => true,
-                                BadFrame::Invalid => {
-                                    let len = u32::from_le_bytes(data[p..p + 4].try_into().unwrap()) as usize;
-                                    p + FRAME_HEADER + len == data.len() || data[p..].iter().all(|&b| b == 0)
-                                }
-                            };
-                        if !torn {
-                            return Err(LogError::Wal(format!(
-                                "{}: corrupt record at offset {p} (before the end of the log)",
-                                path.display()
-                            )));
-                        }
-                        eprintln!(
-                            "kv-serve: {}: cutting off a torn write at offset {p} ({} bytes)",
-                            path.display(),
-                            data.len() - p
-                        );
-                        let seg = &s.segments[&seq];
-                        seg.file.set_len(p as u64).map_err(io_err(&path))?;
-                        seg.file.sync_all().map_err(io_err(&path))?;
-                        break;
-                    }
+            while p < written {
+                if let Some(body) = check_frame(&data, p) {
+                    s.replay_frame(seq, (p + FRAME_HEADER) as u64, body)
+                        .map_err(|e| LogError::Wal(format!("{}: record at offset {p}: {e}", path.display())))?;
+                    p += FRAME_HEADER + body.len();
+                    continue;
                 }
+                // A torn write — cut short, or only partly on disk — can only be the last
+                // frame of the newest segment: an intact frame after it means the damage is
+                // in the middle, and nothing may be cut.
+                let intact_after = (p + 1..written).any(|q| check_frame(&data, q).is_some());
+                if !newest || intact_after {
+                    return Err(LogError::Wal(format!(
+                        "{}: corrupt record at offset {p} (before the end of the log)",
+                        path.display()
+                    )));
+                }
+                eprintln!(
+                    "kv-serve: {}: cutting off a torn write at offset {p} ({} bytes)",
+                    path.display(),
+                    written - p
+                );
+                let seg = &s.segments[&seq];
+                if written < data.len() {
+                    seg.file.write_all_at(&vec![0u8; written - p], p as u64).map_err(io_err(&path))?;
+                } else {
+                    seg.file.set_len(p as u64).map_err(io_err(&path))?;
+                }
+                seg.file.sync_all().map_err(io_err(&path))?;
+                break;
+            }
+            if p < data.len() && written < data.len() {
+                s.segments.get_mut(&seq).unwrap().prealloc = data.len() as u64;
             }
             s.tail_seq = seq;
             s.tail_len = p as u64;
@@ -514,17 +546,75 @@ impl LogStore {
             .open(&path)
             .map_err(io_err(&path))?;
         sync_dir(&self.dir)?;
-        self.segments.insert(seq, Segment { file, path, max_index: 0 });
+        self.segments.insert(seq, Segment { file, path, max_index: 0, prealloc: 0 });
         self.tail_seq = seq;
         self.tail_len = 0;
         Ok(())
     }
 
-    /// Starts the next write, rolling over to a new segment first if the tail is full. A new
-    /// segment starts with the whole state, so that older ones are needed only for entries.
+    /// Starts filling the next spare segment, unless one is on its way.
+    fn start_spare(&mut self) {
+        if !self.preallocate || self.spare.is_some() {
+            return;
+        }
+        let size = self.spare_size.min(self.segment_bytes).max(1);
+        let dir = self.dir.clone();
+        let stop = self.spare_stop.clone();
+        let filler = std::thread::Builder::new().name("wal-spare".into()).spawn(move || allocate_spare(&dir, size, &stop));
+        match filler {
+            Ok(h) => self.spare = Some((h, size)),
+            Err(e) => eprintln!("kv-serve: cannot start the thread that allocates spare log segments: {e}"),
+        }
+    }
+
+    /// The spare segment, if it is ready (never waits for it): its size.
+    fn take_spare(&mut self) -> Option<u64> {
+        if !self.spare.as_ref().is_some_and(|(h, _)| h.is_finished()) {
+            return None;
+        }
+        let (h, size) = self.spare.take().unwrap();
+        match h.join() {
+            Ok(Ok(())) => Some(size),
+            Ok(Err(e)) => {
+                // Not fatal: segments then grow as they are written, as without preallocation.
+                eprintln!("kv-serve: {}: cannot allocate a spare log segment (segments will grow as they are written): {e}", self.dir.display());
+                self.preallocate = false;
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// Moves on to the next segment: the spare if it is ready, else a new empty file.
+    fn roll(&mut self) -> Result<(), LogError> {
+        let seq = self.tail_seq + 1;
+        match self.take_spare() {
+            Some(size) => {
+                let path = self.dir.join(segment_name(seq));
+                let spare = self.dir.join(SPARE_NAME);
+                std::fs::rename(&spare, &path).map_err(io_err(&path))?;
+                sync_dir(&self.dir)?;
+                let file = OpenOptions::new().read(true).write(true).open(&path).map_err(io_err(&path))?;
+                self.segments.insert(seq, Segment { file, path, max_index: 0, prealloc: size });
+                self.tail_seq = seq;
+                self.tail_len = 0;
+                self.spare_size = (size * 2).min(self.segment_bytes);
+            }
+            None => self.create_segment(seq)?,
+        }
+        self.start_spare();
+        Ok(())
+    }
+
+    /// Starts the next write, rolling over to a new segment first if the tail is full — or,
+    /// for a segment that grows as it is written, as soon as an allocated one is ready. A
+    /// new segment starts with the whole state, so that older ones are needed only for entries.
     fn begin_frame(&mut self) -> Result<Frame, LogError> {
-        if self.tail_len >= self.segment_bytes {
-            self.create_segment(self.tail_seq + 1)?;
+        let prealloc = self.segments[&self.tail_seq].prealloc;
+        let full = if prealloc > 0 { self.tail_len >= prealloc } else { self.tail_len >= self.segment_bytes };
+        let spare_ready = prealloc == 0 && self.tail_len > 0 && self.spare.as_ref().is_some_and(|(h, _)| h.is_finished());
+        if full || spare_ready {
+            self.roll()?;
         }
         let mut f = Frame::new(self.tail_seq, self.tail_len);
         if self.tail_len == 0 {
@@ -794,6 +884,8 @@ impl LogStore {
             f.put_message(REC_HARD_STATE, hs);
         }
         self.write_frame(&mut f)?;
+        // (from the first write of Raft's on: a member that is only opened fills nothing)
+        self.start_spare();
 
         if let Some(snap) = snapshot {
             self.adopt_snapshot(snap.get_metadata());
@@ -894,6 +986,11 @@ impl Drop for LogStore {
         if let Some(h) = self.deleter.take() {
             let _ = h.join();
         }
+        // No thread may go on writing into the directory of a closed log.
+        self.spare_stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some((h, _)) = self.spare.take() {
+            let _ = h.join();
+        }
     }
 }
 
@@ -971,9 +1068,16 @@ mod tests {
         e
     }
 
+    /// Opens the log without segments allocated ahead, so that files end where the log does.
     fn try_open(dir: &Path) -> Result<LogStore, LogError> {
         let snaps = Arc::new(SnapStore::open(&dir.join("snap.redb")).unwrap());
-        LogStore::open(&dir.join("wal"), snaps)
+        LogStore::open_with(&dir.join("wal"), snaps, false)
+    }
+
+    /// Opens the log as kv-serve does, with segments allocated ahead.
+    fn open_prealloc(dir: &Path) -> LogStore {
+        let snaps = Arc::new(SnapStore::open(&dir.join("snap.redb")).unwrap());
+        LogStore::open(&dir.join("wal"), snaps).unwrap()
     }
 
     fn open(dir: &Path) -> LogStore {
@@ -985,7 +1089,11 @@ mod tests {
     }
 
     fn segment_files(dir: &Path) -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("wal")).unwrap().map(|d| d.unwrap().path()).collect();
+        let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("wal"))
+            .unwrap()
+            .map(|d| d.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "wal"))
+            .collect();
         v.sort();
         v
     }
@@ -1070,7 +1178,71 @@ mod tests {
         let s = open(dir.path());
         assert_eq!(s.last_index().unwrap(), 3);
         assert_eq!(data(&s, 1, 4), vec![b"a".to_vec(), b"b".to_vec(), b"c2".to_vec()]);
-        assert_eq!(std::fs::metadata(&seg).unwrap().len(), len);
+        assert_eq!(s.tail_len, len);
+        // (the zeros after it read as space filled ahead)
+        assert!(std::fs::read(&seg).unwrap()[len as usize..].iter().all(|&b| b == 0));
+    }
+
+    /// Waits until the spare segment being filled, if any, is ready.
+    fn spare_ready(s: &LogStore) {
+        while s.spare.as_ref().is_some_and(|(h, _)| !h.is_finished()) {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn segments_are_allocated_ahead() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut written = Vec::new();
+        {
+            let mut s = open_prealloc(dir.path());
+            s.segment_bytes = 64 << 10;
+            s.spare_size = 16 << 10;
+            for i in 1..=600u64 {
+                let e = entry(i, 1, &[i as u8; 300]);
+                s.persist(None, std::slice::from_ref(&e), None).unwrap();
+                written.push(e.data.to_vec());
+                spare_ready(&s);
+            }
+            // the first segment grew as it was written and gave way to a spare at once; the
+            // others were allocated ahead, doubling up to the segment size
+            let sizes: Vec<u64> = s.segments.values().map(|g| g.prealloc).collect();
+            assert_eq!(sizes[0], 0, "{sizes:?}");
+            assert_eq!(sizes[1..4], [16 << 10, 32 << 10, 64 << 10], "{sizes:?}");
+            assert!(sizes[4..].iter().all(|&n| n == 64 << 10), "{sizes:?}");
+            for g in s.segments.values().skip(1) {
+                // (the frame that crosses a segment's end makes it a little longer)
+                let len = std::fs::metadata(&g.path).unwrap().len();
+                assert!(len >= g.prealloc && len < g.prealloc + 1024, "{}: {len}", g.path.display());
+            }
+            assert!(s.tail_len < s.segments[&s.tail_seq].prealloc);
+        }
+        assert!(!segment_files(dir.path()).is_empty());
+        let tail = segment_files(dir.path()).pop().unwrap();
+        let size = std::fs::metadata(&tail).unwrap().len();
+        {
+            let mut s = open_prealloc(dir.path());
+            assert_eq!(data(&s, 1, 601), written, "zeros after the last frame are not entries");
+            assert_eq!(s.segments[&s.tail_seq].prealloc, size);
+            let at = s.tail_len;
+            s.persist(None, &[entry(601, 1, b"after reopen")], None).unwrap();
+            assert!(s.tail_len > at);
+            assert_eq!(std::fs::metadata(&tail).unwrap().len(), size, "written into the space allocated ahead");
+            written.push(b"after reopen".to_vec());
+        }
+        // a torn write in space allocated ahead: its first page made it, the rest did not
+        let end = {
+            let s = open_prealloc(dir.path());
+            s.tail_len
+        };
+        let f = OpenOptions::new().write(true).open(&tail).unwrap();
+        f.write_all_at(&[200, 0, 0, 0, 9, 9, 9, 9, 1, 2, 3], end).unwrap();
+        let s = open_prealloc(dir.path());
+        assert_eq!(data(&s, 1, 602), written);
+        assert_eq!(s.tail_len, end);
+        assert_eq!(std::fs::metadata(&tail).unwrap().len(), size, "cut by zeroing, still allocated ahead");
+        assert!(std::fs::read(&tail).unwrap()[end as usize..].iter().all(|&b| b == 0));
+        assert!(!dir.path().join("wal").join(SPARE_NAME).exists() || s.spare.is_some());
     }
 
     #[test]
@@ -1200,7 +1372,7 @@ mod tests {
             rng ^= rng << 17;
             rng % n
         };
-        let mut s = open(dir.path());
+        let mut s = open_prealloc(dir.path());
         s.segment_bytes = 2048;
         // the model: entries offset+1..=last as (term, data)
         let (mut offset, mut offset_term) = (0u64, 0u64);
@@ -1257,7 +1429,7 @@ mod tests {
                 }
                 87..=89 => {
                     drop(s);
-                    s = open(dir.path());
+                    s = open_prealloc(dir.path());
                     s.segment_bytes = 2048;
                 }
                 _ => {}

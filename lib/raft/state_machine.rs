@@ -75,6 +75,23 @@ pub struct StateMachine {
     pub membership_changed: bool,
 }
 
+/// The state machine as `StateMachine::image` copied it; `encode` gives `save`'s bytes.
+pub struct StateImage {
+    cluster: Vec<u8>,
+    store: crate::store::store::StoreImage,
+}
+
+impl StateImage {
+    pub fn encode(self) -> Vec<u8> {
+        let store = self.store.encode();
+        let mut out = Vec::with_capacity(4 + self.cluster.len() + store.len());
+        out.extend_from_slice(&(self.cluster.len() as u32).to_be_bytes());
+        out.extend_from_slice(&self.cluster);
+        out.extend_from_slice(&store);
+        out
+    }
+}
+
 impl StateMachine {
     pub fn new(store: Store, cluster: Cluster) -> StateMachine {
         StateMachine { store, cluster, membership_changed: false }
@@ -133,13 +150,12 @@ impl StateMachine {
 
     /// Snapshot payload: 4-byte length of the membership JSON, the membership, the store.
     pub fn save(&self) -> Vec<u8> {
-        let cluster = serde_json::to_vec(&self.cluster).expect("cluster serializes");
-        let store = self.store.save();
-        let mut out = Vec::with_capacity(4 + cluster.len() + store.len());
-        out.extend_from_slice(&(cluster.len() as u32).to_be_bytes());
-        out.extend_from_slice(&cluster);
-        out.extend_from_slice(&store);
-        out
+        self.image().encode()
+    }
+
+    /// A copy of the state to be encoded later (see [`Store::image`]).
+    pub fn image(&self) -> StateImage {
+        StateImage { cluster: serde_json::to_vec(&self.cluster).expect("cluster serializes"), store: self.store.image() }
     }
 
     pub fn recover(data: &[u8]) -> Result<StateMachine, String> {

@@ -240,8 +240,6 @@ pub struct Node {
     heartbeats: HashMap<u64, Instant>,
     /// Proposals taken from the inbox, not yet handed to Raft (see `flush_proposals`).
     proposals: Vec<(u64, Vec<u8>)>,
-    /// The highest commit index this member, as leader, has broadcast on its own.
-    announced_commit: u64,
 }
 
 fn now_nanos() -> i64 {
@@ -276,9 +274,8 @@ impl Node {
             check_quorum: true,
             pre_vote: true,
             read_only_option: ::raft::ReadOnlyOption::Safe,
-            // A commit is announced by `announce_commit`, not after every acknowledgement.
-            skip_bcast_commit: true,
-            // Appends to one peer produced in one round go as one message.
+            // Appends to one peer produced in one round go as one message (the commit index a
+            // leader broadcasts rides along with new entries).
             batch_append: true,
             ..Default::default()
         };
@@ -322,7 +319,6 @@ impl Node {
             reads_pending: HashMap::new(),
             next_read: 1,
             proposals: Vec::new(),
-            announced_commit: 0,
             last_sync: Instant::now(),
             heartbeats: HashMap::new(),
         };
@@ -487,23 +483,7 @@ impl Node {
         self.transport.send(msgs);
     }
 
-    /// A leader tells its followers of a new commit index only once it has committed all it
-    /// has: while entries are still in flight, their acknowledgements will move the commit
-    /// index again soon, and every new append carries the commit index anyway. (raft-rs
-    /// broadcasts on every move, i.e. an extra message to each follower — and an answer from
-    /// it — for every batch.) Followers learn a commit at the latest with the next append or
-    /// heartbeat; under load, with the next batch.
-    fn announce_commit(&mut self) {
-        let r = &mut self.raw.raft;
-        let committed = r.raft_log.committed;
-        if r.state == StateRole::Leader && committed > self.announced_commit && committed == r.raft_log.last_index() {
-            self.announced_commit = committed;
-            r.bcast_append();
-        }
-    }
-
     fn on_ready(&mut self) -> Result<(), LogError> {
-        self.announce_commit();
         if !self.raw.has_ready() {
             return Ok(());
         }
@@ -543,10 +523,7 @@ impl Node {
             self.raw.mut_store().set_commit(commit);
             self.shared.commit_index.store(commit, Ordering::Release);
         }
-        let mut msgs = light.take_messages();
-        self.announce_commit();
-        msgs.append(&mut self.raw.raft.msgs);
-        self.send(msgs);
+        self.send(light.take_messages());
         self.hand_off(light.take_committed_entries())?;
         self.raw.advance_apply();
         if self.raw.store().snapshot_wanted.swap(false, Ordering::AcqRel) {

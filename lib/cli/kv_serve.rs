@@ -337,6 +337,7 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
             let api = api.clone();
             tokio::spawn(api::http::serve(l, move |req| api::route(api.clone(), req)));
         }
+        tokio::spawn(trim_memory_now_and_then());
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
             _ = term.recv() => {}
@@ -349,6 +350,20 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
     let _ = raft_thread.join();
     runtime.shutdown_timeout(Duration::from_millis(200));
     Ok(())
+}
+
+/// Every two seconds, memory freed since goes back to the OS. glibc keeps what a thread frees
+/// in that thread's arena: after one big answer (a recursive GET of a 10,000-key directory is
+/// ~4 MB of small allocations on a worker thread) the member's RSS stayed ~10 MiB higher for
+/// good. (A trim walks the arenas' free lists: well under a millisecond here.)
+async fn trim_memory_now_and_then() {
+    let mut tick = tokio::time::interval(Duration::from_secs(2));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        // SAFETY: malloc_trim only releases free memory; it has no preconditions.
+        let _ = tokio::task::spawn_blocking(|| unsafe { libc::malloc_trim(0) }).await;
+    }
 }
 
 /// Joining a running cluster: ask the other members listed in --initial-cluster (on their

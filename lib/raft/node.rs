@@ -8,7 +8,7 @@
 //! 2. take a snapshot from the leader, if any (it goes to disk with step 4);
 //! 3. hand the entries that were already committed and persisted to the applier;
 //! 4. persist the snapshot, new entries and the hard state — ONE write and ONE fdatasync
-//!    to the WAL;
+//!    to the WAL (none when only the commit index moved: Raft needs no durable commit index);
 //! 5. send the messages that had to wait for that;
 //! 6. advance, then send and hand off what advancing released.
 //!
@@ -504,7 +504,8 @@ impl Node {
             self.read_index_known(&rs.request_ctx, rs.index);
         }
 
-        // 4. Persist: one write, one fdatasync (the snapshot, if any, just before it).
+        // 4. Persist: one write, one fdatasync (the snapshot, if any, just before it); nothing
+        //    if only the commit index moved.
         self.raw.mut_store().persist(snapshot.as_ref(), ready.entries(), ready.hs())?;
         if let Some(hs) = ready.hs() {
             self.shared.term.store(hs.term, Ordering::Release);

@@ -233,15 +233,9 @@ fn spawn_snapshot_writer(
                         std::process::exit(3);
                     }
                 }
-                let meta = snap.take_metadata();
-                drop(snap);
-                // The snapshot's buffers were large and short-lived; hand the pages back to
-                // the OS instead of letting the allocator keep them as a high-water mark.
-                // SAFETY: malloc_trim only releases free memory; it has no preconditions.
-                unsafe {
-                    libc::malloc_trim(0);
-                }
-                shared.send_input(Input::SnapshotSaved(meta));
+                // (kv-serve hands the pages of its large, short-lived buffers back to the OS
+                // every two seconds.)
+                shared.send_input(Input::SnapshotSaved(snap.take_metadata()));
             }
         })
         .expect("spawn the snapshot thread");

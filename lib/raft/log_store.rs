@@ -55,7 +55,7 @@ const CACHE_BYTES: usize = 4 << 20;
 const SEGMENT_BYTES: u64 = 64 << 20;
 /// The first spare segment is this big; each next one twice the last, up to `SEGMENT_BYTES`.
 const FIRST_SPARE: u64 = 1 << 20;
-/// The spare segment being filled (or ready) in the log's directory.
+/// The spare segment being allocated (or ready) in the log's directory.
 const SPARE_NAME: &str = "spare.tmp";
 /// At most this many bytes are read with one `pread` when entries come from disk.
 const READ_SPAN: u64 = 4 << 20;
@@ -253,14 +253,11 @@ fn check_frame(data: &[u8], p: usize) -> Option<&[u8]> {
 }
 
 /// Makes `dir/SPARE_NAME` a file of `size` bytes whose blocks are allocated (`fallocate`),
-/// and makes that durable. (Unless `stop` is set first.)
-fn allocate_spare(dir: &Path, size: u64, stop: &std::sync::atomic::AtomicBool) -> std::io::Result<()> {
+/// and makes that durable.
+fn allocate_spare(dir: &Path, size: u64) -> std::io::Result<()> {
     use std::os::fd::AsRawFd as _;
     let path = dir.join(SPARE_NAME);
     let file = OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&path)?;
-    if stop.load(std::sync::atomic::Ordering::Relaxed) {
-        return Err(std::io::Error::other("stopped"));
-    }
     let len = libc::off_t::try_from(size).map_err(std::io::Error::other)?;
     nix::fcntl::fallocate(file.as_raw_fd(), nix::fcntl::FallocateFlags::empty(), 0, len)?;
     file.sync_all()
@@ -302,11 +299,9 @@ pub struct LogStore {
     deleter: Option<JoinHandle<()>>,
     /// Whether segments are allocated ahead (see the module's documentation).
     preallocate: bool,
-    /// The thread filling the next spare segment, and how big it makes it.
+    /// The thread allocating the next spare segment, and how big it makes it.
     spare: Option<(JoinHandle<std::io::Result<()>>, u64)>,
     spare_size: u64,
-    /// Tells the spare's thread to give up (when the log is closed).
-    spare_stop: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl LogStore {
@@ -363,7 +358,6 @@ impl LogStore {
             preallocate,
             spare: None,
             spare_size: FIRST_SPARE,
-            spare_stop: Default::default(),
         };
         // A spare left by the last run may be half filled.
         let spare = dir.join(SPARE_NAME);
@@ -552,24 +546,27 @@ impl LogStore {
         Ok(())
     }
 
-    /// Starts filling the next spare segment, unless one is on its way.
+    /// Starts allocating the next spare segment, unless one is on its way.
     fn start_spare(&mut self) {
         if !self.preallocate || self.spare.is_some() {
             return;
         }
         let size = self.spare_size.min(self.segment_bytes).max(1);
         let dir = self.dir.clone();
-        let stop = self.spare_stop.clone();
-        let filler = std::thread::Builder::new().name("wal-spare".into()).spawn(move || allocate_spare(&dir, size, &stop));
-        match filler {
+        let allocator = std::thread::Builder::new().name("wal-spare".into()).spawn(move || allocate_spare(&dir, size));
+        match allocator {
             Ok(h) => self.spare = Some((h, size)),
             Err(e) => eprintln!("kv-serve: cannot start the thread that allocates spare log segments: {e}"),
         }
     }
 
+    fn spare_is_ready(&self) -> bool {
+        self.spare.as_ref().is_some_and(|(h, _)| h.is_finished())
+    }
+
     /// The spare segment, if it is ready (never waits for it): its size.
     fn take_spare(&mut self) -> Option<u64> {
-        if !self.spare.as_ref().is_some_and(|(h, _)| h.is_finished()) {
+        if !self.spare_is_ready() {
             return None;
         }
         let (h, size) = self.spare.take().unwrap();
@@ -612,7 +609,7 @@ impl LogStore {
     fn begin_frame(&mut self) -> Result<Frame, LogError> {
         let prealloc = self.segments[&self.tail_seq].prealloc;
         let full = if prealloc > 0 { self.tail_len >= prealloc } else { self.tail_len >= self.segment_bytes };
-        let spare_ready = prealloc == 0 && self.tail_len > 0 && self.spare.as_ref().is_some_and(|(h, _)| h.is_finished());
+        let spare_ready = prealloc == 0 && self.tail_len > 0 && self.spare_is_ready();
         if full || spare_ready {
             self.roll()?;
         }
@@ -884,7 +881,7 @@ impl LogStore {
             f.put_message(REC_HARD_STATE, hs);
         }
         self.write_frame(&mut f)?;
-        // (from the first write of Raft's on: a member that is only opened fills nothing)
+        // (from the first write of Raft's on: a member that is only opened allocates nothing)
         self.start_spare();
 
         if let Some(snap) = snapshot {
@@ -987,7 +984,6 @@ impl Drop for LogStore {
             let _ = h.join();
         }
         // No thread may go on writing into the directory of a closed log.
-        self.spare_stop.store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some((h, _)) = self.spare.take() {
             let _ = h.join();
         }
@@ -1183,9 +1179,9 @@ mod tests {
         assert!(std::fs::read(&seg).unwrap()[len as usize..].iter().all(|&b| b == 0));
     }
 
-    /// Waits until the spare segment being filled, if any, is ready.
+    /// Waits until the spare segment being allocated, if any, is ready.
     fn spare_ready(s: &LogStore) {
-        while s.spare.as_ref().is_some_and(|(h, _)| !h.is_finished()) {
+        while s.spare.is_some() && !s.spare_is_ready() {
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
     }
@@ -1242,7 +1238,8 @@ mod tests {
         assert_eq!(s.tail_len, end);
         assert_eq!(std::fs::metadata(&tail).unwrap().len(), size, "cut by zeroing, still allocated ahead");
         assert!(std::fs::read(&tail).unwrap()[end as usize..].iter().all(|&b| b == 0));
-        assert!(!dir.path().join("wal").join(SPARE_NAME).exists() || s.spare.is_some());
+        assert!(s.spare.is_none(), "opening allocates nothing");
+        assert!(!dir.path().join("wal").join(SPARE_NAME).exists(), "the last run's spare is deleted on open");
     }
 
     #[test]

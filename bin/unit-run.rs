@@ -8,7 +8,11 @@ fn main() {
         Ok(a) => a,
         Err(e) => {
             let _ = e.print();
-            std::process::exit(if e.use_stderr() { corekit::cli::exit::USAGE } else { corekit::cli::exit::OK });
+            std::process::exit(if e.use_stderr() {
+                corekit::cli::exit::USAGE
+            } else {
+                corekit::cli::exit::OK
+            });
         }
     };
     std::process::exit(unit_run::run(args));

@@ -36,7 +36,10 @@ fn three_members_bootstrap_replicate_and_pass_conformance_on_a_follower() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 4, "{out}");
     for line in &lines[..3] {
-        assert!(line.starts_with("member ") && line.contains(" is healthy: got healthy result from http://"), "{line}");
+        assert!(
+            line.starts_with("member ") && line.contains(" is healthy: got healthy result from http://"),
+            "{line}"
+        );
     }
     assert_eq!(lines[3], "cluster is healthy");
     for n in &c.nodes {
@@ -180,7 +183,8 @@ fn add_a_member_and_remove_one_while_writes_continue() {
     };
 
     let n4 = c.new_member("n4");
-    let (code, out, err) = kv(&c.nodes[leader].client, &["--no-sync", "member", "add", "n4", &c.nodes[n4].peer]);
+    let (code, out, err) =
+        kv(&c.nodes[leader].client, &["--no-sync", "member", "add", "n4", &c.nodes[n4].peer]);
     assert_eq!(code, 0, "member add: {out}{err}");
     assert!(out.contains("ETCD_INITIAL_CLUSTER_STATE=\"existing\""), "{out}");
     c.spawn(n4);
@@ -213,13 +217,21 @@ fn add_a_member_and_remove_one_while_writes_continue() {
         c.http(i).get_key("/churn?quorum=true").unwrap();
         let (st, v) = c.http(i).get_key("/churn?recursive=true").unwrap();
         assert_eq!(st, 200);
-        let have: std::collections::HashSet<String> =
-            v["node"]["nodes"].as_array().unwrap().iter().map(|n| n["value"].as_str().unwrap().to_string()).collect();
+        let have: std::collections::HashSet<String> = v["node"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["value"].as_str().unwrap().to_string())
+            .collect();
         let missing: Vec<_> = acked.iter().filter(|n| !have.contains(&n.to_string())).collect();
         assert!(missing.is_empty(), "{} lacks acknowledged writes {missing:?}", c.nodes[i].name);
     }
     let (code, out, err) = kv(&c.nodes[n4].client, &["cluster-health"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(out.lines().filter(|l| l.starts_with("member ") && l.contains(" is healthy")).count(), 3, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("member ") && l.contains(" is healthy")).count(),
+        3,
+        "{out}"
+    );
     assert!(!out.contains(&c.nodes[removed].client), "{out}");
 }

@@ -172,7 +172,13 @@ fn acknowledged_writes_survive_kill9_of_every_member() {
     println!("seed {seed} (COREKIT_TEST_SEED={seed} replays the kill timings and orders)");
     let mut c = TestCluster::start(MEMBERS);
     for (i, n) in c.nodes.iter().enumerate() {
-        println!("member {i} ({}): client {} peer {}, data in {}", n.name, n.client, n.peer, n.dir.path().display());
+        println!(
+            "member {i} ({}): client {} peer {}, data in {}",
+            n.name,
+            n.client,
+            n.peer,
+            n.dir.path().display()
+        );
     }
 
     let mut all: Vec<(String, String)> = Vec::new();
@@ -219,5 +225,8 @@ fn acknowledged_writes_survive_kill9_of_every_member() {
         total_lost += lost.len();
         assert_eq!(lost.len(), 0, "round {round}: {} acknowledged writes lost", lost.len());
     }
-    println!("total: {} acknowledged writes over {ROUNDS} kill -9 rounds of all {MEMBERS} members, {total_lost} lost", all.len());
+    println!(
+        "total: {} acknowledged writes over {ROUNDS} kill -9 rounds of all {MEMBERS} members, {total_lost} lost",
+        all.len()
+    );
 }

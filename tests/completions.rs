@@ -17,7 +17,10 @@ fn file(rel: &str) -> PathBuf {
 
 fn require_shell(shell: &str) {
     let ok = Command::new(shell).arg("-c").arg("exit 0").output().is_ok_and(|o| o.status.success());
-    assert!(ok, "`{shell}` is not installed (apt-get install {shell}): this test checks the {shell} completions and must not pass without it");
+    assert!(
+        ok,
+        "`{shell}` is not installed (apt-get install {shell}): this test checks the {shell} completions and must not pass without it"
+    );
 }
 
 /// Sources `$1`, finds the function `complete -p <command>` registered, sets COMP_WORDS,
@@ -56,7 +59,11 @@ fn bash_complete(rel: &str, words: &[&str]) -> Vec<String> {
         .expect("run bash");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "bash completion of {words:?} from {rel}: {}\nstdout:\n{stdout}stderr:\n{stderr}", out.status);
+    assert!(
+        out.status.success(),
+        "bash completion of {words:?} from {rel}: {}\nstdout:\n{stdout}stderr:\n{stderr}",
+        out.status
+    );
     assert!(stdout.starts_with("function="), "the completion function did not run: {stdout}{stderr}");
     stdout.lines().filter_map(|l| l.strip_prefix("reply=")).map(str::to_string).collect()
 }
@@ -71,7 +78,10 @@ fn assert_offers(got: &[String], want: &[&str], what: &str) {
 fn bash_completes_kv_commands() {
     let got = bash_complete("completions/bash/kv", &["kv", "se"]);
     assert_offers(&got, &["set", "setdir"], "kv se<TAB>");
-    assert!(got.iter().all(|g| g.starts_with("se")), "kv se<TAB> offers words not starting with `se`: {got:?}");
+    assert!(
+        got.iter().all(|g| g.starts_with("se")),
+        "kv se<TAB> offers words not starting with `se`: {got:?}"
+    );
     // the command's own words, not just everything
     let got = bash_complete("completions/bash/kv", &["kv", "member", ""]);
     assert_offers(&got, &["list", "add", "remove", "update"], "kv member <TAB>");
@@ -109,7 +119,12 @@ fn zsh_completions_parse() {
     require_shell("zsh");
     for rel in ["completions/zsh/_kv", "completions/zsh/_kv-serve", "completions/zsh/_unit-run"] {
         let out = Command::new("zsh").args(["-f", "-n"]).arg(file(rel)).output().expect("run zsh");
-        assert!(out.status.success(), "zsh -n {rel}: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "zsh -n {rel}: {}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = std::fs::read_to_string(file(rel)).unwrap();
         let cmd = rel.trim_start_matches("completions/zsh/_");
         assert!(text.starts_with(&format!("#compdef {cmd}\n")), "{rel} does not start with `#compdef {cmd}`");
@@ -128,19 +143,48 @@ fn fish_complete(rel: &str, line: &str) -> Vec<String> {
         .output()
         .expect("run fish");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "fish completion of {line:?}: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "fish completion of {line:?}: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     stdout.lines().map(|l| l.split('\t').next().unwrap().to_string()).collect()
 }
 
 #[test]
 fn fish_completions_parse_and_complete() {
     require_shell("fish");
-    for rel in ["completions/fish/kv.fish", "completions/fish/kv-serve.fish", "completions/fish/unit-run.fish"] {
-        let out = Command::new("fish").arg("--no-config").arg("-n").arg(file(rel)).output().expect("run fish");
-        assert!(out.status.success(), "fish -n {rel}: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    for rel in
+        ["completions/fish/kv.fish", "completions/fish/kv-serve.fish", "completions/fish/unit-run.fish"]
+    {
+        let out =
+            Command::new("fish").arg("--no-config").arg("-n").arg(file(rel)).output().expect("run fish");
+        assert!(
+            out.status.success(),
+            "fish -n {rel}: {}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
-    assert_offers(&fish_complete("completions/fish/kv.fish", "kv se"), &["set", "setdir"], "fish: kv se<TAB>");
-    assert_offers(&fish_complete("completions/fish/kv.fish", "kv --end"), &["--endpoints"], "fish: kv --end<TAB>");
-    assert_offers(&fish_complete("completions/fish/kv-serve.fish", "kv-serve --data"), &["--data-dir"], "fish: kv-serve --data<TAB>");
-    assert_offers(&fish_complete("completions/fish/unit-run.fish", "unit-run jo"), &["journal"], "fish: unit-run jo<TAB>");
+    assert_offers(
+        &fish_complete("completions/fish/kv.fish", "kv se"),
+        &["set", "setdir"],
+        "fish: kv se<TAB>",
+    );
+    assert_offers(
+        &fish_complete("completions/fish/kv.fish", "kv --end"),
+        &["--endpoints"],
+        "fish: kv --end<TAB>",
+    );
+    assert_offers(
+        &fish_complete("completions/fish/kv-serve.fish", "kv-serve --data"),
+        &["--data-dir"],
+        "fish: kv-serve --data<TAB>",
+    );
+    assert_offers(
+        &fish_complete("completions/fish/unit-run.fish", "unit-run jo"),
+        &["journal"],
+        "fish: unit-run jo<TAB>",
+    );
 }

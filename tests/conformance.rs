@@ -41,11 +41,7 @@ fn run_suite_with(name: &str, min_passed: u32, make_cmd: impl FnOnce(&str) -> Co
     let member = Member::start();
     let mut cmd = make_cmd(&member.client_url());
     cmd.current_dir(&dir);
-    println!(
-        "running {name} against {:?} at {}",
-        member.server,
-        member.client_url()
-    );
+    println!("running {name} against {:?} at {}", member.server, member.client_url());
     let out = run_bounded(cmd, Duration::from_secs(300));
     println!("{}", out.stdout);
     if !out.stderr.trim().is_empty() {
@@ -57,14 +53,8 @@ fn run_suite_with(name: &str, min_passed: u32, make_cmd: impl FnOnce(&str) -> Co
     assert!(!out.timed_out, "{name} did not finish within 300 s");
     let (passed, failed) = summary(&out.stdout)
         .unwrap_or_else(|| panic!("{name}: no final `N passed, M failed` line in its output"));
-    assert_eq!(
-        failed, 0,
-        "{name}: {failed} checks failed ({passed} passed)"
-    );
-    assert!(
-        passed >= min_passed,
-        "{name}: only {passed} checks passed, the suite has at least {min_passed}"
-    );
+    assert_eq!(failed, 0, "{name}: {failed} checks failed ({passed} passed)");
+    assert!(passed >= min_passed, "{name}: only {passed} checks passed, the suite has at least {min_passed}");
     assert!(out.status.success(), "{name} exited with {}", out.status);
     drop(member);
 }

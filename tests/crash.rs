@@ -104,10 +104,9 @@ fn verify(member: &Member, writes: &[(String, String)]) -> Vec<String> {
                     let got = http.get_key(&format!("{key}?quorum=true"));
                     let problem = match got {
                         Ok((200, body)) if body["node"]["value"] == value.as_str() => None,
-                        Ok((200, body)) => Some(format!(
-                            "{key}: value {} != acknowledged {value:?}",
-                            body["node"]["value"]
-                        )),
+                        Ok((200, body)) => {
+                            Some(format!("{key}: value {} != acknowledged {value:?}", body["node"]["value"]))
+                        }
                         Ok((st, body)) => Some(format!("{key}: HTTP {st} {body}")),
                         Err(e) => Some(format!("{key}: {e}")),
                     };
@@ -136,12 +135,7 @@ fn acknowledged_writes_survive_kill9_with_frequent_snapshots() {
 fn crash_rounds(mut member: Member) {
     let (mut rng, seed) = Rng::from_env();
     println!("seed {seed} (COREKIT_TEST_SEED={seed} replays the kill timings)");
-    println!(
-        "{:?} at {}, data in {}",
-        member.server,
-        member.client_url(),
-        member.dir().display()
-    );
+    println!("{:?} at {}, data in {}", member.server, member.client_url(), member.dir().display());
 
     let mut all: Vec<(String, String)> = Vec::new();
     let mut total_lost = 0usize;
@@ -165,21 +159,10 @@ fn crash_rounds(mut member: Member) {
         for l in lost.iter().take(20) {
             println!("  LOST {l}");
         }
-        assert!(
-            st.acked > 0,
-            "round {round}: the server acknowledged no write before the kill"
-        );
+        assert!(st.acked > 0, "round {round}: the server acknowledged no write before the kill");
         total_lost += lost.len();
-        assert_eq!(
-            lost.len(),
-            0,
-            "round {round}: {} acknowledged writes lost",
-            lost.len()
-        );
+        assert_eq!(lost.len(), 0, "round {round}: {} acknowledged writes lost", lost.len());
     }
-    println!(
-        "total: {} acknowledged writes over {ROUNDS} kill -9 rounds, {total_lost} lost",
-        all.len()
-    );
+    println!("total: {} acknowledged writes over {ROUNDS} kill -9 rounds, {total_lost} lost", all.len());
     member.stop();
 }

@@ -26,7 +26,8 @@ impl Tool {
     fn command(self) -> Command {
         let mut c = match self {
             Tool::Etcdctl => {
-                let mut c = Command::new(std::env::var("COREKIT_ETCDCTL").unwrap_or_else(|_| "etcdctl".into()));
+                let mut c =
+                    Command::new(std::env::var("COREKIT_ETCDCTL").unwrap_or_else(|_| "etcdctl".into()));
                 c.env("ETCDCTL_API", "2");
                 c
             }
@@ -46,7 +47,12 @@ enum Step {
     Stdin(&'static [&'static str], &'static str),
     /// Start a watch-like command, run the triggers, then wait for it to end by itself
     /// (`stop: false`) or stop it with SIGINT after the triggers (`stop: true`).
-    Background { args: &'static [&'static str], triggers: &'static [&'static [&'static str]], stop: bool, sort_stdout: bool },
+    Background {
+        args: &'static [&'static str],
+        triggers: &'static [&'static [&'static str]],
+        stop: bool,
+        sort_stdout: bool,
+    },
 }
 
 struct Outcome {
@@ -64,7 +70,11 @@ fn current_index(m: &Member) -> u64 {
 
 fn expand(args: &[&str], m: &Member, idx: u64) -> Vec<String> {
     args.iter()
-        .map(|a| a.replace("{EP}", &m.client_url()).replace("{DEAD}", "http://127.0.0.1:9").replace("{IDX}", &idx.to_string()))
+        .map(|a| {
+            a.replace("{EP}", &m.client_url())
+                .replace("{DEAD}", "http://127.0.0.1:9")
+                .replace("{IDX}", &idx.to_string())
+        })
         .collect()
 }
 
@@ -185,7 +195,8 @@ fn normalize(s: &str, base: u64) -> String {
             continue;
         }
         for label in ["\"ttl\":", "TTL: "] {
-            if s[i..].starts_with(label) && b.get(i + label.len()).is_some_and(|c| (b'1'..=b'9').contains(c)) {
+            if s[i..].starts_with(label) && b.get(i + label.len()).is_some_and(|c| (b'1'..=b'9').contains(c))
+            {
                 out.push_str(label);
                 out.push_str("<ttl>");
                 i += label.len();
@@ -211,7 +222,13 @@ fn reset(m: &Member) {
         let key = n["key"].as_str().unwrap();
         let escaped: String = key
             .bytes()
-            .map(|b| if b.is_ascii_alphanumeric() || b"/-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"/-_.".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
             .collect();
         let (st, body) = http.delete(&format!("{escaped}?recursive=true")).unwrap();
         assert!(st == 200, "reset: delete {key}: {st} {body}");
@@ -316,31 +333,94 @@ fn script() -> Vec<Step> {
         Run(&["--endpoints", "{EP}", "-o", "extended", "rmdir", "/d2"]),
         Run(&["--endpoints", "{EP}", "rm", "/zz"]),
         // watches
-        Step::Background { args: &["--endpoints", "{EP}", "watch", "--after-index", "{IDX}", "/w"], triggers: &[&["--endpoints", "{EP}", "set", "/w", "1"]], stop: false, sort_stdout: false },
-        Step::Background { args: &["--endpoints", "{EP}", "-o", "extended", "watch", "--after-index", "{IDX}", "/w"], triggers: &[&["--endpoints", "{EP}", "set", "/w", "2"]], stop: false, sort_stdout: false },
-        Step::Background { args: &["--endpoints", "{EP}", "-o", "json", "watch", "--after-index", "{IDX}", "/w"], triggers: &[&["--endpoints", "{EP}", "rm", "/w"]], stop: false, sort_stdout: false },
+        Step::Background {
+            args: &["--endpoints", "{EP}", "watch", "--after-index", "{IDX}", "/w"],
+            triggers: &[&["--endpoints", "{EP}", "set", "/w", "1"]],
+            stop: false,
+            sort_stdout: false,
+        },
+        Step::Background {
+            args: &["--endpoints", "{EP}", "-o", "extended", "watch", "--after-index", "{IDX}", "/w"],
+            triggers: &[&["--endpoints", "{EP}", "set", "/w", "2"]],
+            stop: false,
+            sort_stdout: false,
+        },
+        Step::Background {
+            args: &["--endpoints", "{EP}", "-o", "json", "watch", "--after-index", "{IDX}", "/w"],
+            triggers: &[&["--endpoints", "{EP}", "rm", "/w"]],
+            stop: false,
+            sort_stdout: false,
+        },
         Step::Background {
             args: &["--endpoints", "{EP}", "watch", "-r", "--forever", "--after-index", "{IDX}", "/wd"],
-            triggers: &[&["--endpoints", "{EP}", "mkdir", "/wd/sub"], &["--endpoints", "{EP}", "set", "/wd/sub/x", "a"], &["--endpoints", "{EP}", "rm", "/wd/sub/x"], &["--endpoints", "{EP}", "set", "/wd/y", "b"]],
+            triggers: &[
+                &["--endpoints", "{EP}", "mkdir", "/wd/sub"],
+                &["--endpoints", "{EP}", "set", "/wd/sub/x", "a"],
+                &["--endpoints", "{EP}", "rm", "/wd/sub/x"],
+                &["--endpoints", "{EP}", "set", "/wd/y", "b"],
+            ],
             stop: true,
             sort_stdout: false,
         },
         Step::Background {
-            args: &["--endpoints", "{EP}", "-o", "extended", "watch", "-r", "-f", "--after-index", "{IDX}", "/wd"],
-            triggers: &[&["--endpoints", "{EP}", "set", "/wd/y", "c"], &["--endpoints", "{EP}", "rm", "-r", "/wd/sub"]],
+            args: &[
+                "--endpoints",
+                "{EP}",
+                "-o",
+                "extended",
+                "watch",
+                "-r",
+                "-f",
+                "--after-index",
+                "{IDX}",
+                "/wd",
+            ],
+            triggers: &[
+                &["--endpoints", "{EP}", "set", "/wd/y", "c"],
+                &["--endpoints", "{EP}", "rm", "-r", "/wd/sub"],
+            ],
             stop: true,
             sort_stdout: false,
         },
         Step::Background {
-            args: &["--endpoints", "{EP}", "exec-watch", "--after-index", "{IDX}", "-r", "/ew", "--", "sh", "-c", "echo $ETCD_WATCH_ACTION $ETCD_WATCH_KEY $ETCD_WATCH_VALUE ETCD_WATCH_MODIFIED_INDEX $ETCD_WATCH_MODIFIED_INDEX"],
-            triggers: &[&["--endpoints", "{EP}", "mkdir", "/ew/dir"], &["--endpoints", "{EP}", "set", "/ew/dir/k", "v1"], &["--endpoints", "{EP}", "set", "/ew/k2", "v 2"], &["--endpoints", "{EP}", "rm", "/ew/k2"]],
+            args: &[
+                "--endpoints",
+                "{EP}",
+                "exec-watch",
+                "--after-index",
+                "{IDX}",
+                "-r",
+                "/ew",
+                "--",
+                "sh",
+                "-c",
+                "echo $ETCD_WATCH_ACTION $ETCD_WATCH_KEY $ETCD_WATCH_VALUE ETCD_WATCH_MODIFIED_INDEX $ETCD_WATCH_MODIFIED_INDEX",
+            ],
+            triggers: &[
+                &["--endpoints", "{EP}", "mkdir", "/ew/dir"],
+                &["--endpoints", "{EP}", "set", "/ew/dir/k", "v1"],
+                &["--endpoints", "{EP}", "set", "/ew/k2", "v 2"],
+                &["--endpoints", "{EP}", "rm", "/ew/k2"],
+            ],
             stop: true,
             sort_stdout: true,
         },
         Step::Background {
             // (`-r` before the key: etcdctl 3.4 mistakes the command's last word for the key when
             // the key follows a flag's value directly; kv always takes the first word.)
-            args: &["--endpoints", "{EP}", "exec-watch", "--after-index", "{IDX}", "-r", "/ew1", "--", "sh", "-c", "env | grep ^ETCD_WATCH_ | sort"],
+            args: &[
+                "--endpoints",
+                "{EP}",
+                "exec-watch",
+                "--after-index",
+                "{IDX}",
+                "-r",
+                "/ew1",
+                "--",
+                "sh",
+                "-c",
+                "env | grep ^ETCD_WATCH_ | sort",
+            ],
             triggers: &[&["--endpoints", "{EP}", "set", "/ew1", "x"]],
             stop: true,
             sort_stdout: false,
@@ -372,7 +452,10 @@ fn script() -> Vec<Step> {
 
 #[test]
 fn kv_matches_etcdctl() {
-    let probe = Command::new(std::env::var("COREKIT_ETCDCTL").unwrap_or_else(|_| "etcdctl".into())).env("ETCDCTL_API", "2").arg("--version").output();
+    let probe = Command::new(std::env::var("COREKIT_ETCDCTL").unwrap_or_else(|_| "etcdctl".into()))
+        .env("ETCDCTL_API", "2")
+        .arg("--version")
+        .output();
     assert!(
         probe.is_ok_and(|o| o.status.success()),
         "etcdctl is not installed: this test compares kv with ETCDCTL_API=2 etcdctl (Debian package etcd-client)"
@@ -405,7 +488,13 @@ fn kv_matches_etcdctl() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} steps differ:\n{}", failures.len(), steps.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} steps differ:\n{}",
+        failures.len(),
+        steps.len(),
+        failures.join("\n")
+    );
     let _ = Value::Null;
 }
 
@@ -435,7 +524,9 @@ fn json_everywhere_for_scripts() {
     assert_eq!((r.stdout.as_str(), r.status.code()), ("CROC Cloud\n", Some(0)));
     // KV_ENDPOINTS wins over ETCDCTL_ENDPOINTS
     let mut c = Command::new(KV);
-    c.env("KV_ENDPOINTS", m.client_url()).env("ETCDCTL_ENDPOINTS", "http://127.0.0.1:9").args(["get", "/message"]);
+    c.env("KV_ENDPOINTS", m.client_url())
+        .env("ETCDCTL_ENDPOINTS", "http://127.0.0.1:9")
+        .args(["get", "/message"]);
     let r = common::run_bounded(c, Duration::from_secs(20));
     assert_eq!(r.stdout, "CROC Cloud\n", "{}", r.stderr);
     let mut c = Command::new(KV);

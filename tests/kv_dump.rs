@@ -116,7 +116,11 @@ fn migrate_real_etcd_into_kv_serve() {
     // the pipeline from the issue: kv dump / --endpoints=<etcd> | kv load
     let out = Command::new("bash")
         .arg("-c")
-        .arg(format!("set -o pipefail; {KV} dump / --endpoints={} | KV_ENDPOINTS={} {KV} load", etcd.client_url(), kvs.client_url()))
+        .arg(format!(
+            "set -o pipefail; {KV} dump / --endpoints={} | KV_ENDPOINTS={} {KV} load",
+            etcd.client_url(),
+            kvs.client_url()
+        ))
         .env_remove("ETCDCTL_ENDPOINTS")
         .output()
         .unwrap();

@@ -33,7 +33,11 @@ fn one_endpoint_down_fails_over_to_the_next() {
         let mut args: Vec<&str> = extra.to_vec();
         args.extend(["--endpoints", &eps, "get", "/who"]);
         let r = kv(&args);
-        assert_eq!((r.stdout.as_str(), r.stderr.as_str(), r.status.code()), ("b\n", "", Some(0)), "kv {args:?}");
+        assert_eq!(
+            (r.stdout.as_str(), r.stderr.as_str(), r.status.code()),
+            ("b\n", "", Some(0)),
+            "kv {args:?}"
+        );
     }
     // writes fail over too
     let r = kv(&["--endpoints", &eps, "set", "/k", "v"]);
@@ -82,5 +86,9 @@ fn nothing_answering_is_a_clear_error() {
     let url = format!("http://{}", silent.local_addr().unwrap());
     let r = kv(&["--no-sync", "--timeout", "300ms", "--endpoints", &url, "get", "/x"]);
     assert_eq!(r.status.code(), Some(4), "{}", r.stderr);
-    assert!(r.stderr.contains(&format!("error #0: client: endpoint {url} exceeded header timeout")), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("error #0: client: endpoint {url} exceeded header timeout")),
+        "{}",
+        r.stderr
+    );
 }

@@ -114,14 +114,20 @@ impl Cluster {
             match Cluster::try_start() {
                 Ok(c) => return c,
                 Err((c, e)) => {
-                    let busy = c.members.iter().any(|m| m.log_tail(60).to_ascii_lowercase().contains("address already in use"));
+                    let busy = c
+                        .members
+                        .iter()
+                        .any(|m| m.log_tail(60).to_ascii_lowercase().contains("address already in use"));
                     if busy && attempt < 4 {
                         eprintln!("kv_members: an address was busy ({e}); retrying on other addresses");
                         drop(c);
                         continue;
                     }
-                    let tails: Vec<String> =
-                        c.members.iter().map(|m| format!("--- {} ({}) ---\n{}", m.name, m.ip, m.log_tail(40))).collect();
+                    let tails: Vec<String> = c
+                        .members
+                        .iter()
+                        .map(|m| format!("--- {} ({}) ---\n{}", m.name, m.ip, m.log_tail(40)))
+                        .collect();
                     drop(c);
                     panic!("3-member etcd cluster failed to start: {e}\n{}", tails.join("\n"));
                 }
@@ -137,7 +143,8 @@ impl Cluster {
             ips.push(ip);
         }
         let names = ["e1", "e2", "e3"];
-        let initial: Vec<String> = names.iter().zip(&ips).map(|(n, ip)| format!("{n}=http://{ip}:2380")).collect();
+        let initial: Vec<String> =
+            names.iter().zip(&ips).map(|(n, ip)| format!("{n}=http://{ip}:2380")).collect();
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
         let token = format!("corekit-kv-members-{}-{nanos}", std::process::id());
         let mut cluster = Cluster { members: Vec::new(), _dir: dir };
@@ -172,7 +179,9 @@ impl Cluster {
                     Ok(())
                 });
             }
-            let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {} (is etcd installed?): {e}", etcd_program()));
+            let child = cmd
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot run {} (is etcd installed?): {e}", etcd_program()));
             cluster.members.push(EtcdMember { name: name.to_string(), ip: *ip, log, child: Some(child) });
         }
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -199,14 +208,20 @@ impl Cluster {
 
     /// (id, name, peerURLs) of every member, as `GET /v2/members` lists them.
     fn members(&self) -> Vec<(String, String, Vec<String>)> {
-        let (st, v) = common::Http::new(&self.members[0].client_url()).get("/v2/members").expect("GET /v2/members");
+        let (st, v) =
+            common::Http::new(&self.members[0].client_url()).get("/v2/members").expect("GET /v2/members");
         assert_eq!(st, 200, "GET /v2/members: {v}");
         v["members"]
             .as_array()
             .unwrap()
             .iter()
             .map(|m| {
-                let urls = m["peerURLs"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_string()).collect();
+                let urls = m["peerURLs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|u| u.as_str().unwrap().to_string())
+                    .collect();
                 (m["id"].as_str().unwrap().to_string(), m["name"].as_str().unwrap().to_string(), urls)
             })
             .collect()
@@ -220,7 +235,11 @@ impl Cluster {
         let ms = self.members();
         let mut names: Vec<&str> = ms.iter().map(|m| m.1.as_str()).collect();
         names.sort();
-        assert_eq!(names, ["e1", "e2", "e3"], "{when}: the cluster should hold exactly the 3 started members: {ms:?}");
+        assert_eq!(
+            names,
+            ["e1", "e2", "e3"],
+            "{when}: the cluster should hold exactly the 3 started members: {ms:?}"
+        );
     }
 }
 
@@ -261,7 +280,12 @@ fn run(tool: Tool, args: &[String]) -> Outcome {
     c.args(args);
     let f = common::run_bounded(c, Duration::from_secs(30));
     assert!(!f.timed_out, "{tool:?} {} timed out", args.join(" "));
-    Outcome { what: format!("{tool:?} {}", args.join(" ")), stdout: f.stdout, stderr: f.stderr, code: f.status.code() }
+    Outcome {
+        what: format!("{tool:?} {}", args.join(" ")),
+        stdout: f.stdout,
+        stderr: f.stderr,
+        code: f.status.code(),
+    }
 }
 
 /// Placeholders in a step: `{EP}` member e1's client URL, `{EPS}` all three, `{EP3}` e3's;
@@ -317,7 +341,9 @@ impl Env {
                     s = s.replace(k, v);
                 }
                 if s.contains("{NEW}") {
-                    let id = new_id.as_deref().unwrap_or_else(|| panic!("{{NEW}} used before a successful member add"));
+                    let id = new_id
+                        .as_deref()
+                        .unwrap_or_else(|| panic!("{{NEW}} used before a successful member add"));
                     s = s.replace("{NEW}", id);
                 }
                 s
@@ -428,7 +454,8 @@ fn check_id_order(o: &Outcome) -> Result<(), String> {
             None
         };
         if let Some(t) = tok {
-            let n = u64::from_str_radix(t, 16).map_err(|e| format!("{}: bad member ID {t:?}: {e}", o.what))?;
+            let n =
+                u64::from_str_radix(t, 16).map_err(|e| format!("{}: bad member ID {t:?}: {e}", o.what))?;
             ids.push(n);
         }
     }
@@ -456,7 +483,10 @@ fn reserve_unused_ip(taken: &[Ipv4Addr], hold: &mut Vec<TcpListener>) -> Ipv4Add
 
 fn probe_tools() {
     let e = Command::new(etcdctl_program()).env("ETCDCTL_API", "2").arg("--version").output();
-    assert!(e.is_ok_and(|o| o.status.success()), "etcdctl is not installed: this test compares kv with ETCDCTL_API=2 etcdctl");
+    assert!(
+        e.is_ok_and(|o| o.status.success()),
+        "etcdctl is not installed: this test compares kv with ETCDCTL_API=2 etcdctl"
+    );
     let e = Command::new(etcd_program()).arg("--version").output();
     assert!(e.is_ok_and(|o| o.status.success()), "etcd is not installed: this test needs the real etcd 3.4");
 }
@@ -505,7 +535,8 @@ fn member_commands_match_etcdctl_on_a_3_member_etcd() {
     assert_eq!(unstarted, 4, "each run lists the unstarted member twice (after add and after update)");
     let healthy = kv.iter().filter(|o| o.stdout.ends_with("cluster is healthy\n")).count();
     assert_eq!(healthy, 2, "kv: cluster-health says healthy before the add and after the remove");
-    let degraded = kv.iter().filter(|o| o.stdout.ends_with("cluster is degraded\n") && o.code == Some(5)).count();
+    let degraded =
+        kv.iter().filter(|o| o.stdout.ends_with("cluster is degraded\n") && o.code == Some(5)).count();
     assert_eq!(degraded, 1, "kv: cluster-health says degraded (exit 5) while the 4th member is unstarted");
 
     let (e_new, k_new) = (Some(e_id), Some(k_id));
@@ -525,7 +556,13 @@ fn member_commands_match_etcdctl_on_a_3_member_etcd() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} steps differ:\n{}", failures.len(), SCRIPT.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} steps differ:\n{}",
+        failures.len(),
+        SCRIPT.len(),
+        failures.join("\n")
+    );
 }
 
 fn json_lines(o: &Outcome) -> Vec<Value> {
@@ -533,12 +570,18 @@ fn json_lines(o: &Outcome) -> Vec<Value> {
     assert!(!o.stdout.is_empty(), "{}: no output", o.what);
     o.stdout
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: line {l:?} is not JSON: {e}", o.what)))
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: line {l:?} is not JSON: {e}", o.what))
+        })
         .collect()
 }
 
 fn strs(v: &Value) -> Vec<String> {
-    v.as_array().unwrap_or_else(|| panic!("not an array: {v}")).iter().map(|s| s.as_str().unwrap().to_string()).collect()
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -567,7 +610,10 @@ fn kv_member_json_output() {
     assert_eq!(list.iter().filter(|v| v["isLeader"] == true).count(), 1, "exactly one leader: {list:?}");
     let (st, leader) = common::Http::new(&ep).get("/v2/members/leader").unwrap();
     assert_eq!(st, 200);
-    assert!(list.iter().any(|v| v["isLeader"] == true && v["id"] == leader["id"]), "leader {leader} vs {list:?}");
+    assert!(
+        list.iter().any(|v| v["isLeader"] == true && v["id"] == leader["id"]),
+        "leader {leader} vs {list:?}"
+    );
 
     // member add
     let add = json_lines(&kv(&["member", "add", "m4", &peer4]));
@@ -579,9 +625,11 @@ fn kv_member_json_output() {
     assert_eq!(strs(&a["peerURLs"]), vec![peer4.clone()], "{a}");
     assert_eq!(a["ETCD_NAME"], "m4", "{a}");
     assert_eq!(a["ETCD_INITIAL_CLUSTER_STATE"], "existing", "{a}");
-    let mut conf: Vec<String> = a["ETCD_INITIAL_CLUSTER"].as_str().unwrap().split(',').map(str::to_string).collect();
+    let mut conf: Vec<String> =
+        a["ETCD_INITIAL_CLUSTER"].as_str().unwrap().split(',').map(str::to_string).collect();
     conf.sort();
-    let mut want: Vec<String> = cluster.members.iter().map(|m| format!("{}={}", m.name, m.peer_url())).collect();
+    let mut want: Vec<String> =
+        cluster.members.iter().map(|m| format!("{}={}", m.name, m.peer_url())).collect();
     want.push(format!("m4={peer4}"));
     want.sort();
     assert_eq!(conf, want, "{a}");
@@ -591,7 +639,10 @@ fn kv_member_json_output() {
     // member list shows it unstarted: empty name, no client URLs, not the leader
     let list = json_lines(&kv(&["member", "list"]));
     assert_eq!(list.len(), 4, "{list:?}");
-    let u = list.iter().find(|v| v["id"] == new_id.as_str()).unwrap_or_else(|| panic!("{new_id} not listed: {list:?}"));
+    let u = list
+        .iter()
+        .find(|v| v["id"] == new_id.as_str())
+        .unwrap_or_else(|| panic!("{new_id} not listed: {list:?}"));
     assert_eq!((&u["name"], &u["isLeader"]), (&Value::from(""), &Value::from(false)), "{u}");
     assert_eq!(u["clientURLs"], serde_json::json!([]), "{u}");
     assert_eq!(strs(&u["peerURLs"]), vec![peer4.clone()], "{u}");
@@ -599,14 +650,18 @@ fn kv_member_json_output() {
     // cluster-health with the unstarted member: JSON lines, exit 5
     let h = kv(&["cluster-health"]);
     assert_eq!(h.code, Some(5), "{}: {} {}", h.what, h.stdout, h.stderr);
-    let hl: Vec<Value> = h.stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect();
+    let hl: Vec<Value> =
+        h.stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect();
     assert_eq!(hl.last().unwrap(), &serde_json::json!({"cluster": "degraded"}), "{}", h.stdout);
     assert!(hl.iter().any(|v| v["id"] == new_id.as_str()), "unstarted member missing from {}", h.stdout);
 
     // member update
     let up = json_lines(&kv(&["member", "update", &new_id, &peer5]));
     assert_eq!(up, vec![serde_json::json!({"updated": new_id, "peerURLs": [peer5]})]);
-    assert!(cluster.members().iter().any(|m| m.0 == new_id && m.2 == vec![peer5.clone()]), "update did not happen");
+    assert!(
+        cluster.members().iter().any(|m| m.0 == new_id && m.2 == vec![peer5.clone()]),
+        "update did not happen"
+    );
 
     // member remove
     let rm = json_lines(&kv(&["member", "remove", &new_id]));
@@ -624,8 +679,14 @@ fn kv_member_json_output() {
 
     // errors under -o json: the message on stderr, nothing on stdout, exit 1
     for (args, msg) in [
-        (vec!["member", "remove", new_id.as_str()], format!("Couldn't find a member in the cluster with an ID of {new_id}.")),
-        (vec!["member", "add", "m5", "notaurl"], "URL scheme must be http, https, unix, or unixs: notaurl".to_string()),
+        (
+            vec!["member", "remove", new_id.as_str()],
+            format!("Couldn't find a member in the cluster with an ID of {new_id}."),
+        ),
+        (
+            vec!["member", "add", "m5", "notaurl"],
+            "URL scheme must be http, https, unix, or unixs: notaurl".to_string(),
+        ),
         (vec!["member", "update", "deadbeef", peer5.as_str()], "No such member: deadbeef".to_string()),
     ] {
         let o = kv(&args);

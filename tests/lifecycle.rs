@@ -23,10 +23,7 @@ fn sigterm_stops_cleanly_and_restart_keeps_data() {
     );
 
     m.restart();
-    let (st, v) = m
-        .http()
-        .get_key("/life/a?quorum=true")
-        .expect("GET after restart");
+    let (st, v) = m.http().get_key("/life/a?quorum=true").expect("GET after restart");
     assert_eq!(st, 200, "GET /life/a after restart: {v}");
     assert_eq!(v["node"]["value"], "before-stop");
 
@@ -34,16 +31,9 @@ fn sigterm_stops_cleanly_and_restart_keeps_data() {
     m.kill9();
     m.restart();
     let (st, v) = m.http().get_key("/life/a").expect("GET after kill -9");
-    assert_eq!(
-        (st, v["node"]["value"].as_str()),
-        (200, Some("before-stop")),
-        "{v}"
-    );
+    assert_eq!((st, v["node"]["value"].as_str()), (200, Some("before-stop")), "{v}");
     let status = m.stop();
-    assert!(
-        Member::is_clean_stop(status),
-        "SIGTERM: exit status {status}"
-    );
+    assert!(Member::is_clean_stop(status), "SIGTERM: exit status {status}");
 }
 
 /// A data dir made for one cluster is refused by a member started for another (a different

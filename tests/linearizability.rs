@@ -20,8 +20,8 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -113,7 +113,12 @@ fn show(events: &[Event]) -> String {
             Some(None) => format!("UNKNOWN {:?} ({}) -> stays in flight", e.op, e.note),
             Some(Some(r)) => format!("return {:?} -> {:?}", e.op, r),
         };
-        s.push_str(&format!("  {:>9.3} ms  t{:<5} n{}  {what}\n", e.at.as_secs_f64() * 1e3, e.tid, e.member + 1, ));
+        s.push_str(&format!(
+            "  {:>9.3} ms  t{:<5} n{}  {what}\n",
+            e.at.as_secs_f64() * 1e3,
+            e.tid,
+            e.member + 1,
+        ));
     }
     s
 }
@@ -156,33 +161,50 @@ fn checker_accepts_linearizable_histories() {
     use Ret::*;
     // sequential
     let h = [
-        inv(1, Get), ret(1, Get, Value(None)),
-        inv(1, Set(1)), ret(1, Set(1), SetOk),
-        inv(2, Cas(1, 2)), ret(2, Cas(1, 2), CasOk),
-        inv(1, Cas(1, 3)), ret(1, Cas(1, 3), CasFail),
-        inv(2, Get), ret(2, Get, Value(Some(2))),
+        inv(1, Get),
+        ret(1, Get, Value(None)),
+        inv(1, Set(1)),
+        ret(1, Set(1), SetOk),
+        inv(2, Cas(1, 2)),
+        ret(2, Cas(1, 2), CasOk),
+        inv(1, Cas(1, 3)),
+        ret(1, Cas(1, 3), CasFail),
+        inv(2, Get),
+        ret(2, Get, Value(Some(2))),
     ];
     check(&h).unwrap();
     // concurrent read may see the old or the new value, in either order of returns
     let h = [
-        inv(1, Set(1)), ret(1, Set(1), SetOk),
-        inv(1, Set(2)), inv(2, Get), inv(3, Get),
-        ret(2, Get, Value(Some(2))), ret(3, Get, Value(Some(2))), ret(1, Set(2), SetOk),
+        inv(1, Set(1)),
+        ret(1, Set(1), SetOk),
+        inv(1, Set(2)),
+        inv(2, Get),
+        inv(3, Get),
+        ret(2, Get, Value(Some(2))),
+        ret(3, Get, Value(Some(2))),
+        ret(1, Set(2), SetOk),
     ];
     check(&h).unwrap();
     // two concurrent CASes from the same value: one wins
     let h = [
-        inv(1, Set(1)), ret(1, Set(1), SetOk),
-        inv(1, Cas(1, 2)), inv(2, Cas(1, 3)),
-        ret(2, Cas(1, 3), CasFail), ret(1, Cas(1, 2), CasOk),
-        inv(3, Get), ret(3, Get, Value(Some(2))),
+        inv(1, Set(1)),
+        ret(1, Set(1), SetOk),
+        inv(1, Cas(1, 2)),
+        inv(2, Cas(1, 3)),
+        ret(2, Cas(1, 3), CasFail),
+        ret(1, Cas(1, 2), CasOk),
+        inv(3, Get),
+        ret(3, Get, Value(Some(2))),
     ];
     check(&h).unwrap();
     // a write with unknown outcome may take effect later...
     let h = [
-        inv(1, Set(1)), lost(1, Set(1)),
-        inv(2, Get), ret(2, Get, Value(None)),
-        inv(2, Get), ret(2, Get, Value(Some(1))),
+        inv(1, Set(1)),
+        lost(1, Set(1)),
+        inv(2, Get),
+        ret(2, Get, Value(None)),
+        inv(2, Get),
+        ret(2, Get, Value(Some(1))),
     ];
     check(&h).unwrap();
     // ...or never
@@ -202,18 +224,24 @@ fn checker_rejects_non_linearizable_histories() {
     assert!(check(&h).is_err());
     // the value goes back: new then old
     let h = [
-        inv(1, Set(1)), ret(1, Set(1), SetOk),
+        inv(1, Set(1)),
+        ret(1, Set(1), SetOk),
         inv(1, Set(2)),
-        inv(2, Get), ret(2, Get, Value(Some(2))),
-        inv(3, Get), ret(3, Get, Value(Some(1))),
+        inv(2, Get),
+        ret(2, Get, Value(Some(2))),
+        inv(3, Get),
+        ret(3, Get, Value(Some(1))),
         ret(1, Set(2), SetOk),
     ];
     assert!(check(&h).is_err());
     // both CASes from the same value succeed
     let h = [
-        inv(1, Set(1)), ret(1, Set(1), SetOk),
-        inv(1, Cas(1, 2)), inv(2, Cas(1, 3)),
-        ret(1, Cas(1, 2), CasOk), ret(2, Cas(1, 3), CasOk),
+        inv(1, Set(1)),
+        ret(1, Set(1), SetOk),
+        inv(1, Cas(1, 2)),
+        inv(2, Cas(1, 3)),
+        ret(1, Cas(1, 2), CasOk),
+        ret(2, Cas(1, 3), CasOk),
     ];
     assert!(check(&h).is_err());
     // a CAS that failed although the value matched and nothing else ran
@@ -221,9 +249,12 @@ fn checker_rejects_non_linearizable_histories() {
     assert!(check(&h).is_err());
     // a lost write seen, then unseen
     let h = [
-        inv(1, Set(1)), lost(1, Set(1)),
-        inv(2, Get), ret(2, Get, Value(Some(1))),
-        inv(2, Get), ret(2, Get, Value(None)),
+        inv(1, Set(1)),
+        lost(1, Set(1)),
+        inv(2, Get),
+        ret(2, Get, Value(Some(1))),
+        inv(2, Get),
+        ret(2, Get, Value(None)),
     ];
     assert!(check(&h).is_err());
     // a value nobody wrote
@@ -330,7 +361,9 @@ fn perform(target: &dyn Target, member: usize, slot: (usize, usize), op: &Op) ->
     let r = match op {
         Op::Get => target.get_key(member, &format!("{key}?quorum=true")),
         Op::Set(v) => target.put_form(member, &key, &[("value", &v.to_string())]),
-        Op::Cas(from, to) => target.put_form(member, &key, &[("value", &to.to_string()), ("prevValue", &from.to_string())]),
+        Op::Cas(from, to) => {
+            target.put_form(member, &key, &[("value", &to.to_string()), ("prevValue", &from.to_string())])
+        }
     };
     let (status, body) = match r {
         Ok(x) => x,
@@ -377,9 +410,15 @@ fn client(id: u64, seed: u64, target: &dyn Target, sh: &Shared) {
             }
         };
         let tid = id * 10_000 + epoch;
-        sh.record(slot, Event { at: sh.start.elapsed(), tid, member, op: op.clone(), ret: None, note: String::new() });
+        sh.record(
+            slot,
+            Event { at: sh.start.elapsed(), tid, member, op: op.clone(), ret: None, note: String::new() },
+        );
         let (r, note) = perform(target, member, slot, &op);
-        sh.record(slot, Event { at: sh.start.elapsed(), tid, member, op: op.clone(), ret: Some(r.clone()), note });
+        sh.record(
+            slot,
+            Event { at: sh.start.elapsed(), tid, member, op: op.clone(), ret: Some(r.clone()), note },
+        );
         match &r {
             None => {
                 sh.unknown.fetch_add(1, Ordering::Relaxed);
@@ -468,7 +507,10 @@ fn run_and_check(what: &str, seed: u64, target: &dyn Target, faults: impl FnOnce
         log.len(),
         bad.join("\n")
     );
-    assert!(sh.ok.load(Ordering::Relaxed) > 100, "{what}: too few operations completed to mean anything (seed {seed})");
+    assert!(
+        sh.ok.load(Ordering::Relaxed) > 100,
+        "{what}: too few operations completed to mean anything (seed {seed})"
+    );
 }
 
 #[test]
@@ -482,7 +524,12 @@ fn get_set_cas_stay_linearizable_while_the_leader_is_killed() {
         let phase = |secs: u64| thread::sleep(Duration::from_secs(secs));
         phase(4);
         let leader = c.leader();
-        eprintln!("linearizability: kill -9 leader n{} at {:?} (round {})", leader + 1, sh.start.elapsed(), sh.round.load(Ordering::SeqCst));
+        eprintln!(
+            "linearizability: kill -9 leader n{} at {:?} (round {})",
+            leader + 1,
+            sh.start.elapsed(),
+            sh.round.load(Ordering::SeqCst)
+        );
         c.kill9(leader);
         phase(4);
         eprintln!("linearizability: restarting n{} at {:?}", leader + 1, sh.start.elapsed());
@@ -535,7 +582,11 @@ fn get_set_cas_stay_linearizable_under_partitions_and_leader_kills() {
             thread::sleep(ms(&mut rng, 300, 1500));
             let leader = c.leader_among(&all);
             let down = ms(&mut rng, 500, 2000);
-            eprintln!("linearizability/netns: cycle {cycle}: kill -9 leader n{} for {down:?} at {:?}", leader + 1, at());
+            eprintln!(
+                "linearizability/netns: cycle {cycle}: kill -9 leader n{} for {down:?} at {:?}",
+                leader + 1,
+                at()
+            );
             c.kill9(leader);
             thread::sleep(down);
             c.restart(leader);

@@ -37,8 +37,15 @@ fn assert_minority_refuses(c: &NsCluster, iso: usize, tag: &str) {
         (r, t0.elapsed())
     });
     for (what, (res, took)) in [("PUT", w.join().unwrap()), ("GET ?quorum=true", r.join().unwrap())] {
-        let a = res.unwrap_or_else(|e| panic!("{what} on isolated n{}: transport error instead of an etcd error: {e}", iso + 1));
-        eprintln!("partition: {what} on isolated n{} -> HTTP {} {} after {took:?}", iso + 1, a.status, a.body);
+        let a = res.unwrap_or_else(|e| {
+            panic!("{what} on isolated n{}: transport error instead of an etcd error: {e}", iso + 1)
+        });
+        eprintln!(
+            "partition: {what} on isolated n{} -> HTTP {} {} after {took:?}",
+            iso + 1,
+            a.status,
+            a.body
+        );
         assert!(
             a.status >= 500 && a.body["errorCode"].is_u64() && a.body["message"].is_string(),
             "{what} on isolated n{}: expected an etcd error (5xx + errorCode), got HTTP {} {}",
@@ -46,7 +53,12 @@ fn assert_minority_refuses(c: &NsCluster, iso: usize, tag: &str) {
             a.status,
             a.body
         );
-        assert!(took <= limit, "{what} on isolated n{} took {took:?} (request timeout {:?})", iso + 1, request_timeout());
+        assert!(
+            took <= limit,
+            "{what} on isolated n{} took {took:?} (request timeout {:?})",
+            iso + 1,
+            request_timeout()
+        );
     }
 }
 
@@ -63,7 +75,11 @@ fn assert_majority_serves(c: &NsCluster, majority: &[usize], tag: &str) {
                 match a {
                     Ok(a) if a.status == 200 || a.status == 201 => break,
                     other => {
-                        assert!(Instant::now() < deadline, "majority n{}: PUT {key} kept failing: {other:?}", i + 1);
+                        assert!(
+                            Instant::now() < deadline,
+                            "majority n{}: PUT {key} kept failing: {other:?}",
+                            i + 1
+                        );
                         eprintln!("partition: majority n{}: PUT {key}: {other:?}; retrying", i + 1);
                         thread::sleep(Duration::from_millis(200));
                     }
@@ -120,8 +136,21 @@ fn minority_partition_refuses_majority_serves_then_converges() {
             eprintln!("partition: new leader n{}", new + 1);
         }
         // Still refused after the majority moved on (the isolated member is behind now).
-        let a = c.put(iso, &format!("/minority/{phase}-late"), "must-not-commit", request_timeout() + Duration::from_secs(10)).expect("late PUT");
-        assert!(a.status >= 500 && a.body["errorCode"].is_u64(), "late PUT on isolated n{}: HTTP {} {}", iso + 1, a.status, a.body);
+        let a = c
+            .put(
+                iso,
+                &format!("/minority/{phase}-late"),
+                "must-not-commit",
+                request_timeout() + Duration::from_secs(10),
+            )
+            .expect("late PUT");
+        assert!(
+            a.status >= 500 && a.body["errorCode"].is_u64(),
+            "late PUT on isolated n{}: HTTP {} {}",
+            iso + 1,
+            a.status,
+            a.body
+        );
 
         c.heal(iso);
         c.assert_converged();
@@ -131,7 +160,10 @@ fn minority_partition_refuses_majority_serves_then_converges() {
         for key in [format!("/minority/{phase}"), format!("/minority/{phase}-late")] {
             let a = c.get(0, &format!("/v2/keys{key}?quorum=true"), t).expect("read minority key");
             if a.status != 404 {
-                eprintln!("partition: NOTE: {key}, refused on the isolated member, is present after healing: {}", a.body);
+                eprintln!(
+                    "partition: NOTE: {key}, refused on the isolated member, is present after healing: {}",
+                    a.body
+                );
             }
         }
         // And the healed cluster takes writes through every member.

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::agent::{pids_with, wait_no_pids, Agent};
+use common::agent::{Agent, pids_with, wait_no_pids};
 
 const SEC: Duration = Duration::from_secs(1);
 
@@ -35,7 +35,11 @@ fn start_status_stop_restart_and_journal() {
     assert!(lines[1].trim_start().starts_with("Loaded: loaded ("), "{text}");
     assert!(lines[2].trim_start().starts_with("Active: active (running) since "), "{text}");
     assert!(lines[2].ends_with(" ago"), "{text}");
-    assert!(lines[3].trim_start().starts_with("Process: ") && lines[3].contains("ExecStartPre=/bin/echo pre-ran (code=exited, status=0/SUCCESS)"), "{text}");
+    assert!(
+        lines[3].trim_start().starts_with("Process: ")
+            && lines[3].contains("ExecStartPre=/bin/echo pre-ran (code=exited, status=0/SUCCESS)"),
+        "{text}"
+    );
     assert!(lines[4].contains("ExecStartPre=-/bin/false (code=exited, status=1/FAILURE)"), "{text}");
     assert!(lines[5].trim_start().starts_with("Main PID: ") && lines[5].ends_with("(sh)"), "{text}");
     assert!(text.contains(" sh[") && text.contains("]: out-line"), "{text}");
@@ -78,9 +82,15 @@ fn failing_start_pre_fails_the_unit_without_running_exec_start() {
     let out = a.cmd(&["start", f.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(4), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("Job for bad-pre.service failed because the control process exited with error code."), "{err}");
+    assert!(
+        err.contains("Job for bad-pre.service failed because the control process exited with error code."),
+        "{err}"
+    );
     let st = a.status("bad-pre.service");
-    assert_eq!((st["active_state"].as_str(), st["sub_state"].as_str(), st["result"].as_str()), (Some("failed"), Some("failed"), Some("exit-code")));
+    assert_eq!(
+        (st["active_state"].as_str(), st["sub_state"].as_str(), st["result"].as_str()),
+        (Some("failed"), Some("failed"), Some("exit-code"))
+    );
     let j = a.journal("bad-pre.service");
     assert!(j.contains(&"about to fail".to_string()) && !j.contains(&"main-ran".to_string()), "{j:?}");
     let text = a.ok(&["status", "bad-pre.service"]);
@@ -167,14 +177,20 @@ fn restart_on_failure_with_restart_sec_and_the_start_limit() {
     assert!(j.iter().any(|m| m == "flaky.service: Start request repeated too quickly."), "{j:?}");
 
     // A clean exit is not a failure: Restart=on-failure leaves it dead.
-    let f = a.unit_file("clean.service", "[Service]\nExecStart=/bin/sh -c 'sleep 0.3'\nRestart=on-failure\nRestartSec=100ms\n");
+    let f = a.unit_file(
+        "clean.service",
+        "[Service]\nExecStart=/bin/sh -c 'sleep 0.3'\nRestart=on-failure\nRestartSec=100ms\n",
+    );
     a.ok(&["start", f.to_str().unwrap()]);
     a.wait_state("clean.service", "inactive", "dead", 5 * SEC);
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(a.state("clean.service").1, "dead");
 
     // Restart=always restarts a clean exit too.
-    let f = a.unit_file("always.service", "[Service]\nExecStart=/bin/sh -c 'echo tick; sleep 0.2'\nRestart=always\nRestartSec=100ms\n");
+    let f = a.unit_file(
+        "always.service",
+        "[Service]\nExecStart=/bin/sh -c 'echo tick; sleep 0.2'\nRestart=always\nRestartSec=100ms\n",
+    );
     a.ok(&["start", f.to_str().unwrap()]);
     a.wait_journal("always.service", "tick", 3, 10 * SEC);
     a.ok(&["stop", "always.service"]);
@@ -226,14 +242,22 @@ fn dependencies_order_pull_in_bind_and_conflict() {
     let a = Agent::start();
     let order = a.dir.path().join("order");
     let o = order.to_str().unwrap();
-    a.unit_file("db.service", &format!("[Service]\nExecStartPre=/bin/sh -c 'sleep 0.3; echo db >> {o}'\nExecStart=/bin/sleep 300\n"));
+    a.unit_file(
+        "db.service",
+        &format!(
+            "[Service]\nExecStartPre=/bin/sh -c 'sleep 0.3; echo db >> {o}'\nExecStart=/bin/sleep 300\n"
+        ),
+    );
     a.unit_file(
         "app.service",
         &format!("[Unit]\nRequires=db.service\nAfter=db.service\n[Service]\nExecStartPre=/bin/sh -c 'echo app >> {o}'\nExecStart=/bin/sleep 301\n"),
     );
     a.unit_file("other.service", "[Unit]\nConflicts=app.service\n[Service]\nExecStart=/bin/sleep 302\n");
     a.unit_file("broken.service", "[Service]\nExecStart=/bin/false\nType=oneshot\n");
-    a.unit_file("needs-broken.service", "[Unit]\nRequires=broken.service\nAfter=broken.service\n[Service]\nExecStart=/bin/sleep 303\n");
+    a.unit_file(
+        "needs-broken.service",
+        "[Unit]\nRequires=broken.service\nAfter=broken.service\n[Service]\nExecStart=/bin/sleep 303\n",
+    );
     let src = a.dir.path().join("src");
     for u in ["db", "app", "other", "broken", "needs-broken"] {
         a.ok(&["load", src.join(format!("{u}.service")).to_str().unwrap()]);
@@ -257,7 +281,10 @@ fn dependencies_order_pull_in_bind_and_conflict() {
     assert_eq!((st["active_state"].as_str(), st["result"].as_str()), (Some("failed"), Some("dependency")));
     assert!(pids_with("sleep 303").is_empty());
     // Requiring a unit that is not loaded fails the start.
-    let f = a.unit_file("lonely.service", "[Unit]\nRequires=nowhere.service\n[Service]\nExecStart=/bin/sleep 304\n");
+    let f = a.unit_file(
+        "lonely.service",
+        "[Unit]\nRequires=nowhere.service\n[Service]\nExecStart=/bin/sleep 304\n",
+    );
     let out = a.cmd(&["start", f.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Unit nowhere.service not found."), "{out:?}");
@@ -283,7 +310,10 @@ fn environment_credentials_directories_templates_and_oneshot() {
     assert_eq!(a.ok(&["start", "web@8080.service"]), "Unit web@8080.service active (exited)\n");
     let j = a.journal("web@8080.service");
     let host = String::from_utf8(std::process::Command::new("hostname").output().unwrap().stdout).unwrap();
-    assert!(j.contains(&format!("name=web@8080.service prefix=web instance=8080 host={}", host.trim())), "{j:?}");
+    assert!(
+        j.contains(&format!("name=web@8080.service prefix=web instance=8080 host={}", host.trim())),
+        "{j:?}"
+    );
     assert!(j.contains(&"hello world|file value|file".to_string()), "{j:?}");
     assert!(j.contains(&"65534".to_string()), "User=nobody: {j:?}");
     assert!(j.contains(&"/tmp".to_string()), "{j:?}");
@@ -295,12 +325,19 @@ fn environment_credentials_directories_templates_and_oneshot() {
     assert_eq!(a.ok(&["stop", "web@8080.service"]), "Unit web@8080.service inactive (dead)\n");
 
     // A oneshot without RemainAfterExit: start waits for it to finish, then it is dead.
-    let f = a.unit_file("once.service", "[Service]\nType=oneshot\nExecStart=/bin/sh -c 'sleep 0.3; echo did-it'\n");
-    assert_eq!(a.ok(&["start", f.to_str().unwrap()]).lines().last().unwrap(), "Unit once.service inactive (dead)");
+    let f = a.unit_file(
+        "once.service",
+        "[Service]\nType=oneshot\nExecStart=/bin/sh -c 'sleep 0.3; echo did-it'\n",
+    );
+    assert_eq!(
+        a.ok(&["start", f.to_str().unwrap()]).lines().last().unwrap(),
+        "Unit once.service inactive (dead)"
+    );
     assert!(a.journal("once.service").contains(&"did-it".to_string()));
 
     // A missing EnvironmentFile (without '-') fails with result resources.
-    let f = a.unit_file("noenv.service", "[Service]\nEnvironmentFile=/nonexistent/env\nExecStart=/bin/sleep 1\n");
+    let f =
+        a.unit_file("noenv.service", "[Service]\nEnvironmentFile=/nonexistent/env\nExecStart=/bin/sleep 1\n");
     assert_eq!(a.cmd(&["start", f.to_str().unwrap()]).status.code(), Some(4));
     assert_eq!(a.status("noenv.service")["result"], "resources");
 }
@@ -310,15 +347,26 @@ fn bad_unit_files_and_names_change_nothing() {
     let a = Agent::start();
     let units_dir = a.run_dir().join("units");
     let listing = || {
-        let mut v: Vec<String> = std::fs::read_dir(&units_dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        let mut v: Vec<String> = std::fs::read_dir(&units_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
         v.sort();
         v
     };
     let good = a.unit_file("good.service", "[Service]\nExecStart=/bin/sleep 305\n");
     a.ok(&["start", good.to_str().unwrap()]);
     let cases: &[(&str, &str, &str)] = &[
-        ("badrestart.service", "[Unit]\nDescription=x\n\n[Service]\nExecStart=/bin/true\n\nRestart=sometimes\n", "badrestart.service:7:9: Invalid Restart= value 'sometimes'"),
-        ("noexec.service", "[Unit]\nDescription=nothing to run\n[Service]\nType=simple\n", "Service has no ExecStart= setting"),
+        (
+            "badrestart.service",
+            "[Unit]\nDescription=x\n\n[Service]\nExecStart=/bin/true\n\nRestart=sometimes\n",
+            "badrestart.service:7:9: Invalid Restart= value 'sometimes'",
+        ),
+        (
+            "noexec.service",
+            "[Unit]\nDescription=nothing to run\n[Service]\nType=simple\n",
+            "Service has no ExecStart= setting",
+        ),
         ("nosection.service", "ExecStart=/bin/true\n", "nosection.service:1:"),
         ("badquote.service", "[Service]\nExecStart=/bin/echo \"unterminated\n", "badquote.service:2:"),
         ("badspec.service", "[Service]\nExecStart=/bin/echo %Q\n", "badspec.service:2:"),
@@ -341,7 +389,11 @@ fn bad_unit_files_and_names_change_nothing() {
     for bad in ["../escape.service", "a/b.service", "..service", ""] {
         let r = corekit::cli::unit_run::ask(
             &a.run_dir().join("unit-run.sock"),
-            &corekit::agent::protocol::Request::Load { name: bad.into(), file: "x".into(), text: "[Service]\nExecStart=/bin/true\n".into() },
+            &corekit::agent::protocol::Request::Load {
+                name: bad.into(),
+                file: "x".into(),
+                text: "[Service]\nExecStart=/bin/true\n".into(),
+            },
         );
         let r = r.ok().expect("the daemon answers");
         assert!(!r.ok && r.code == 2, "{bad}: {r:?}");
@@ -350,7 +402,11 @@ fn bad_unit_files_and_names_change_nothing() {
     let f = a.unit_file("warn.service", "[Service]\nExecStart=/bin/true\nFrobnicate=yes\n");
     let out = a.cmd(&["load", f.to_str().unwrap()]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("warn.service:3: Unknown key name 'Frobnicate' in section 'Service', ignoring."), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("warn.service:3: Unknown key name 'Frobnicate' in section 'Service', ignoring."),
+        "{out:?}"
+    );
     assert_eq!(listing(), ["good.service", "warn.service"]);
     // The daemon kept running its unit through all of it.
     assert_eq!(a.state("good.service").1, "running");
@@ -377,7 +433,10 @@ fn bad_unit_files_and_names_change_nothing() {
 #[test]
 fn daemon_sigterm_stops_units_and_a_restart_starts_them_again() {
     let mut a = Agent::start();
-    let f = a.unit_file("keep.service", "[Service]\nExecStart=/bin/sh -c 'echo up; sleep 300; : keep-31005'\nExecStop=/bin/echo clean-stop\n");
+    let f = a.unit_file(
+        "keep.service",
+        "[Service]\nExecStart=/bin/sh -c 'echo up; sleep 300; : keep-31005'\nExecStop=/bin/echo clean-stop\n",
+    );
     a.ok(&["start", f.to_str().unwrap()]);
     let st = a.terminate(20 * SEC);
     assert!(st.success(), "{st:?}");
@@ -426,7 +485,10 @@ fn kill_mode_kill_signal_success_exit_status_start_timeout_and_reload() {
     a.ok(&["start", f.to_str().unwrap()]);
     let out = a.cmd(&["reload", "noreload.service"]);
     assert_eq!(out.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Job type reload is not applicable for unit noreload.service."));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("Job type reload is not applicable for unit noreload.service.")
+    );
     a.ok(&["stop", "noreload.service"]);
 
     // SuccessExitStatus=7: exiting 7 is a success, so Restart=on-failure does not restart.
@@ -435,7 +497,10 @@ fn kill_mode_kill_signal_success_exit_status_start_timeout_and_reload() {
     a.wait_state("seven.service", "inactive", "dead", 5 * SEC);
     std::thread::sleep(Duration::from_millis(400));
     let st = a.status("seven.service");
-    assert_eq!((st["sub_state"].as_str(), st["result"].as_str(), st["restarts"].as_u64()), (Some("dead"), Some("success"), Some(0)));
+    assert_eq!(
+        (st["sub_state"].as_str(), st["result"].as_str(), st["restarts"].as_u64()),
+        (Some("dead"), Some("success"), Some(0))
+    );
 
     // TimeoutStartSec covers a slow ExecStartPre: the start fails with result timeout.
     let f = a.unit_file("slow.service", "[Service]\nTimeoutStartSec=600ms\nExecStartPre=/bin/sh -c 'sleep 30; : slow-31007'\nExecStart=/bin/sleep 307\n");
@@ -443,7 +508,10 @@ fn kill_mode_kill_signal_success_exit_status_start_timeout_and_reload() {
     let out = a.cmd(&["start", f.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(4), "{out:?}");
     assert!(t.elapsed() < 10 * SEC);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("failed because a timeout was exceeded"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("failed because a timeout was exceeded"),
+        "{out:?}"
+    );
     assert_eq!(a.status("slow.service")["result"], "timeout");
     wait_no_pids("slow-31007", 2 * SEC);
     assert!(pids_with("sleep 307").is_empty());
@@ -465,7 +533,10 @@ fn reloaded_definitions_restart_propagation_cancels_cycles_and_infinite_spans() 
     // Restarting a unit restarts the units that require it.
     let src = a.dir.path().join("src");
     a.unit_file("base.service", "[Service]\nExecStart=/bin/sleep 310\n");
-    a.unit_file("top.service", "[Unit]\nRequires=base.service\nAfter=base.service\n[Service]\nExecStart=/bin/sleep 311\n");
+    a.unit_file(
+        "top.service",
+        "[Unit]\nRequires=base.service\nAfter=base.service\n[Service]\nExecStart=/bin/sleep 311\n",
+    );
     for u in ["base", "top"] {
         a.ok(&["load", src.join(format!("{u}.service")).to_str().unwrap()]);
     }
@@ -479,7 +550,10 @@ fn reloaded_definitions_restart_propagation_cancels_cycles_and_infinite_spans() 
     // A start waiting for a dependency is canceled when the dependency is stopped: its client
     // gets an answer instead of waiting forever.
     a.unit_file("slowdep.service", "[Service]\nExecStartPre=/bin/sleep 2\nExecStart=/bin/sleep 312\n");
-    a.unit_file("waiter.service", "[Unit]\nRequires=slowdep.service\nAfter=slowdep.service\n[Service]\nExecStart=/bin/sleep 313\n");
+    a.unit_file(
+        "waiter.service",
+        "[Unit]\nRequires=slowdep.service\nAfter=slowdep.service\n[Service]\nExecStart=/bin/sleep 313\n",
+    );
     for u in ["slowdep", "waiter"] {
         a.ok(&["load", src.join(format!("{u}.service")).to_str().unwrap()]);
     }
@@ -504,7 +578,10 @@ fn reloaded_definitions_restart_propagation_cancels_cycles_and_infinite_spans() 
     assert!(err.contains("Job for waiter.service canceled."), "{err}");
 
     // An ordering cycle does not hang: both start.
-    a.unit_file("c1.service", "[Unit]\nAfter=c2.service\nWants=c2.service\n[Service]\nExecStart=/bin/sleep 314\n");
+    a.unit_file(
+        "c1.service",
+        "[Unit]\nAfter=c2.service\nWants=c2.service\n[Service]\nExecStart=/bin/sleep 314\n",
+    );
     a.unit_file("c2.service", "[Unit]\nAfter=c1.service\n[Service]\nExecStart=/bin/sleep 315\n");
     for u in ["c1", "c2"] {
         a.ok(&["load", src.join(format!("{u}.service")).to_str().unwrap()]);
@@ -514,7 +591,10 @@ fn reloaded_definitions_restart_propagation_cancels_cycles_and_infinite_spans() 
     a.ok(&["stop", "c1.service", "c2.service"]);
 
     // Requires= without After=: both start side by side, neither fails.
-    a.unit_file("a-needs-z.service", "[Unit]\nRequires=z-slow.service\n[Service]\nExecStart=/bin/sleep 316\n");
+    a.unit_file(
+        "a-needs-z.service",
+        "[Unit]\nRequires=z-slow.service\n[Service]\nExecStart=/bin/sleep 316\n",
+    );
     a.unit_file("z-slow.service", "[Service]\nExecStartPre=/bin/sleep 0.5\nExecStart=/bin/sleep 317\n");
     for u in ["a-needs-z", "z-slow"] {
         a.ok(&["load", src.join(format!("{u}.service")).to_str().unwrap()]);
@@ -523,7 +603,10 @@ fn reloaded_definitions_restart_propagation_cancels_cycles_and_infinite_spans() 
     a.wait_state("z-slow.service", "active", "running", 5 * SEC);
 
     // RestartSec=infinity: the unit waits in auto-restart for good, and the daemon lives on.
-    let f = a.unit_file("never.service", "[Service]\nExecStart=/bin/false\nRestart=always\nRestartSec=infinity\nTimeoutStopSec=infinity\n");
+    let f = a.unit_file(
+        "never.service",
+        "[Service]\nExecStart=/bin/false\nRestart=always\nRestartSec=infinity\nTimeoutStopSec=infinity\n",
+    );
     a.cmd(&["start", f.to_str().unwrap()]);
     a.wait_state("never.service", "activating", "auto-restart", 5 * SEC);
     a.ok(&["stop", "never.service"]);

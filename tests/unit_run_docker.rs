@@ -11,7 +11,7 @@ use std::io::BufRead;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::agent::{docker_container_exists, repo_path, wait_no_pids, Agent, UNIT_RUN};
+use common::agent::{Agent, UNIT_RUN, docker_container_exists, repo_path, wait_no_pids};
 
 const IMAGE: &str = "127.0.0.1:5000/busybox";
 
@@ -21,9 +21,16 @@ fn docker(args: &[&str]) -> std::process::Output {
 
 fn require_docker_and_registry() {
     let v = docker(&["version", "--format", "{{.Server.Version}}"]);
-    assert!(v.status.success(), "the Docker engine does not answer (the Docker tests need it): {}", String::from_utf8_lossy(&v.stderr));
+    assert!(
+        v.status.success(),
+        "the Docker engine does not answer (the Docker tests need it): {}",
+        String::from_utf8_lossy(&v.stderr)
+    );
     let reg = ureq::get("http://127.0.0.1:5000/v2/").call();
-    assert!(reg.is_ok(), "the local registry on 127.0.0.1:5000 does not answer: run .ci/registry.sh ({reg:?})");
+    assert!(
+        reg.is_ok(),
+        "the local registry on 127.0.0.1:5000 does not answer: run .ci/registry.sh ({reg:?})"
+    );
 }
 
 #[test]
@@ -36,7 +43,10 @@ fn the_seeds_croc_service_runs_streams_and_stops_clean() {
 
     let a = Agent::start();
     let unit = repo_path("examples/croc.service");
-    assert_eq!(a.ok(&["start", unit.to_str().unwrap()]), "Unit croc.service loaded\nUnit croc.service active (running)\n");
+    assert_eq!(
+        a.ok(&["start", unit.to_str().unwrap()]),
+        "Unit croc.service loaded\nUnit croc.service active (running)\n"
+    );
     assert!(docker(&["image", "inspect", IMAGE]).status.success(), "the image was pulled");
 
     // journal -f streams CROC Cloud, once a second.
@@ -68,9 +78,20 @@ fn the_seeds_croc_service_runs_streams_and_stops_clean() {
     let l: Vec<&str> = text.lines().collect();
     assert_eq!(l[0], "● croc.service - CROC Example Service", "{text}");
     assert!(l[2].contains("Active: active (running) since "), "{text}");
-    assert!(l[3].contains("ExecStartPre=-/usr/bin/docker kill croc_service (code=exited, status=1/FAILURE)"), "{text}");
-    assert!(l[4].contains("ExecStartPre=-/usr/bin/docker rm croc_service (code=exited, status=1/FAILURE)"), "{text}");
-    assert!(l[5].contains("ExecStartPre=/usr/bin/docker pull 127.0.0.1:5000/busybox (code=exited, status=0/SUCCESS)"), "{text}");
+    assert!(
+        l[3].contains("ExecStartPre=-/usr/bin/docker kill croc_service (code=exited, status=1/FAILURE)"),
+        "{text}"
+    );
+    assert!(
+        l[4].contains("ExecStartPre=-/usr/bin/docker rm croc_service (code=exited, status=1/FAILURE)"),
+        "{text}"
+    );
+    assert!(
+        l[5].contains(
+            "ExecStartPre=/usr/bin/docker pull 127.0.0.1:5000/busybox (code=exited, status=0/SUCCESS)"
+        ),
+        "{text}"
+    );
     assert!(l[6].contains("Main PID: ") && l[6].ends_with("(docker)"), "{text}");
     assert!(text.contains("Container: croc_service (127.0.0.1:5000/busybox) running: Up "), "{text}");
     assert!(text.lines().last().unwrap().ends_with(": CROC Cloud"), "{text}");
@@ -87,7 +108,10 @@ fn the_seeds_croc_service_runs_streams_and_stops_clean() {
     assert!(text.contains("Active: inactive (dead) since "), "{text}");
     assert!(!text.contains("Container:"), "{text}");
     let j = a.journal("croc.service");
-    assert!(j.iter().any(|m| m == "croc.service: Removed container croc_service left behind by the unit."), "{j:?}");
+    assert!(
+        j.iter().any(|m| m == "croc.service: Removed container croc_service left behind by the unit."),
+        "{j:?}"
+    );
 }
 
 #[test]
@@ -154,5 +178,8 @@ fn machine_shows_the_facts_a_scheduler_needs() {
     let out = b.cmd(&["start", repo_path("examples/croc.service").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(4), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("Dependency failed for croc.service: docker.service: Docker engine: version: "), "{err}");
+    assert!(
+        err.contains("Dependency failed for croc.service: docker.service: Docker engine: version: "),
+        "{err}"
+    );
 }

@@ -22,21 +22,12 @@ const IO_TIMEOUT: Duration = Duration::from_secs(10);
 fn raise_nofile(want: libc::rlim_t) {
     let need = (WATCHERS * 2 + 100) as libc::rlim_t;
     unsafe {
-        let mut r = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
+        let mut r = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
         assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut r), 0, "getrlimit");
         if r.rlim_cur < want {
-            let n = libc::rlimit {
-                rlim_cur: want.min(r.rlim_max),
-                rlim_max: r.rlim_max,
-            };
+            let n = libc::rlimit { rlim_cur: want.min(r.rlim_max), rlim_max: r.rlim_max };
             if libc::setrlimit(libc::RLIMIT_NOFILE, &n) != 0 {
-                eprintln!(
-                    "setrlimit(NOFILE, {}) failed; continuing with {}",
-                    n.rlim_cur, r.rlim_cur
-                );
+                eprintln!("setrlimit(NOFILE, {}) failed; continuing with {}", n.rlim_cur, r.rlim_cur);
             }
         }
         libc::getrlimit(libc::RLIMIT_NOFILE, &mut r);
@@ -83,16 +74,9 @@ fn read_headers(mut stream: TcpStream, i: usize) -> Watcher {
         }
         assert!(buf.len() < 64 * 1024, "watcher {i}: headers too long");
         let n = stream.read(&mut tmp).unwrap_or_else(|e| {
-            panic!(
-                "watcher {i}: reading headers: {e} (got {:?})",
-                String::from_utf8_lossy(&buf)
-            )
+            panic!("watcher {i}: reading headers: {e} (got {:?})", String::from_utf8_lossy(&buf))
         });
-        assert!(
-            n > 0,
-            "watcher {i}: connection closed before headers ({:?})",
-            String::from_utf8_lossy(&buf)
-        );
+        assert!(n > 0, "watcher {i}: connection closed before headers ({:?})", String::from_utf8_lossy(&buf));
         buf.extend_from_slice(&tmp[..n]);
     };
     let head = String::from_utf8_lossy(&buf[..end]).into_owned();
@@ -115,26 +99,15 @@ fn read_headers(mut stream: TcpStream, i: usize) -> Watcher {
             }
         }
     }
-    Watcher {
-        stream,
-        rest,
-        chunked,
-        content_length,
-    }
+    Watcher { stream, rest, chunked, content_length }
 }
 
 impl Watcher {
     fn fill(&mut self, i: usize, deadline: Instant) -> bool {
-        assert!(
-            Instant::now() < deadline,
-            "watcher {i}: body not complete before the deadline"
-        );
+        assert!(Instant::now() < deadline, "watcher {i}: body not complete before the deadline");
         let mut tmp = [0u8; 4096];
         let n = self.stream.read(&mut tmp).unwrap_or_else(|e| {
-            panic!(
-                "watcher {i}: reading body: {e} (have {:?})",
-                String::from_utf8_lossy(&self.rest)
-            )
+            panic!("watcher {i}: reading body: {e} (have {:?})", String::from_utf8_lossy(&self.rest))
         });
         self.rest.extend_from_slice(&tmp[..n]);
         n > 0
@@ -151,10 +124,7 @@ impl Watcher {
                     if let Some(p) = find(&self.rest[pos..], b"\r\n") {
                         break pos + p;
                     }
-                    assert!(
-                        self.fill(i, deadline),
-                        "watcher {i}: EOF inside chunked body"
-                    );
+                    assert!(self.fill(i, deadline), "watcher {i}: EOF inside chunked body");
                 };
                 let size_str = String::from_utf8_lossy(&self.rest[pos..line_end]).into_owned();
                 let size = usize::from_str_radix(size_str.split(';').next().unwrap().trim(), 16)
@@ -176,10 +146,7 @@ impl Watcher {
             }
         } else if let Some(len) = self.content_length {
             while self.rest.len() < len {
-                assert!(
-                    self.fill(i, deadline),
-                    "watcher {i}: EOF before Content-Length bytes"
-                );
+                assert!(self.fill(i, deadline), "watcher {i}: EOF before Content-Length bytes");
             }
             self.rest[..len].to_vec()
         } else {
@@ -198,11 +165,8 @@ fn thousand_watchers_wake_on_one_write() {
 
     let t0 = Instant::now();
     let streams: Vec<TcpStream> = (0..WATCHERS).map(|_| open_watch(&host, &host)).collect();
-    let mut watchers: Vec<Watcher> = streams
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| read_headers(s, i))
-        .collect();
+    let mut watchers: Vec<Watcher> =
+        streams.into_iter().enumerate().map(|(i, s)| read_headers(s, i)).collect();
     println!("{WATCHERS} watches registered in {:?}", t0.elapsed());
 
     let value = format!("woken-{}", std::process::id());
@@ -236,17 +200,9 @@ fn thousand_watchers_wake_on_one_write() {
             bad.push(format!("watcher {i}: unexpected event {ev}"));
         }
     }
-    println!(
-        "{woke}/{WATCHERS} watchers woke with the set event; bodies read in {:?}",
-        t1.elapsed()
-    );
+    println!("{woke}/{WATCHERS} watchers woke with the set event; bodies read in {:?}", t1.elapsed());
     for b in bad.iter().take(10) {
         println!("  {b}");
     }
-    assert_eq!(
-        woke,
-        WATCHERS,
-        "{} watchers did not get the event",
-        WATCHERS - woke
-    );
+    assert_eq!(woke, WATCHERS, "{} watchers did not get the event", WATCHERS - woke);
 }

@@ -88,7 +88,9 @@ impl Cgroups {
         let v2_has_memory = cg
             .v2
             .as_ref()
-            .map(|b| fs::read_to_string(b.join("cgroup.subtree_control")).unwrap_or_default().contains("memory"))
+            .map(|b| {
+                fs::read_to_string(b.join("cgroup.subtree_control")).unwrap_or_default().contains("memory")
+            })
             .unwrap_or(false);
         if !v2_has_memory
             && let Some((mnt, _, _)) =
@@ -118,7 +120,8 @@ impl Cgroups {
     pub fn unit(&self, unit: &str) -> Option<UnitCgroup> {
         let v2 = self.v2.as_ref().map(|b| b.join(unit)).filter(|p| fs::create_dir_all(p).is_ok());
         v2.as_ref()?;
-        let memory_v1 = self.memory_v1.as_ref().map(|b| b.join(unit)).filter(|p| fs::create_dir_all(p).is_ok());
+        let memory_v1 =
+            self.memory_v1.as_ref().map(|b| b.join(unit)).filter(|p| fs::create_dir_all(p).is_ok());
         Some(UnitCgroup { v2, memory_v1, relative: format!("{}/{unit}", self.v2_relative) })
     }
 

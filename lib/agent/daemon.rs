@@ -36,7 +36,11 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     signals::block();
     let run = RunDir::new(&opts.run_dir);
     run.create().map_err(|e| anyhow::anyhow!("creating {}: {e}", run.root.display()))?;
-    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(run.state().join("lock"))?;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(run.state().join("lock"))?;
     // SAFETY: flock on a descriptor we own; it is held for the daemon's life.
     if unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
         anyhow::bail!("another unit-run daemon is using {}", run.root.display());
@@ -44,7 +48,11 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     signals::become_subreaper().map_err(|e| anyhow::anyhow!("becoming a child subreaper: {e}"))?;
     let machine_id = machine::machine_id(opts.machine_id.as_deref(), &run.root)?;
     let root = std::fs::canonicalize(&run.root).unwrap_or(run.root.clone());
-    let tag: String = Sha1::digest(root.as_os_str().as_encoded_bytes()).iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let tag: String = Sha1::digest(root.as_os_str().as_encoded_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let cgroups = if opts.no_cgroups { Cgroups::default() } else { Cgroups::detect(&tag) };
     let docker = Arc::new(Docker::new());
     let (tx, rx) = mpsc::channel();
@@ -59,12 +67,20 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
             },
         )?;
     }
-    let mut sup = Supervisor::new(run.clone(), cgroups.clone(), docker.clone(), tx.clone(), machine_id.clone(), opts.journal_max_bytes);
+    let mut sup = Supervisor::new(
+        run.clone(),
+        cgroups.clone(),
+        docker.clone(),
+        tx.clone(),
+        machine_id.clone(),
+        opts.journal_max_bytes,
+    );
     sup.restore();
 
     let sock = run.socket();
     let _ = std::fs::remove_file(&sock);
-    let listener = UnixListener::bind(&sock).map_err(|e| anyhow::anyhow!("binding {}: {e}", sock.display()))?;
+    let listener =
+        UnixListener::bind(&sock).map_err(|e| anyhow::anyhow!("binding {}: {e}", sock.display()))?;
     std::fs::set_permissions(&sock, std::fs::Permissions::from_mode(0o600))?;
     {
         let tx = tx.clone();
@@ -82,7 +98,11 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     eprintln!(
         "unit-run: daemon ready on {} (machine {machine_id}, {})",
         sock.display(),
-        if cgroups.available() { "a cgroup per unit" } else { "no cgroups: units tracked by session and INVOCATION_ID" }
+        if cgroups.available() {
+            "a cgroup per unit"
+        } else {
+            "no cgroups: units tracked by session and INVOCATION_ID"
+        }
     );
     sup.run(rx);
     let _ = std::fs::remove_file(&sock);
@@ -100,7 +120,9 @@ fn serve(conn: UnixStream, tx: &Sender<Event>, docker: &Docker, machine_id: &str
     }
     let resp = match serde_json::from_slice::<Request>(&line) {
         Err(e) => Response::err(code::BAD_INPUT, format!("bad request: {e}")),
-        Ok(Request::Machine) => Response::ok(serde_json::to_value(machine::facts(machine_id, docker)).unwrap()),
+        Ok(Request::Machine) => {
+            Response::ok(serde_json::to_value(machine::facts(machine_id, docker)).unwrap())
+        }
         Ok(req) => {
             let is_status = matches!(req, Request::Status { .. });
             let (rtx, rrx) = mpsc::channel();

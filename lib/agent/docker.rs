@@ -107,7 +107,10 @@ impl Docker {
         let r = self.rt.block_on(async {
             let c = bollard::Docker::connect_with_defaults().map_err(|e| e.to_string())?;
             let c = c.negotiate_version().await.map_err(|e| e.to_string())?;
-            let stop = bollard::query_parameters::StopContainerOptions { t: Some(grace.as_secs() as i32), signal: None };
+            let stop = bollard::query_parameters::StopContainerOptions {
+                t: Some(grace.as_secs() as i32),
+                signal: None,
+            };
             let limit = grace + CALL_TIMEOUT;
             // A container that is already stopped is fine; one that is not there is done.
             if let Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })) =
@@ -118,7 +121,9 @@ impl Docker {
             let rm = bollard::query_parameters::RemoveContainerOptions { force: true, v: false, link: false };
             match tokio::time::timeout(CALL_TIMEOUT, c.remove_container(&n, Some(rm))).await {
                 Ok(Ok(())) => Ok(true),
-                Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })) => Ok(false),
+                Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })) => {
+                    Ok(false)
+                }
                 Ok(Err(e)) => Err(e.to_string()),
                 Err(_) => Err("no answer".to_string()),
             }
@@ -160,7 +165,10 @@ mod tests {
 
     #[test]
     fn finds_container_names_on_run_lines() {
-        assert_eq!(super::names_in_argv(&v("/usr/bin/docker run --name croc_service busybox")), ["croc_service"]);
+        assert_eq!(
+            super::names_in_argv(&v("/usr/bin/docker run --name croc_service busybox")),
+            ["croc_service"]
+        );
         assert_eq!(super::names_in_argv(&v("docker run --rm --name=web x")), ["web"]);
         assert!(super::names_in_argv(&v("/usr/bin/docker stop croc_service")).is_empty());
         assert!(super::names_in_argv(&v("/bin/echo run --name x")).is_empty());

@@ -75,7 +75,13 @@ impl Writer {
     /// Appends one record. Errors (a full disk) are reported once to the daemon's stderr and the
     /// line is dropped: a unit must not stop because its log cannot be written.
     pub fn append(&self, pid: u32, id: &str, stream: &str, msg: &str) {
-        let rec = Record { ts: now_micros(), pid, id: id.to_string(), stream: stream.to_string(), msg: msg.to_string() };
+        let rec = Record {
+            ts: now_micros(),
+            pid,
+            id: id.to_string(),
+            stream: stream.to_string(),
+            msg: msg.to_string(),
+        };
         let mut line = serde_json::to_vec(&rec).expect("a record serializes");
         line.push(b'\n');
         let mut guard = self.file.lock();
@@ -289,7 +295,10 @@ mod tests {
             assert_eq!(r.msg, format!("line {}", first + k));
         }
         let t = tail(dir.path(), "a.service", 3).unwrap();
-        assert_eq!(t.iter().map(|r| r.msg.as_str()).collect::<Vec<_>>(), ["line 197", "line 198", "line 199"]);
+        assert_eq!(
+            t.iter().map(|r| r.msg.as_str()).collect::<Vec<_>>(),
+            ["line 197", "line 198", "line 199"]
+        );
     }
 
     #[test]

@@ -29,7 +29,9 @@ pub fn hostname() -> String {
 }
 
 pub fn boot_id() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/random/boot_id").map(|s| s.trim().replace('-', "")).unwrap_or_default()
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .map(|s| s.trim().replace('-', ""))
+        .unwrap_or_default()
 }
 
 /// The machine ID: `--machine-id` if given, else /etc/machine-id, else one made up and kept in

@@ -46,7 +46,10 @@ impl Exit {
     /// systemd's `code=exited, status=0/SUCCESS`.
     pub fn describe(&self) -> String {
         match *self {
-            Exit::Exited(c) => format!("code=exited, status={c}{}", exit_name(c).map(|n| format!("/{n}")).unwrap_or_default()),
+            Exit::Exited(c) => format!(
+                "code=exited, status={c}{}",
+                exit_name(c).map(|n| format!("/{n}")).unwrap_or_default()
+            ),
             Exit::Killed(s) => format!("code=killed, signal={}", signal_short(s)),
             Exit::Dumped(s) => format!("code=dumped, signal={}", signal_short(s)),
         }
@@ -105,7 +108,11 @@ pub fn resolve_creds(user: Option<&str>, group: Option<&str>) -> Result<Option<C
                 Ok(id) => User::from_uid(id.into()),
                 Err(_) => User::from_name(u),
             };
-            Some(found.map_err(|e| format!("looking up user {u}: {e}"))?.ok_or(format!("no such user: {u}"))?)
+            Some(
+                found
+                    .map_err(|e| format!("looking up user {u}: {e}"))?
+                    .ok_or(format!("no such user: {u}"))?,
+            )
         }
         None => None,
     };
@@ -115,13 +122,23 @@ pub fn resolve_creds(user: Option<&str>, group: Option<&str>) -> Result<Option<C
                 Ok(id) => Group::from_gid(id.into()),
                 Err(_) => Group::from_name(g),
             };
-            found.map_err(|e| format!("looking up group {g}: {e}"))?.ok_or(format!("no such group: {g}"))?.gid.as_raw()
+            found
+                .map_err(|e| format!("looking up group {g}: {e}"))?
+                .ok_or(format!("no such group: {g}"))?
+                .gid
+                .as_raw()
         }
         None => u.as_ref().map(|u| u.gid.as_raw()).unwrap_or(0),
     };
     Ok(Some(match u {
         Some(u) => Creds { uid: u.uid.as_raw(), gid, name: u.name, home: u.dir, shell: u.shell },
-        None => Creds { uid: nix::unistd::getuid().as_raw(), gid, name: String::new(), home: "/".into(), shell: "/bin/sh".into() },
+        None => Creds {
+            uid: nix::unistd::getuid().as_raw(),
+            gid,
+            name: String::new(),
+            home: "/".into(),
+            shell: "/bin/sh".into(),
+        },
     }))
 }
 
@@ -196,7 +213,9 @@ pub fn spawn(s: Spawn) -> std::io::Result<i32> {
             libc::sigemptyset(&mut set);
             libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
             if let (Some(c), Some(g)) = (&creds, &groups)
-                && (libc::setgroups(g.len(), g.as_ptr()) != 0 || libc::setgid(c.gid) != 0 || libc::setuid(c.uid) != 0)
+                && (libc::setgroups(g.len(), g.as_ptr()) != 0
+                    || libc::setgid(c.gid) != 0
+                    || libc::setuid(c.uid) != 0)
             {
                 return Err(std::io::Error::last_os_error());
             }
@@ -215,19 +234,17 @@ pub fn spawn(s: Spawn) -> std::io::Result<i32> {
         let Some(mut pipe) = pipe else { continue };
         let journal = s.journal.clone();
         let ident = s.ident.clone();
-        std::thread::Builder::new()
-            .name(format!("out-{pid}"))
-            .spawn(move || {
-                let mut split = LineSplitter::default();
-                let mut buf = vec![0u8; 16 * 1024];
-                loop {
-                    match pipe.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => split.push(&buf[..n], |l| journal.append(pid as u32, &ident, stream, l)),
-                    }
+        std::thread::Builder::new().name(format!("out-{pid}")).spawn(move || {
+            let mut split = LineSplitter::default();
+            let mut buf = vec![0u8; 16 * 1024];
+            loop {
+                match pipe.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => split.push(&buf[..n], |l| journal.append(pid as u32, &ident, stream, l)),
                 }
-                split.finish(|l| journal.append(pid as u32, &ident, stream, l));
-            })?;
+            }
+            split.finish(|l| journal.append(pid as u32, &ident, stream, l));
+        })?;
     }
     // The daemon reaps it (signals.rs); dropping Child neither waits nor kills.
     drop(child);
@@ -263,8 +280,11 @@ pub fn pids_with_invocation(id: &str) -> Vec<i32> {
 /// `/proc/PID/cmdline` as one line (for status's process list).
 pub fn cmdline(pid: i32) -> Option<String> {
     let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    let parts: Vec<String> =
-        raw.split(|&b| b == 0).filter(|p| !p.is_empty()).map(|p| String::from_utf8_lossy(p).into_owned()).collect();
+    let parts: Vec<String> = raw
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 

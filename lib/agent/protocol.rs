@@ -11,16 +11,35 @@ use super::docker::Container;
 #[serde(tag = "op", rename_all = "kebab-case")]
 pub enum Request {
     /// Load (or replace) a unit file. `file` names it in error messages.
-    Load { name: String, file: String, text: String },
-    Unload { name: String },
+    Load {
+        name: String,
+        file: String,
+        text: String,
+    },
+    Unload {
+        name: String,
+    },
     /// Start a loaded unit (an instance of a loaded template is made on the fly). Unless
     /// `no_block`, the answer comes when the unit is active, or has failed.
-    Start { name: String, no_block: bool },
-    Stop { name: String, no_block: bool },
-    Restart { name: String, no_block: bool },
+    Start {
+        name: String,
+        no_block: bool,
+    },
+    Stop {
+        name: String,
+        no_block: bool,
+    },
+    Restart {
+        name: String,
+        no_block: bool,
+    },
     /// Run the unit's ExecReload lines (with $MAINPID); answered when they are done.
-    Reload { name: String },
-    Status { name: String },
+    Reload {
+        name: String,
+    },
+    Status {
+        name: String,
+    },
     List,
     Machine,
 }

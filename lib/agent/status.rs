@@ -55,7 +55,8 @@ pub fn render(st: &UnitStatus, journal: &[Record], now_us: u64) -> String {
         let _ = writeln!(o, "{:>10} {branch}{pid} {cmd}", "");
     }
     for c in &st.containers {
-        let _ = writeln!(o, "{:>10} {} ({}) {}: {} [{}]", "Container:", c.name, c.image, c.state, c.status, c.id);
+        let _ =
+            writeln!(o, "{:>10} {} ({}) {}: {} [{}]", "Container:", c.name, c.image, c.state, c.status, c.id);
     }
     if let Some(e) = &st.docker_error {
         let _ = writeln!(o, "{:>10} unknown: {e}", "Container:");

@@ -28,12 +28,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use super::RunDir;
 use super::cgroup::{Cgroups, UnitCgroup};
 use super::docker::{self, Docker};
 use super::journal::{self, Writer};
 use super::process::{self, Creds, Exit};
 use super::protocol::{ListEntry, ProcessLine, Request, Response, UnitStatus, code};
-use super::RunDir;
 use crate::unit::exec::ExecCommand;
 use crate::unit::name::UnitName;
 use crate::unit::service::{KillMode, RestartPolicy, Service, ServiceType, Unit, parse_unit};
@@ -292,7 +292,9 @@ impl Supervisor {
             if UnitName::parse(&name).map(|n| n.is_template()).unwrap_or(true) {
                 continue;
             }
-            match self.ctx(&name).and_then(|ctx| parse_unit(&name, &path.display().to_string(), &text, &ctx).map_err(|e| e.to_string())) {
+            match self.ctx(&name).and_then(|ctx| {
+                parse_unit(&name, &path.display().to_string(), &text, &ctx).map_err(|e| e.to_string())
+            }) {
                 Ok(unit) if unit.service.is_some() => self.install(name, unit, path),
                 Ok(_) => {}
                 Err(e) => eprintln!("unit-run: {e}"),
@@ -302,7 +304,10 @@ impl Supervisor {
         // killed and the unit started afresh below.
         for name in self.cgroups.populated_units() {
             if let Some(cg) = self.cgroups.unit(&name) {
-                eprintln!("unit-run: {name}: killing {} process(es) left by an earlier daemon", cg.pids().len());
+                eprintln!(
+                    "unit-run: {name}: killing {} process(es) left by an earlier daemon",
+                    cg.pids().len()
+                );
                 cg.kill(libc::SIGKILL);
             }
         }
@@ -321,7 +326,9 @@ impl Supervisor {
             let owner = self
                 .units
                 .iter()
-                .find(|(n, rt)| rt.container_names.contains(&c.name) || c.unit_label.as_deref() == Some(n.as_str()))
+                .find(|(n, rt)| {
+                    rt.container_names.contains(&c.name) || c.unit_label.as_deref() == Some(n.as_str())
+                })
                 .map(|(n, _)| n.clone())
                 .or_else(|| c.unit_label.clone());
             if let Some(owner) = owner
@@ -413,7 +420,10 @@ impl Supervisor {
                 Some(Event::Child(pid, exit)) => self.child_exited(pid, exit),
                 Some(Event::Shutdown) => self.shutdown(),
                 Some(Event::Cleaned(name, generation))
-                    if self.units.get(&name).is_some_and(|rt| rt.sub == Sub::Cleanup && rt.cleanup_gen == generation) =>
+                    if self
+                        .units
+                        .get(&name)
+                        .is_some_and(|rt| rt.sub == Sub::Cleanup && rt.cleanup_gen == generation) =>
                 {
                     self.finish(&name)
                 }
@@ -433,8 +443,9 @@ impl Supervisor {
             if let Some(r) = rt.restart_at {
                 take(r);
             }
-            let polling = matches!(rt.sub, Sub::StopSigterm | Sub::StopSigkill | Sub::FinalSigterm | Sub::FinalSigkill)
-                || (rt.sub == Sub::Running && rt.main_pid.is_none());
+            let polling =
+                matches!(rt.sub, Sub::StopSigterm | Sub::StopSigkill | Sub::FinalSigterm | Sub::FinalSigkill)
+                    || (rt.sub == Sub::Running && rt.main_pid.is_none());
             if polling || rt.pending_start || rt.pending_stop {
                 take(Instant::now() + POLL);
             }
@@ -545,21 +556,32 @@ impl Supervisor {
         let parsed = UnitName::parse(name);
         let uname = match parsed {
             Ok(n) => n,
-            Err(e) => return Response::err(code::BAD_INPUT, format!("{file}: invalid unit name \"{name}\": {e}")),
+            Err(e) => {
+                return Response::err(code::BAD_INPUT, format!("{file}: invalid unit name \"{name}\": {e}"));
+            }
         };
         if !name.ends_with(".service") {
-            return Response::err(code::BAD_INPUT, format!("{file}: unit-run runs only .service units, not {name}"));
+            return Response::err(
+                code::BAD_INPUT,
+                format!("{file}: unit-run runs only .service units, not {name}"),
+            );
         }
         let mut warnings = Vec::new();
         if uname.is_template() {
             // A template is checked with a made-up instance, and kept as it is.
             let probe = uname.full.replacen("@.", "@probe.", 1);
-            match self.ctx(&probe).and_then(|ctx| parse_unit(&probe, file, text, &ctx).map_err(|e| e.to_string())) {
+            match self
+                .ctx(&probe)
+                .and_then(|ctx| parse_unit(&probe, file, text, &ctx).map_err(|e| e.to_string()))
+            {
                 Ok(u) => warnings.extend(u.warnings.iter().map(|w| w.to_string())),
                 Err(e) => return Response::err(code::BAD_INPUT, e),
             }
         } else {
-            let unit = match self.ctx(name).and_then(|ctx| parse_unit(name, file, text, &ctx).map_err(|e| e.to_string())) {
+            let unit = match self
+                .ctx(name)
+                .and_then(|ctx| parse_unit(name, file, text, &ctx).map_err(|e| e.to_string()))
+            {
                 Ok(u) => u,
                 Err(e) => return Response::err(code::BAD_INPUT, e),
             };
@@ -589,14 +611,17 @@ impl Supervisor {
             return Ok(());
         }
         let missing = || Response::err(code::NOT_FOUND, format!("Unit {name} not found."));
-        let un = UnitName::parse(name).map_err(|e| Response::err(code::BAD_INPUT, format!("invalid unit name \"{name}\": {e}")))?;
+        let un = UnitName::parse(name)
+            .map_err(|e| Response::err(code::BAD_INPUT, format!("invalid unit name \"{name}\": {e}")))?;
         let template = un.template_name().ok_or_else(missing)?;
         let tpath = self.run.units().join(&template);
         let text = std::fs::read_to_string(&tpath).map_err(|_| missing())?;
         let ctx = self.ctx(name).map_err(|e| Response::err(code::BAD_INPUT, e))?;
-        let unit = parse_unit(name, &tpath.display().to_string(), &text, &ctx).map_err(|e| Response::err(code::BAD_INPUT, e.to_string()))?;
+        let unit = parse_unit(name, &tpath.display().to_string(), &text, &ctx)
+            .map_err(|e| Response::err(code::BAD_INPUT, e.to_string()))?;
         let path = self.run.units().join(name);
-        super::write_atomic(&path, text.as_bytes()).map_err(|e| Response::err(code::FAILURE, e.to_string()))?;
+        super::write_atomic(&path, text.as_bytes())
+            .map_err(|e| Response::err(code::FAILURE, e.to_string()))?;
         self.install(name.to_string(), unit, path);
         Ok(())
     }
@@ -655,7 +680,13 @@ impl Supervisor {
                         code::UNIT_FAILED,
                         format!("Dependency failed for {name}: {why}"),
                     ));
-                    self.log_plain(name, &format!("Dependency failed for {}: {why}", self.units[name].unit.description_or_name()));
+                    self.log_plain(
+                        name,
+                        &format!(
+                            "Dependency failed for {}: {why}",
+                            self.units[name].unit.description_or_name()
+                        ),
+                    );
                     return;
                 }
             }
@@ -700,7 +731,8 @@ impl Supervisor {
         self.save_desired();
         let rt = self.units.get_mut(name).unwrap();
         if rt.sub.is_up() && !rt.pending_start {
-            let _ = reply.send(Response::ok(json!({ "unit": name, "active": rt.sub.active(), "sub": rt.sub.name() })));
+            let _ = reply
+                .send(Response::ok(json!({ "unit": name, "active": rt.sub.active(), "sub": rt.sub.name() })));
         } else {
             rt.jobs.push(Job { kind: JobKind::Start, reply });
         }
@@ -739,7 +771,9 @@ impl Supervisor {
         while i < set.len() {
             let target = set[i].clone();
             for (n, rt) in &self.units {
-                if !set.contains(n) && (rt.unit.deps.requires.contains(&target) || rt.unit.deps.binds_to.contains(&target)) {
+                if !set.contains(n)
+                    && (rt.unit.deps.requires.contains(&target) || rt.unit.deps.binds_to.contains(&target))
+                {
                     set.push(n.clone());
                 }
             }
@@ -757,7 +791,8 @@ impl Supervisor {
                 }
             }
             rt.pending_start = false;
-            rt.then_start = if n == name { rt.then_start } else { restart && (rt.sub.is_up() || rt.sub.is_starting()) };
+            rt.then_start =
+                if n == name { rt.then_start } else { restart && (rt.sub.is_up() || rt.sub.is_starting()) };
             if rt.sub == Sub::AutoRestart {
                 rt.restart_at = None;
                 self.enter(n, Sub::Dead);
@@ -772,7 +807,9 @@ impl Supervisor {
                 self.remove_unit(name);
                 let _ = reply.send(Response::ok(json!({ "unit": name, "loaded": false })));
             } else {
-                let _ = reply.send(Response::ok(json!({ "unit": name, "active": rt.sub.active(), "sub": rt.sub.name() })));
+                let _ = reply.send(Response::ok(
+                    json!({ "unit": name, "active": rt.sub.active(), "sub": rt.sub.name() }),
+                ));
             }
         } else {
             rt.jobs.push(Job { kind, reply });
@@ -787,7 +824,12 @@ impl Supervisor {
         let started: Vec<&str> = self
             .units
             .iter()
-            .filter(|(_, rt)| rt.pending_start || rt.then_start || ((rt.sub.is_up() || rt.sub.is_starting() || rt.sub == Sub::AutoRestart) && !rt.pending_stop))
+            .filter(|(_, rt)| {
+                rt.pending_start
+                    || rt.then_start
+                    || ((rt.sub.is_up() || rt.sub.is_starting() || rt.sub == Sub::AutoRestart)
+                        && !rt.pending_stop)
+            })
             .map(|(n, _)| n.as_str())
             .collect();
         if let Err(e) = self.run.write_desired(&started) {
@@ -824,7 +866,9 @@ impl Supervisor {
                     }
                     self.enter(n, Sub::StopPost)
                 }
-                Sub::FinalSigterm | Sub::FinalSigkill if !self.has_processes(n, true) => self.enter(n, Sub::Cleanup),
+                Sub::FinalSigterm | Sub::FinalSigkill if !self.has_processes(n, true) => {
+                    self.enter(n, Sub::Cleanup)
+                }
                 // Forking units without a known main PID run while anything of theirs runs.
                 Sub::Running if rt.main_pid.is_none() && !self.has_processes(n, true) => {
                     self.enter(n, Sub::Stop)
@@ -844,7 +888,9 @@ impl Supervisor {
             if self.shutting_down {
                 break;
             }
-            if self.units.get(n).is_some_and(|rt| rt.pending_start && rt.sub.is_down()) && !self.start_blocked(n) {
+            if self.units.get(n).is_some_and(|rt| rt.pending_start && rt.sub.is_down())
+                && !self.start_blocked(n)
+            {
                 self.units.get_mut(n).unwrap().pending_start = false;
                 if let Some(dep) = self.failed_requirement(n) {
                     let desc = self.units[n].unit.description_or_name().to_string();
@@ -865,10 +911,12 @@ impl Supervisor {
     fn start_blocked(&self, n: &str) -> bool {
         let me = &self.units[n].unit.deps;
         self.units.iter().any(|(o, rt)| {
-            let ordered = (me.after.contains(o) || rt.unit.deps.before.iter().any(|b| b == n)) && !self.waits_for(o, n);
+            let ordered =
+                (me.after.contains(o) || rt.unit.deps.before.iter().any(|b| b == n)) && !self.waits_for(o, n);
             let conflicting = me.conflicts.contains(o) || rt.unit.deps.conflicts.iter().any(|c| c == n);
             o != n
-                && ((ordered && (rt.pending_start || rt.sub.is_starting() || rt.sub.is_stopping() || rt.pending_stop))
+                && ((ordered
+                    && (rt.pending_start || rt.sub.is_starting() || rt.sub.is_stopping() || rt.pending_stop))
                     || (conflicting && (rt.sub.is_stopping() || rt.pending_stop)))
         })
     }
@@ -888,12 +936,16 @@ impl Supervisor {
     /// start for a dependency only with ordering; without it both start side by side).
     fn failed_requirement(&self, n: &str) -> Option<String> {
         let deps = &self.units[n].unit.deps;
-        deps.requires.iter().chain(&deps.binds_to).find(|d| {
-            self.ordered_after(n, d)
-                && self.units.get(*d).is_some_and(|rt| {
-                    !rt.pending_start && (rt.sub == Sub::Failed || (rt.sub == Sub::Dead && !rt.start_ok))
-                })
-        }).cloned()
+        deps.requires
+            .iter()
+            .chain(&deps.binds_to)
+            .find(|d| {
+                self.ordered_after(n, d)
+                    && self.units.get(*d).is_some_and(|rt| {
+                        !rt.pending_start && (rt.sub == Sub::Failed || (rt.sub == Sub::Dead && !rt.start_ok))
+                    })
+            })
+            .cloned()
     }
 
     /// Is `a` ordered after `b` (a After=b, or b Before=a)?
@@ -928,7 +980,13 @@ impl Supervisor {
         let sub = self.units[n].sub;
         match sub {
             Sub::StartPre | Sub::Start | Sub::StartPost => {
-                self.log(n, &format!("{} operation timed out. Terminating.", if sub == Sub::StartPost { "start-post" } else { "Start" }));
+                self.log(
+                    n,
+                    &format!(
+                        "{} operation timed out. Terminating.",
+                        if sub == Sub::StartPost { "start-post" } else { "Start" }
+                    ),
+                );
                 self.set_result(n, "timeout");
                 self.kill_control(n);
                 self.enter(n, Sub::StopSigterm);
@@ -941,7 +999,14 @@ impl Supervisor {
             }
             Sub::StopSigterm | Sub::FinalSigterm => {
                 let send_kill = self.units[n].service().send_sigkill;
-                self.log(n, &format!("State '{}' timed out. {}", sub.name(), if send_kill { "Killing." } else { "Skipping SIGKILL." }));
+                self.log(
+                    n,
+                    &format!(
+                        "State '{}' timed out. {}",
+                        sub.name(),
+                        if send_kill { "Killing." } else { "Skipping SIGKILL." }
+                    ),
+                );
                 self.set_result(n, "timeout");
                 let next = match (sub, send_kill) {
                     (Sub::StopSigterm, true) => Sub::StopSigkill,
@@ -1039,7 +1104,8 @@ impl Supervisor {
         if let Ok(h) = std::env::var("DOCKER_HOST") {
             env.push(("DOCKER_HOST".into(), h));
         }
-        let creds = process::resolve_creds(svc.user.as_deref(), svc.group.as_deref()).map_err(|e| ("exit-code", e))?;
+        let creds = process::resolve_creds(svc.user.as_deref(), svc.group.as_deref())
+            .map_err(|e| ("exit-code", e))?;
         if let Some(c) = &creds {
             if !c.name.is_empty() {
                 env.push(("USER".into(), c.name.clone()));
@@ -1052,19 +1118,25 @@ impl Supervisor {
         for f in &svc.environment_files {
             match std::fs::read_to_string(&f.path) {
                 Ok(text) => {
-                    let vars = crate::unit::environment::parse_environment_file(&text)
-                        .map_err(|e| ("resources", format!("Failed to load environment file {}: {e}", f.path)))?;
+                    let vars = crate::unit::environment::parse_environment_file(&text).map_err(|e| {
+                        ("resources", format!("Failed to load environment file {}: {e}", f.path))
+                    })?;
                     env.extend(vars);
                 }
                 Err(_) if f.optional => {}
-                Err(e) => return Err(("resources", format!("Failed to load environment files: {}: {e}", f.path))),
+                Err(e) => {
+                    return Err(("resources", format!("Failed to load environment files: {}: {e}", f.path)));
+                }
             }
         }
         let cwd = match &svc.working_directory {
             None => PathBuf::from("/"),
             Some((d, optional)) => {
                 let p = if d == "~" {
-                    creds.as_ref().map(|c| c.home.clone()).unwrap_or_else(|| std::env::var("HOME").unwrap_or("/".into()).into())
+                    creds
+                        .as_ref()
+                        .map(|c| c.home.clone())
+                        .unwrap_or_else(|| std::env::var("HOME").unwrap_or("/".into()).into())
                 } else {
                     PathBuf::from(d)
                 };
@@ -1073,7 +1145,13 @@ impl Supervisor {
                 } else if *optional {
                     PathBuf::from("/")
                 } else {
-                    return Err(("exit-code", format!("Changing to the requested working directory failed: {}: No such file or directory", p.display())));
+                    return Err((
+                        "exit-code",
+                        format!(
+                            "Changing to the requested working directory failed: {}: No such file or directory",
+                            p.display()
+                        ),
+                    ));
                 }
             }
         };
@@ -1102,9 +1180,12 @@ impl Supervisor {
         let (start_to, stop_to) = (svc.timeout_start, svc.timeout_stop);
         rt.deadline = match sub {
             Sub::StartPre | Sub::Start | Sub::StartPost | Sub::Reload => start_to.and_then(after),
-            Sub::Stop | Sub::StopSigterm | Sub::StopSigkill | Sub::StopPost | Sub::FinalSigterm | Sub::FinalSigkill => {
-                stop_to.and_then(after)
-            }
+            Sub::Stop
+            | Sub::StopSigterm
+            | Sub::StopSigkill
+            | Sub::StopPost
+            | Sub::FinalSigterm
+            | Sub::FinalSigkill => stop_to.and_then(after),
             // The cleanup thread's Docker calls each have a deadline; it always reports back.
             _ => None,
         };
@@ -1221,7 +1302,9 @@ impl Supervisor {
                         self.log_plain(n, &format!("Finished {desc}."));
                         Sub::Stop
                     }
-                    _ if rt.main_pid.is_none() && rt.main_exit.is_some() && svc.remain_after_exit => Sub::Exited,
+                    _ if rt.main_pid.is_none() && rt.main_exit.is_some() && svc.remain_after_exit => {
+                        Sub::Exited
+                    }
                     _ => Sub::Running,
                 };
                 self.enter(n, next);
@@ -1239,7 +1322,11 @@ impl Supervisor {
 
     /// A reload returns to running, or to exited for a oneshot that remains.
     fn after_reload(&self, n: &str) -> Sub {
-        if self.units[n].main_pid.is_some() || self.units[n].service().kind != ServiceType::Oneshot { Sub::Running } else { Sub::Exited }
+        if self.units[n].main_pid.is_some() || self.units[n].service().kind != ServiceType::Oneshot {
+            Sub::Running
+        } else {
+            Sub::Exited
+        }
     }
 
     fn request_reload(&mut self, name: &str, reply: Sender<Response>) {
@@ -1248,11 +1335,17 @@ impl Supervisor {
             return;
         };
         if rt.service().exec_reload.is_empty() {
-            let _ = reply.send(Response::err(code::UNIT_FAILED, format!("Job type reload is not applicable for unit {name}.")));
+            let _ = reply.send(Response::err(
+                code::UNIT_FAILED,
+                format!("Job type reload is not applicable for unit {name}."),
+            ));
             return;
         }
         if !matches!(rt.sub, Sub::Running | Sub::Exited) {
-            let _ = reply.send(Response::err(code::UNIT_FAILED, format!("Unit {name} cannot be reloaded because it is not active.")));
+            let _ = reply.send(Response::err(
+                code::UNIT_FAILED,
+                format!("Unit {name} cannot be reloaded because it is not active."),
+            ));
             return;
         }
         rt.jobs.push(Job { kind: JobKind::Reload, reply });
@@ -1391,7 +1484,10 @@ impl Supervisor {
                 self.enter(n, self.after_reload(n));
                 let rt = self.units.get_mut(n).unwrap();
                 for j in std::mem::take(&mut rt.jobs) {
-                    let _ = j.reply.send(Response::err(code::UNIT_FAILED, format!("Job for {n} failed: its reload command {}.", exit.describe())));
+                    let _ = j.reply.send(Response::err(
+                        code::UNIT_FAILED,
+                        format!("Job for {n} failed: its reload command {}.", exit.describe()),
+                    ));
                 }
             }
         }
@@ -1602,7 +1698,12 @@ impl Supervisor {
             }
             for name in targets {
                 match docker.remove(&name, grace) {
-                    Ok(true) => journal.append(pid, "unit-run", "unit-run", &format!("{unit}: Removed container {name} left behind by the unit.")),
+                    Ok(true) => journal.append(
+                        pid,
+                        "unit-run",
+                        "unit-run",
+                        &format!("{unit}: Removed container {name} left behind by the unit."),
+                    ),
                     Ok(false) => {}
                     Err(e) => journal.append(pid, "unit-run", "unit-run", &format!("{unit}: {e}")),
                 }
@@ -1622,9 +1723,8 @@ impl Supervisor {
         let result = rt.result;
         let desc = rt.unit.description_or_name().to_string();
         let svc = rt.unit.service.as_ref().unwrap();
-        let restart = !rt.stop_requested
-            && !self.shutting_down
-            && should_restart(svc.restart, result, rt.main_exit);
+        let restart =
+            !rt.stop_requested && !self.shutting_down && should_restart(svc.restart, result, rt.main_exit);
         let restart_sec = svc.restart_sec;
         let stop_requested = rt.stop_requested;
         if restart {
@@ -1685,7 +1785,8 @@ impl Supervisor {
         if rt.start_ok {
             return;
         }
-        let (start, rest): (Vec<Job>, Vec<Job>) = std::mem::take(&mut rt.jobs).into_iter().partition(|j| matches!(j.kind, JobKind::Start));
+        let (start, rest): (Vec<Job>, Vec<Job>) =
+            std::mem::take(&mut rt.jobs).into_iter().partition(|j| matches!(j.kind, JobKind::Start));
         rt.jobs = rest;
         for j in start {
             let _ = j.reply.send(failed_response(n, result));
@@ -1808,7 +1909,9 @@ fn failed_response(n: &str, result: &str) -> Response {
     };
     Response::err(
         code::UNIT_FAILED,
-        format!("Job for {n} failed because {why}.\nSee \"unit-run status {n}\" and \"unit-run journal {n}\" for details."),
+        format!(
+            "Job for {n} failed because {why}.\nSee \"unit-run status {n}\" and \"unit-run journal {n}\" for details."
+        ),
     )
 }
 
@@ -1828,7 +1931,9 @@ fn should_restart(policy: RestartPolicy, result: &str, exit: Option<Exit>) -> bo
         RestartPolicy::Always => result != "start-limit-hit" && result != "dependency",
         RestartPolicy::OnSuccess => result == "success",
         RestartPolicy::OnFailure => !matches!(result, "success" | "start-limit-hit" | "dependency"),
-        RestartPolicy::OnAbnormal => matches!(result, "signal" | "core-dump" | "timeout" | "watchdog") || unclean_signal,
+        RestartPolicy::OnAbnormal => {
+            matches!(result, "signal" | "core-dump" | "timeout" | "watchdog") || unclean_signal
+        }
         RestartPolicy::OnAbort => matches!(result, "signal" | "core-dump") || unclean_signal,
         RestartPolicy::OnWatchdog => result == "watchdog",
     }

@@ -26,7 +26,9 @@ pub fn handle(api: &Api, req: &Request<Incoming>, path: &str) -> Option<Resp> {
         }
     };
     Some(match path {
-        "/version" => get_only(&|| http::json(StatusCode::OK, &json!({"etcdserver": SERVER_VERSION, "etcdcluster": CLUSTER_VERSION}))),
+        "/version" => get_only(&|| {
+            http::json(StatusCode::OK, &json!({"etcdserver": SERVER_VERSION, "etcdcluster": CLUSTER_VERSION}))
+        }),
         "/health" => get_only(&|| health(api)),
         "/v2/members" | "/v2/members/" => get_only(&|| members(api)),
         "/v2/members/leader" => get_only(&|| leader_member(api)),
@@ -50,12 +52,7 @@ fn health(api: &Api) -> Resp {
 
 fn members(api: &Api) -> Resp {
     let sm = api.shared.sm.read();
-    let list: Vec<_> = sm
-        .cluster
-        .members
-        .values()
-        .map(member_json)
-        .collect();
+    let list: Vec<_> = sm.cluster.members.values().map(member_json).collect();
     http::json(StatusCode::OK, &json!({ "members": list }))
 }
 
@@ -71,13 +68,14 @@ fn message(status: StatusCode, msg: impl Into<String>) -> Resp {
 /// (remove), as etcd's members API: adding and removing are Raft configuration changes,
 /// answered once applied; the body is `{"peerURLs": [...]}`.
 pub async fn change_members(api: &Api, req: Request<Incoming>, path: &str) -> Resp {
-    use crate::raft::membership::{check_url, Member};
+    use crate::raft::membership::{Member, check_url};
     use crate::raft::state_machine::Command;
     use ::raft::eraftpb::{ConfChange, ConfChangeType};
     let method = req.method().clone();
     let id_part = path.strip_prefix("/v2/members").unwrap_or("").trim_start_matches('/').to_string();
     let timeout = api.request_timeout;
-    let failed = |e: crate::raft::node::ProposeError| message(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    let failed =
+        |e: crate::raft::node::ProposeError| message(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
 
     // DELETE needs no body.
     if method == Method::DELETE {
@@ -100,9 +98,17 @@ pub async fn change_members(api: &Api, req: Request<Incoming>, path: &str) -> Re
         };
     }
 
-    let ct = req.headers().get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let ct = req
+        .headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     if !ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json") {
-        return message(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("Bad Content-Type {ct}, accept application/json"));
+        return message(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("Bad Content-Type {ct}, accept application/json"),
+        );
     }
     let body = match http::read_body(req.into_body()).await {
         Ok(b) => b,
@@ -128,7 +134,13 @@ pub async fn change_members(api: &Api, req: Request<Incoming>, path: &str) -> Re
     }
     urls.sort();
     let taken_by_other = |except: u64| {
-        api.shared.sm.read().cluster.members.values().any(|m| m.id != except && m.peer_urls.iter().any(|u| urls.contains(u)))
+        api.shared
+            .sm
+            .read()
+            .cluster
+            .members
+            .values()
+            .any(|m| m.id != except && m.peer_urls.iter().any(|u| urls.contains(u)))
     };
 
     if method == Method::POST {
@@ -138,7 +150,10 @@ pub async fn change_members(api: &Api, req: Request<Incoming>, path: &str) -> Re
         if taken_by_other(0) {
             return message(StatusCode::CONFLICT, "etcdserver: peerURL exists");
         }
-        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         let token = api.initial_cluster_token.clone();
         let m = Member::added(&urls, &token, secs);
         if api.shared.sm.read().cluster.members.contains_key(&m.id) {
@@ -186,12 +201,7 @@ fn leader_member(api: &Api) -> Resp {
 /// The peer port's `/members`: the same members as a bare JSON array.
 pub fn peer_members(api: &Api) -> Resp {
     let sm = api.shared.sm.read();
-    let list: Vec<_> = sm
-        .cluster
-        .members
-        .values()
-        .map(member_json)
-        .collect();
+    let list: Vec<_> = sm.cluster.members.values().map(member_json).collect();
     http::json(StatusCode::OK, &list)
 }
 
@@ -242,7 +252,10 @@ pub async fn stats_leader(api: &Api) -> Resp {
                 .map(|id| (id_string(id), stats.get(&id).cloned().unwrap_or_default().to_json()))
                 .collect()
         };
-        return http::json(StatusCode::OK, &json!({"leader": id_string(api.shared.member_id), "followers": followers}));
+        return http::json(
+            StatusCode::OK,
+            &json!({"leader": id_string(api.shared.member_id), "followers": followers}),
+        );
     }
     let not_leader = || http::json(StatusCode::FORBIDDEN, &json!({"message": "not current leader"}));
     let leader = api.shared.leader.load(Acquire);

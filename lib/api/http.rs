@@ -15,7 +15,7 @@ use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
@@ -35,10 +35,8 @@ pub fn resolve(url: &str) -> Result<Vec<SocketAddr>, String> {
     crate::raft::membership::check_url(url)?;
     let hostport = url.trim_start_matches("http://").trim_end_matches('/');
     use std::net::ToSocketAddrs;
-    let addrs: Vec<SocketAddr> = hostport
-        .to_socket_addrs()
-        .map_err(|e| format!("{url}: cannot resolve: {e}"))?
-        .collect();
+    let addrs: Vec<SocketAddr> =
+        hostport.to_socket_addrs().map_err(|e| format!("{url}: cannot resolve: {e}"))?.collect();
     if addrs.is_empty() {
         return Err(format!("{url}: resolves to no address"));
     }

@@ -51,9 +51,13 @@ fn request_error(code: u32, cause: impl Into<String>) -> store::Error {
 fn parse(form: &Form, method: &Method, key: &str) -> Result<KeyRequest, store::Error> {
     use store::error::*;
     let mut r = KeyRequest { path: key.to_string(), ..Default::default() };
-    r.prev_index = form.u64("prevIndex").map_err(|_| request_error(INDEX_NAN, r#"invalid value for "prevIndex""#))?;
-    r.wait_index = form.u64("waitIndex").map_err(|_| request_error(INDEX_NAN, r#"invalid value for "waitIndex""#))?;
-    let flag = |name: &'static str| form.bool(name).map_err(|_| request_error(INVALID_FIELD, format!("invalid value for {name:?}")));
+    r.prev_index =
+        form.u64("prevIndex").map_err(|_| request_error(INDEX_NAN, r#"invalid value for "prevIndex""#))?;
+    r.wait_index =
+        form.u64("waitIndex").map_err(|_| request_error(INDEX_NAN, r#"invalid value for "waitIndex""#))?;
+    let flag = |name: &'static str| {
+        form.bool(name).map_err(|_| request_error(INVALID_FIELD, format!("invalid value for {name:?}")))
+    };
     r.recursive = flag("recursive")?;
     r.sorted = flag("sorted")?;
     r.wait = flag("wait")?;
@@ -72,11 +76,14 @@ fn parse(form: &Form, method: &Method, key: &str) -> Result<KeyRequest, store::E
         r.ttl = Some(form.u64("ttl").map_err(|_| request_error(TTL_NAN, r#"invalid value for "ttl""#))?);
     }
     if form.has("prevExist") {
-        r.prev_exist =
-            Some(form.bool("prevExist").map_err(|_| request_error(INVALID_FIELD, "invalid value for prevExist"))?);
+        r.prev_exist = Some(
+            form.bool("prevExist")
+                .map_err(|_| request_error(INVALID_FIELD, "invalid value for prevExist"))?,
+        );
     }
     if form.has("refresh") {
-        r.refresh = form.bool("refresh").map_err(|_| request_error(INVALID_FIELD, "invalid value for refresh"))?;
+        r.refresh =
+            form.bool("refresh").map_err(|_| request_error(INVALID_FIELD, "invalid value for refresh"))?;
         if r.refresh {
             if form.has("value") && !form.value("value").is_empty() {
                 return Err(request_error(REFRESH_VALUE, "A value was provided on a refresh"));
@@ -94,7 +101,13 @@ fn is_form(req: &Request<Incoming>) -> bool {
     req.headers()
         .get(hyper::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        .map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
         .unwrap_or(false)
 }
 
@@ -122,9 +135,10 @@ pub async fn handle(api: &Api, req: Request<Incoming>, key: String) -> Resp {
         }
     }
     if let Some(q) = query
-        && let Err(e) = form.parse_into(&q) {
-            return error_response(api, &request_error(store::error::INVALID_FORM, e));
-        }
+        && let Err(e) = form.parse_into(&q)
+    {
+        return error_response(api, &request_error(store::error::INVALID_FORM, e));
+    }
     let depth = key.bytes().filter(|&b| b == b'/').count();
     if depth > MAX_KEY_DEPTH {
         return error_response(
@@ -155,9 +169,10 @@ pub async fn handle(api: &Api, req: Request<Incoming>, key: String) -> Resp {
 async fn get(api: &Api, r: &KeyRequest, head: bool) -> Resp {
     let shared = &api.shared;
     if r.quorum
-        && let Err(e) = shared.read_barrier(api.request_timeout).await {
-            return propose_error(api, e);
-        }
+        && let Err(e) = shared.read_barrier(api.request_timeout).await
+    {
+        return propose_error(api, e);
+    }
     let result = shared.sm.read().store.get(&r.path, r.recursive, r.sorted, now_nanos());
     match result {
         Ok(ev) => {
@@ -172,7 +187,9 @@ async fn get(api: &Api, r: &KeyRequest, head: bool) -> Resp {
 }
 
 async fn write(api: &Api, method: &Method, r: KeyRequest) -> Resp {
-    let expire = r.ttl.map(|t| now_nanos().saturating_add(i64::try_from(t).unwrap_or(i64::MAX).saturating_mul(1_000_000_000)));
+    let expire = r.ttl.map(|t| {
+        now_nanos().saturating_add(i64::try_from(t).unwrap_or(i64::MAX).saturating_mul(1_000_000_000))
+    });
     let cmd = match *method {
         Method::PUT => Command::Put {
             path: r.path,
@@ -218,17 +235,16 @@ fn raft_headers(api: &Api, resp: &mut Resp) {
 }
 
 fn event_response(api: &Api, ev: &Event, status: StatusCode, no_value: bool) -> Resp {
-    let body: Bytes = if no_value
-        && matches!(ev.action.as_str(), "set" | "compareAndSwap" | "create" | "update")
-    {
-        Bytes::from(format!("{{\"action\":\"{}\"}}\n", ev.action.as_str()))
-    } else {
-        let json = ev.to_json();
-        let mut b = Vec::with_capacity(json.len() + 1);
-        b.extend_from_slice(json);
-        b.push(b'\n');
-        Bytes::from(b)
-    };
+    let body: Bytes =
+        if no_value && matches!(ev.action.as_str(), "set" | "compareAndSwap" | "create" | "update") {
+            Bytes::from(format!("{{\"action\":\"{}\"}}\n", ev.action.as_str()))
+        } else {
+            let json = ev.to_json();
+            let mut b = Vec::with_capacity(json.len() + 1);
+            b.extend_from_slice(json);
+            b.push(b'\n');
+            Bytes::from(b)
+        };
     let mut resp = http::response(status, "application/json", body);
     http::set_header(&mut resp, "X-Etcd-Index", ev.etcd_index);
     raft_headers(api, &mut resp);
@@ -270,7 +286,10 @@ impl hyper::body::Body for WatchBody {
     type Data = Bytes;
     type Error = std::convert::Infallible;
 
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         if self.done {
             return Poll::Ready(None);
         }

@@ -46,7 +46,8 @@ pub async fn route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
     let head: usize = req.uri().to_string().len()
         + req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>();
     if head > http::MAX_HEAD {
-        let mut r = http::text(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "431 Request Header Fields Too Large\n");
+        let mut r =
+            http::text(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "431 Request Header Fields Too Large\n");
         http::set_header(&mut r, "Connection", "close");
         return r;
     }

@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 
 use crate::api::{self, Api};
-use crate::raft::{self, Boot};
 use crate::raft::membership::{check_url, id_string};
 use crate::raft::node::Shared;
-use crate::raft::transport::HttpTransport;
 use crate::raft::state_machine::Command;
+use crate::raft::transport::HttpTransport;
+use crate::raft::{self, Boot};
 
 /// The etcd v2 key-value store: a Raft-replicated member serving the etcd v2 HTTP API.
 ///
@@ -21,7 +21,13 @@ use crate::raft::state_machine::Command;
 /// unchanged. With no flags at all, kv-serve is one member named `default`, serving clients on
 /// http://localhost:2379 and :4001, peers on :2380, with its data in `./default.kv`.
 #[derive(Parser, Debug, Clone)]
-#[command(name = "kv-serve", version, about = "The etcd v2 key-value store, replicated with Raft", long_about, max_term_width = 100)]
+#[command(
+    name = "kv-serve",
+    version,
+    about = "The etcd v2 key-value store, replicated with Raft",
+    long_about,
+    max_term_width = 100
+)]
 pub struct Args {
     /// Human-readable name of this member.
     #[arg(long, env = "ETCD_NAME", default_value = "default", help_heading = "Member")]
@@ -37,23 +43,55 @@ pub struct Args {
 
     /// Applied entries between two snapshots; the log is compacted behind each snapshot
     /// (etcd 3.4's default; the log stays on disk, so a larger count costs no memory).
-    #[arg(long, env = "ETCD_SNAPSHOT_COUNT", default_value_t = 100000, value_name = "N", help_heading = "Member")]
+    #[arg(
+        long,
+        env = "ETCD_SNAPSHOT_COUNT",
+        default_value_t = 100000,
+        value_name = "N",
+        help_heading = "Member"
+    )]
     pub snapshot_count: u64,
 
     /// Milliseconds between leader heartbeats.
-    #[arg(long, env = "ETCD_HEARTBEAT_INTERVAL", default_value_t = 100, value_name = "MS", help_heading = "Member")]
+    #[arg(
+        long,
+        env = "ETCD_HEARTBEAT_INTERVAL",
+        default_value_t = 100,
+        value_name = "MS",
+        help_heading = "Member"
+    )]
     pub heartbeat_interval: u64,
 
     /// Milliseconds a follower waits without hearing from a leader before it stands for election.
-    #[arg(long, env = "ETCD_ELECTION_TIMEOUT", default_value_t = 1000, value_name = "MS", help_heading = "Member")]
+    #[arg(
+        long,
+        env = "ETCD_ELECTION_TIMEOUT",
+        default_value_t = 1000,
+        value_name = "MS",
+        help_heading = "Member"
+    )]
     pub election_timeout: u64,
 
     /// URLs to listen on for peer (Raft) traffic, comma separated.
-    #[arg(long, env = "ETCD_LISTEN_PEER_URLS", value_delimiter = ',', default_value = "http://localhost:2380", value_name = "URLS", help_heading = "Member")]
+    #[arg(
+        long,
+        env = "ETCD_LISTEN_PEER_URLS",
+        value_delimiter = ',',
+        default_value = "http://localhost:2380",
+        value_name = "URLS",
+        help_heading = "Member"
+    )]
     pub listen_peer_urls: Vec<String>,
 
     /// URLs to listen on for client traffic, comma separated.
-    #[arg(long, env = "ETCD_LISTEN_CLIENT_URLS", value_delimiter = ',', default_value = "http://localhost:2379,http://localhost:4001", value_name = "URLS", help_heading = "Member")]
+    #[arg(
+        long,
+        env = "ETCD_LISTEN_CLIENT_URLS",
+        value_delimiter = ',',
+        default_value = "http://localhost:2379,http://localhost:4001",
+        value_name = "URLS",
+        help_heading = "Member"
+    )]
     pub listen_client_urls: Vec<String>,
 
     /// Accepted for etcd compatibility; kv-serve keeps one snapshot.
@@ -69,7 +107,14 @@ pub struct Args {
     pub cors: Option<String>,
 
     /// This member's peer URLs, as advertised to the rest of the cluster.
-    #[arg(long, env = "ETCD_INITIAL_ADVERTISE_PEER_URLS", value_delimiter = ',', default_value = "http://localhost:2380", value_name = "URLS", help_heading = "Clustering")]
+    #[arg(
+        long,
+        env = "ETCD_INITIAL_ADVERTISE_PEER_URLS",
+        value_delimiter = ',',
+        default_value = "http://localhost:2380",
+        value_name = "URLS",
+        help_heading = "Clustering"
+    )]
     pub initial_advertise_peer_urls: Vec<String>,
 
     /// Initial cluster configuration, NAME=PEER_URL pairs comma separated [default: NAME=each --initial-advertise-peer-urls].
@@ -81,11 +126,24 @@ pub struct Args {
     pub initial_cluster_state: String,
 
     /// Token that makes the IDs of a new cluster unique.
-    #[arg(long, env = "ETCD_INITIAL_CLUSTER_TOKEN", default_value = "etcd-cluster", value_name = "TOKEN", help_heading = "Clustering")]
+    #[arg(
+        long,
+        env = "ETCD_INITIAL_CLUSTER_TOKEN",
+        default_value = "etcd-cluster",
+        value_name = "TOKEN",
+        help_heading = "Clustering"
+    )]
     pub initial_cluster_token: String,
 
     /// This member's client URLs, as advertised to clients and the rest of the cluster.
-    #[arg(long, env = "ETCD_ADVERTISE_CLIENT_URLS", value_delimiter = ',', default_value = "http://localhost:2379,http://localhost:4001", value_name = "URLS", help_heading = "Clustering")]
+    #[arg(
+        long,
+        env = "ETCD_ADVERTISE_CLIENT_URLS",
+        value_delimiter = ',',
+        default_value = "http://localhost:2379,http://localhost:4001",
+        value_name = "URLS",
+        help_heading = "Clustering"
+    )]
     pub advertise_client_urls: Vec<String>,
 
     /// Discovery URL used to bootstrap the cluster (not supported yet).
@@ -162,17 +220,35 @@ pub struct Config {
 pub fn validate(args: Args) -> Result<Config, String> {
     let mut errors = Vec::new();
     let unsupported = [
-        (args.wal_dir.is_some(), "--wal-dir: the log lives in --data-dir; a separate WAL directory is not supported"),
+        (
+            args.wal_dir.is_some(),
+            "--wal-dir: the log lives in --data-dir; a separate WAL directory is not supported",
+        ),
         (args.cors.as_deref().is_some_and(|c| !c.is_empty()), "--cors is not supported"),
-        (args.discovery.as_deref().is_some_and(|d| !d.is_empty()), "--discovery is not supported yet; use --initial-cluster"),
+        (
+            args.discovery.as_deref().is_some_and(|d| !d.is_empty()),
+            "--discovery is not supported yet; use --initial-cluster",
+        ),
         (args.discovery_srv.as_deref().is_some_and(|d| !d.is_empty()), "--discovery-srv is not supported"),
-        (args.discovery_proxy.as_deref().is_some_and(|d| !d.is_empty()), "--discovery-proxy is not supported"),
+        (
+            args.discovery_proxy.as_deref().is_some_and(|d| !d.is_empty()),
+            "--discovery-proxy is not supported",
+        ),
         (args.proxy != "off", "--proxy: kv-serve is always a full member; only --proxy=off is supported"),
         (args.force_new_cluster, "--force-new-cluster is not supported yet"),
         (
-            [&args.cert_file, &args.key_file, &args.trusted_ca_file, &args.ca_file, &args.peer_cert_file, &args.peer_key_file, &args.peer_trusted_ca_file, &args.peer_ca_file]
-                .iter()
-                .any(|f| f.as_deref().is_some_and(|v| !v.is_empty()))
+            [
+                &args.cert_file,
+                &args.key_file,
+                &args.trusted_ca_file,
+                &args.ca_file,
+                &args.peer_cert_file,
+                &args.peer_key_file,
+                &args.peer_trusted_ca_file,
+                &args.peer_ca_file,
+            ]
+            .iter()
+            .any(|f| f.as_deref().is_some_and(|v| !v.is_empty()))
                 || args.client_cert_auth
                 || args.peer_client_cert_auth,
             "TLS flags are not supported: kv-serve speaks plain HTTP (put it behind a TLS proxy)",
@@ -217,9 +293,15 @@ pub fn validate(args: Args) -> Result<Config, String> {
         }
     }
     let initial_cluster = args.initial_cluster.clone().unwrap_or_else(|| {
-        args.initial_advertise_peer_urls.iter().map(|u| format!("{}={u}", args.name)).collect::<Vec<_>>().join(",")
+        args.initial_advertise_peer_urls
+            .iter()
+            .map(|u| format!("{}={u}", args.name))
+            .collect::<Vec<_>>()
+            .join(",")
     });
-    if let Err(e) = crate::raft::membership::Cluster::from_initial(&initial_cluster, &args.initial_cluster_token) {
+    if let Err(e) =
+        crate::raft::membership::Cluster::from_initial(&initial_cluster, &args.initial_cluster_token)
+    {
         errors.push(e);
     }
     if !errors.is_empty() {
@@ -278,17 +360,20 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     // Bind before touching the data dir's state, so a taken port changes nothing.
-    let (client_listeners, peer_listeners) = runtime.block_on(async {
-        let c = api::http::bind_all(&a.listen_client_urls).await?;
-        let p = api::http::bind_all(&a.listen_peer_urls).await?;
-        Ok::<_, String>((c, p))
-    }).map_err(anyhow::Error::msg)?;
+    let (client_listeners, peer_listeners) = runtime
+        .block_on(async {
+            let c = api::http::bind_all(&a.listen_client_urls).await?;
+            let p = api::http::bind_all(&a.listen_peer_urls).await?;
+            Ok::<_, String>((c, p))
+        })
+        .map_err(anyhow::Error::msg)?;
 
     let reporter: crate::raft::transport::Reporter = Default::default();
     let handle = runtime.handle().clone();
     let rep = reporter.clone();
     let (node, shared, last_index) = raft::boot(&boot, move |me, cluster| {
-        let peers = cluster.members.values().filter(|m| m.id != me).map(|m| (m.id, m.peer_urls.clone())).collect();
+        let peers =
+            cluster.members.values().filter(|m| m.id != me).map(|m| (m.id, m.peer_urls.clone())).collect();
         Box::new(HttpTransport::new(me, cluster.id, handle, peers, rep))
     })
     .map_err(anyhow::Error::msg)?;
@@ -300,10 +385,8 @@ pub fn run(cfg: Config) -> anyhow::Result<()> {
         id_string(shared.cluster_id),
         cfg.data_dir.display()
     );
-    let raft_thread = std::thread::Builder::new()
-        .name("raft".into())
-        .stack_size(16 << 20)
-        .spawn(move || {
+    let raft_thread =
+        std::thread::Builder::new().name("raft".into()).stack_size(16 << 20).spawn(move || {
             if let Err(e) = node.run() {
                 eprintln!("kv-serve: fatal: {e}");
                 std::process::exit(3);
@@ -403,11 +486,17 @@ fn fetch_join(a: &Args, initial_cluster: &str) -> Result<raft::Join, String> {
             .and_then(|v| u64::from_str_radix(v, 16).ok());
         let body = resp.body_mut().read_to_string().map_err(|e| format!("{url}: {e}"))?;
         let list: Vec<serde_json::Value> = serde_json::from_str(&body).map_err(|e| format!("{url}: {e}"))?;
-        let mut cluster = Cluster { id: cluster_id.ok_or_else(|| format!("{url}: no cluster ID"))?, ..Default::default() };
+        let mut cluster =
+            Cluster { id: cluster_id.ok_or_else(|| format!("{url}: no cluster ID"))?, ..Default::default() };
         for m in list {
-            let id = m["id"].as_str().and_then(|s| u64::from_str_radix(s, 16).ok()).ok_or("member without an ID")?;
+            let id = m["id"]
+                .as_str()
+                .and_then(|s| u64::from_str_radix(s, 16).ok())
+                .ok_or("member without an ID")?;
             let strings = |k: &str| -> Vec<String> {
-                m[k].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default()
+                m[k].as_array()
+                    .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                    .unwrap_or_default()
             };
             let mut peer_urls = strings("peerURLs");
             peer_urls.sort();
@@ -448,9 +537,10 @@ async fn publish(shared: &Shared, name: String, client_urls: Vec<String>) {
     let cmd = Command::Publish { id: shared.member_id, name, client_urls };
     loop {
         if shared.has_leader()
-            && let Ok(_) = shared.propose(&cmd, Duration::from_secs(5)).await {
-                return;
-            }
+            && let Ok(_) = shared.propose(&cmd, Duration::from_secs(5)).await
+        {
+            return;
+        }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

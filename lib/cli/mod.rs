@@ -42,13 +42,15 @@ pub fn normalize_go_flags(cmd: &clap::Command, args: Vec<String>) -> Vec<String>
             continue;
         }
         if let Some(body) = a.strip_prefix('-')
-            && !body.starts_with('-') && body.len() > 1 {
-                let name = body.split('=').next().unwrap_or(body);
-                if longs.iter().any(|l| l == name) {
-                    out.push(format!("-{a}"));
-                    continue;
-                }
+            && !body.starts_with('-')
+            && body.len() > 1
+        {
+            let name = body.split('=').next().unwrap_or(body);
+            if longs.iter().any(|l| l == name) {
+                out.push(format!("-{a}"));
+                continue;
             }
+        }
         out.push(a);
     }
     out
@@ -57,9 +59,10 @@ pub fn normalize_go_flags(cmd: &clap::Command, args: Vec<String>) -> Vec<String>
 /// Raises the soft open-files limit to the hard limit: a server holding thousands of idle
 /// watchers needs more than the usual 1024 descriptors.
 pub fn raise_fd_limit() {
-    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
     if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE)
-        && soft < hard {
-            let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
-        }
+        && soft < hard
+    {
+        let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
+    }
 }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::agent::protocol::{code, ListEntry, Request, Response, UnitStatus};
-use crate::agent::{daemon, journal, status, RunDir};
+use crate::agent::protocol::{ListEntry, Request, Response, UnitStatus, code};
+use crate::agent::{RunDir, daemon, journal, status};
 
 /// Runs systemd units and Docker containers on this machine, without systemd.
 ///
@@ -17,7 +17,13 @@ use crate::agent::{daemon, journal, status, RunDir};
 /// `unit-run start ./croc.service` loads and starts it, `unit-run status croc.service` shows
 /// it as `systemctl status` would, `unit-run journal -f croc.service` follows its output.
 #[derive(Parser, Debug, Clone)]
-#[command(name = "unit-run", version, about = "Runs systemd units and Docker containers on this machine, without systemd", long_about, max_term_width = 100)]
+#[command(
+    name = "unit-run",
+    version,
+    about = "Runs systemd units and Docker containers on this machine, without systemd",
+    long_about,
+    max_term_width = 100
+)]
 pub struct Args {
     /// Where the control socket, unit files and journals live.
     #[arg(long, global = true, env = "COREKIT_RUN_DIR", default_value = "/run/corekit", value_name = "DIR")]
@@ -184,7 +190,10 @@ impl Ctx {
 /// Sends one request to the daemon and reads its answer.
 pub fn ask(sock: &Path, req: &Request) -> Result<Response, Stop> {
     let unreachable = |e: io::Error| {
-        eprintln!("unit-run: cannot reach the daemon at {}: {e} (is `unit-run daemon` running with this --run-dir?)", sock.display());
+        eprintln!(
+            "unit-run: cannot reach the daemon at {}: {e} (is `unit-run daemon` running with this --run-dir?)",
+            sock.display()
+        );
         Stop(code::FAILURE)
     };
     let mut conn = UnixStream::connect(sock).map_err(unreachable)?;
@@ -202,7 +211,13 @@ pub fn ask(sock: &Path, req: &Request) -> Result<Response, Stop> {
 fn dispatch(args: Args) -> Res {
     let json = args.json || args.output == Output::Json;
     if let Command::Daemon { machine_id, journal_max_bytes, no_cgroups } = args.command {
-        return daemon::run(daemon::Options { run_dir: args.run_dir, machine_id, journal_max_bytes, no_cgroups }).map_err(|e| {
+        return daemon::run(daemon::Options {
+            run_dir: args.run_dir,
+            machine_id,
+            journal_max_bytes,
+            no_cgroups,
+        })
+        .map_err(|e| {
             eprintln!("unit-run: {e:#}");
             Stop(code::FAILURE)
         });
@@ -239,7 +254,9 @@ fn dispatch(args: Args) -> Res {
             let name = load_if_path(ctx, u)?;
             job(ctx, Request::Restart { name, no_block })
         }),
-        Command::Reload { units } => each(&mut ctx, &units, |ctx, u| job(ctx, Request::Reload { name: u.to_string() })),
+        Command::Reload { units } => {
+            each(&mut ctx, &units, |ctx, u| job(ctx, Request::Reload { name: u.to_string() }))
+        }
         Command::Status { units, lines } => {
             let mut first = true;
             each(&mut ctx, &units, |ctx, u| {
@@ -271,7 +288,11 @@ fn dispatch(args: Args) -> Res {
                 writeln!(ctx.out, "{:w$} {:6} {:12} {:13} DESCRIPTION", "UNIT", "LOAD", "ACTIVE", "SUB")?;
             }
             for e in &list {
-                writeln!(ctx.out, "{:w$} {:6} {:12} {:13} {}", e.unit, e.load, e.active, e.sub, e.description)?;
+                writeln!(
+                    ctx.out,
+                    "{:w$} {:6} {:12} {:13} {}",
+                    e.unit, e.load, e.active, e.sub, e.description
+                )?;
             }
             Ok(())
         }
@@ -284,7 +305,10 @@ fn dispatch(args: Args) -> Res {
             writeln!(ctx.out, "Machine ID: {}", d["machine_id"].as_str().unwrap_or(""))?;
             writeln!(ctx.out, "Hostname:   {}", d["hostname"].as_str().unwrap_or(""))?;
             writeln!(ctx.out, "Boot ID:    {}", d["boot_id"].as_str().unwrap_or(""))?;
-            let addrs: Vec<&str> = d["addresses"].as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
+            let addrs: Vec<&str> = d["addresses"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
             writeln!(ctx.out, "Addresses:  {}", addrs.join(" "))?;
             let docker = &d["docker"];
             if docker["available"].as_bool() == Some(true) {

@@ -65,11 +65,8 @@ pub fn host_port(endpoint: &str) -> String {
     let (scheme, rest) = endpoint.split_once("://").unwrap_or(("http", endpoint));
     let authority = rest.split('/').next().unwrap_or(rest);
     let authority = authority.rsplit('@').next().unwrap_or(authority);
-    let has_port = if authority.starts_with('[') {
-        authority.contains("]:")
-    } else {
-        authority.contains(':')
-    };
+    let has_port =
+        if authority.starts_with('[') { authority.contains("]:") } else { authority.contains(':') };
     if has_port {
         authority.to_string()
     } else {

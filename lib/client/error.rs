@@ -91,7 +91,11 @@ impl Error {
     /// case etcdctl reports with its "bad connection" exit status.
     pub fn is_connection(&self) -> bool {
         match self {
-            Error::Cluster(errors) => errors.iter().all(|e| e.starts_with("dial tcp") || e.contains("exceeded header timeout") || e.starts_with("read tcp")),
+            Error::Cluster(errors) => errors.iter().all(|e| {
+                e.starts_with("dial tcp")
+                    || e.contains("exceeded header timeout")
+                    || e.starts_with("read tcp")
+            }),
             Error::DeadlineExceeded => true,
             _ => false,
         }

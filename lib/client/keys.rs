@@ -117,11 +117,7 @@ pub fn key_path(key: &str) -> String {
 }
 
 fn encode_pairs(pairs: &[(&str, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", escape(v, QUERY_KEEP)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{k}={}", escape(v, QUERY_KEEP))).collect::<Vec<_>>().join("&")
 }
 
 fn with_query(path: String, mut pairs: Vec<(&str, String)>) -> String {
@@ -151,7 +147,9 @@ pub(crate) fn parse_answer(a: super::transport::Answer) -> Result<Response, Erro
             }
             match serde_json::from_str::<EtcdError>(&a.body) {
                 Ok(e) => Err(Error::Etcd(e)),
-                Err(_) => Err(Error::Decode(format!("unexpected status code {} from {}", a.status, a.endpoint))),
+                Err(_) => {
+                    Err(Error::Decode(format!("unexpected status code {} from {}", a.status, a.endpoint)))
+                }
             }
         }
     }
@@ -239,13 +237,19 @@ impl Client {
         if o.recursive {
             q.push(("recursive", "true".to_string()));
         }
-        let req = Request { method: "DELETE", target: with_query(key_path(key), q), body: None, long_poll: false };
+        let req =
+            Request { method: "DELETE", target: with_query(key_path(key), q), body: None, long_poll: false };
         parse_answer(self.send(&req)?)
     }
 
     /// A watcher on `key` that reports changes after index `after_index` (0: from now).
     pub fn watcher(&self, key: &str, after_index: u64, recursive: bool) -> Watcher<'_> {
-        Watcher { client: self, key: key.to_string(), recursive, wait_index: if after_index > 0 { after_index + 1 } else { 0 } }
+        Watcher {
+            client: self,
+            key: key.to_string(),
+            recursive,
+            wait_index: if after_index > 0 { after_index + 1 } else { 0 },
+        }
     }
 }
 
@@ -268,7 +272,12 @@ impl Watcher<'_> {
             if self.recursive {
                 q.push(("recursive", "true".to_string()));
             }
-            let req = Request { method: "GET", target: with_query(key_path(&self.key), q), body: None, long_poll: true };
+            let req = Request {
+                method: "GET",
+                target: with_query(key_path(&self.key), q),
+                body: None,
+                long_poll: true,
+            };
             match parse_answer(self.client.send(&req)?) {
                 Ok(r) => {
                     self.wait_index = r.node.modified_index + 1;

@@ -117,7 +117,8 @@ impl Client {
 
     /// Removes the member with this (hex) ID.
     pub fn remove_member(&self, id: &str) -> Result<(), Error> {
-        let req = Request { method: "DELETE", target: format!("/v2/members/{id}"), body: None, long_poll: false };
+        let req =
+            Request { method: "DELETE", target: format!("/v2/members/{id}"), body: None, long_poll: false };
         let a = self.send(&req)?;
         expect(a.status, &[204, 410])
     }

@@ -109,7 +109,8 @@ impl Client {
             if a.status != 200 {
                 return Err(Error::UnexpectedStatus(a.status));
             }
-            let m: serde_json::Value = serde_json::from_str(&a.body).map_err(|e| Error::Decode(e.to_string()))?;
+            let m: serde_json::Value =
+                serde_json::from_str(&a.body).map_err(|e| Error::Decode(e.to_string()))?;
             (a, m)
         };
         let mut urls: Vec<String> = members["members"]

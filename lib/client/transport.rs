@@ -5,8 +5,8 @@
 use std::io::ErrorKind;
 use std::time::{Duration, Instant};
 
-use super::endpoints::host_port;
 use super::Error;
+use super::endpoints::host_port;
 
 /// One HTTP request, relative to an endpoint.
 #[derive(Clone, Debug)]

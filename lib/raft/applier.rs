@@ -146,7 +146,9 @@ impl Applier {
                         let cc = ConfChange::parse_from_bytes(&e.data).unwrap_or_default();
                         let ctx: ConfChangeContext = serde_json::from_slice(&cc.context).unwrap_or_default();
                         apply_membership(&mut sm, &cc, ctx.member);
-                        if cc.get_change_type() == ConfChangeType::RemoveNode && cc.node_id == self.shared.member_id {
+                        if cc.get_change_type() == ConfChangeType::RemoveNode
+                            && cc.node_id == self.shared.member_id
+                        {
                             removed = true;
                         }
                         if ctx.request != 0 {

@@ -375,8 +375,9 @@ impl LogStore {
             let mut p = 0;
             while p < written {
                 if let Some(body) = check_frame(&data, p) {
-                    s.replay_frame(seq, (p + FRAME_HEADER) as u64, body)
-                        .map_err(|e| LogError::Wal(format!("{}: record at offset {p}: {e}", path.display())))?;
+                    s.replay_frame(seq, (p + FRAME_HEADER) as u64, body).map_err(|e| {
+                        LogError::Wal(format!("{}: record at offset {p}: {e}", path.display()))
+                    })?;
                     p += FRAME_HEADER + body.len();
                     continue;
                 }
@@ -488,7 +489,9 @@ impl LogStore {
             let ty = body[p];
             let len = u32::from_le_bytes(body[p + 1..p + 5].try_into().unwrap()) as usize;
             let start = p + RECORD_HEADER;
-            let Some(payload) = body.get(start..start + len) else { return Err("record longer than its frame".into()) };
+            let Some(payload) = body.get(start..start + len) else {
+                return Err("record longer than its frame".into());
+            };
             match ty {
                 REC_ENTRY => {
                     let e = Entry::parse_from_bytes(payload).map_err(|e| format!("entry: {e}"))?;
@@ -498,10 +501,12 @@ impl LogStore {
                     seg.max_index = seg.max_index.max(index);
                 }
                 REC_HARD_STATE => {
-                    self.hard_state = HardState::parse_from_bytes(payload).map_err(|e| format!("hard state: {e}"))?
+                    self.hard_state =
+                        HardState::parse_from_bytes(payload).map_err(|e| format!("hard state: {e}"))?
                 }
                 REC_CONF_STATE => {
-                    self.conf_state = ConfState::parse_from_bytes(payload).map_err(|e| format!("conf state: {e}"))?
+                    self.conf_state =
+                        ConfState::parse_from_bytes(payload).map_err(|e| format!("conf state: {e}"))?
                 }
                 REC_COMPACTED => {
                     let (Some(index), Some(term)) = (u64_at(payload, 0), u64_at(payload, 8)) else {
@@ -553,7 +558,8 @@ impl LogStore {
         }
         let size = self.spare_size.min(self.segment_bytes).max(1);
         let dir = self.dir.clone();
-        let allocator = std::thread::Builder::new().name("wal-spare".into()).spawn(move || allocate_spare(&dir, size));
+        let allocator =
+            std::thread::Builder::new().name("wal-spare".into()).spawn(move || allocate_spare(&dir, size));
         match allocator {
             Ok(h) => self.spare = Some((h, size)),
             Err(e) => eprintln!("kv-serve: cannot start the thread that allocates spare log segments: {e}"),
@@ -574,7 +580,10 @@ impl LogStore {
             Ok(Ok(())) => Some(size),
             Ok(Err(e)) => {
                 // Not fatal: segments then grow as they are written, as without preallocation.
-                eprintln!("kv-serve: {}: cannot allocate a spare log segment (segments will grow as they are written): {e}", self.dir.display());
+                eprintln!(
+                    "kv-serve: {}: cannot allocate a spare log segment (segments will grow as they are written): {e}",
+                    self.dir.display()
+                );
                 self.preallocate = false;
                 None
             }
@@ -631,7 +640,10 @@ impl LogStore {
     fn write_frame(&mut self, f: &mut Frame) -> Result<(), LogError> {
         if f.buf.len() - FRAME_HEADER > u32::MAX as usize {
             // Its length would wrap: it could be written but never read back.
-            return Err(LogError::Wal(format!("a batch of {} bytes is larger than a log frame can hold", f.buf.len())));
+            return Err(LogError::Wal(format!(
+                "a batch of {} bytes is larger than a log frame can hold",
+                f.buf.len()
+            )));
         }
         f.finish();
         let seg = &self.segments[&self.tail_seq];
@@ -1081,7 +1093,11 @@ mod tests {
     }
 
     fn data(s: &LogStore, low: u64, high: u64) -> Vec<Vec<u8>> {
-        s.entries(low, high, None, GetEntriesContext::empty(false)).unwrap().iter().map(|e| e.data.to_vec()).collect()
+        s.entries(low, high, None, GetEntriesContext::empty(false))
+            .unwrap()
+            .iter()
+            .map(|e| e.data.to_vec())
+            .collect()
     }
 
     fn segment_files(dir: &Path) -> Vec<PathBuf> {
@@ -1132,8 +1148,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let mut s = open(dir.path());
-            s.persist(None, &[entry(1, 1, b"a"), entry(2, 1, b"b"), entry(3, 1, b"c"), entry(4, 1, b"d")], None)
-                .unwrap();
+            s.persist(
+                None,
+                &[entry(1, 1, b"a"), entry(2, 1, b"b"), entry(3, 1, b"c"), entry(4, 1, b"d")],
+                None,
+            )
+            .unwrap();
             s.persist(None, &[entry(3, 3, b"C")], None).unwrap();
             assert_eq!(s.last_index().unwrap(), 3);
             assert_eq!(data(&s, 1, 4), vec![b"a".to_vec(), b"b".to_vec(), b"C".to_vec()]);
@@ -1223,7 +1243,11 @@ mod tests {
             let at = s.tail_len;
             s.persist(None, &[entry(601, 1, b"after reopen")], None).unwrap();
             assert!(s.tail_len > at);
-            assert_eq!(std::fs::metadata(&tail).unwrap().len(), size, "written into the space allocated ahead");
+            assert_eq!(
+                std::fs::metadata(&tail).unwrap().len(),
+                size,
+                "written into the space allocated ahead"
+            );
             written.push(b"after reopen".to_vec());
         }
         // a torn write in space allocated ahead: its first page made it, the rest did not
@@ -1394,8 +1418,9 @@ mod tests {
                     term += 1;
                     let from = last - next(model.len().min(5) as u64);
                     model.truncate((from - offset - 1) as usize);
-                    let ents: Vec<Entry> =
-                        (0..1 + next(3)).map(|k| entry(from + k, term, format!("o{step}.{k}").as_bytes())).collect();
+                    let ents: Vec<Entry> = (0..1 + next(3))
+                        .map(|k| entry(from + k, term, format!("o{step}.{k}").as_bytes()))
+                        .collect();
                     model.extend(ents.iter().map(|e| (e.term, e.data.to_vec())));
                     s.persist(None, &ents, None).unwrap();
                 }
@@ -1433,7 +1458,11 @@ mod tests {
             }
             segments_seen = segments_seen.max(s.tail_seq + 1);
             let last = offset + model.len() as u64;
-            assert_eq!((s.first_index().unwrap(), s.last_index().unwrap()), (offset + 1, last), "step {step}");
+            assert_eq!(
+                (s.first_index().unwrap(), s.last_index().unwrap()),
+                (offset + 1, last),
+                "step {step}"
+            );
             assert_eq!(s.term(offset).unwrap(), offset_term, "step {step}");
             if step % 50 == 0 || !model.is_empty() && next(10) == 0 {
                 let got = s.entries(offset + 1, last + 1, None, GetEntriesContext::empty(false)).unwrap();
@@ -1497,7 +1526,8 @@ mod tests {
         {
             let mut s = open(dir.path());
             for chunk in (1..=n).collect::<Vec<_>>().chunks(100) {
-                let ents: Vec<Entry> = chunk.iter().map(|&i| entry(i, 1 + i / 1000, &i.to_be_bytes())).collect();
+                let ents: Vec<Entry> =
+                    chunk.iter().map(|&i| entry(i, 1 + i / 1000, &i.to_be_bytes())).collect();
                 s.persist(None, &ents, None).unwrap();
             }
             assert!(s.cache.len() <= CACHE_ENTRIES);

@@ -66,9 +66,8 @@ impl Cluster {
     pub fn from_initial(initial: &str, token: &str) -> Result<Cluster, String> {
         let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for part in initial.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (name, url) = part
-                .split_once('=')
-                .ok_or_else(|| format!("--initial-cluster: {part:?} is not NAME=URL"))?;
+            let (name, url) =
+                part.split_once('=').ok_or_else(|| format!("--initial-cluster: {part:?} is not NAME=URL"))?;
             if name.is_empty() {
                 return Err(format!("--initial-cluster: {part:?} has an empty name"));
             }
@@ -112,15 +111,13 @@ impl Cluster {
 
 /// Checks that `url` is an `http://host:port` URL (corekit speaks plain HTTP only).
 pub fn check_url(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| {
-            if url.starts_with("https://") {
-                format!("{url}: TLS is not supported; use http://")
-            } else {
-                format!("{url}: not an http:// URL")
-            }
-        })?;
+    let rest = url.strip_prefix("http://").ok_or_else(|| {
+        if url.starts_with("https://") {
+            format!("{url}: TLS is not supported; use http://")
+        } else {
+            format!("{url}: not an http:// URL")
+        }
+    })?;
     let hostport = rest.trim_end_matches('/');
     if hostport.is_empty() || hostport.contains('/') {
         return Err(format!("{url}: expected http://HOST:PORT"));

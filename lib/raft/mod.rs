@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 use crate::store::Store;
 use log_store::LogStore;
 use membership::Cluster;
-use snap_store::SnapStore;
 use node::{Node, NodeConfig, Shared, Transport};
+use snap_store::SnapStore;
 use state_machine::StateMachine;
 
 /// A member joining a running cluster (`--initial-cluster-state existing`), as the existing
@@ -140,8 +140,8 @@ pub fn boot(
             (identity, sm, cs)
         }
         (Some(raw), _) => {
-            let identity: Identity =
-                serde_json::from_slice(&raw).map_err(|e| format!("{}: bad member identity: {e}", path.display()))?;
+            let identity: Identity = serde_json::from_slice(&raw)
+                .map_err(|e| format!("{}: bad member identity: {e}", path.display()))?;
             if identity.name != b.name {
                 return Err(format!(
                     "data dir {} belongs to member {:?}, not {:?} (--name)",
@@ -172,8 +172,8 @@ pub fn boot(
                     .get_meta(BOOTSTRAP_CLUSTER)
                     .map_err(ioerr)?
                     .ok_or_else(|| format!("{}: no cluster recorded", path.display()))?;
-                let cluster: Cluster =
-                    serde_json::from_slice(&raw).map_err(|e| format!("{}: bad cluster record: {e}", path.display()))?;
+                let cluster: Cluster = serde_json::from_slice(&raw)
+                    .map_err(|e| format!("{}: bad cluster record: {e}", path.display()))?;
                 (StateMachine::new(Store::new(), cluster), log.conf_state().clone())
             };
             (identity, sm, cs)
@@ -206,7 +206,8 @@ pub fn has_identity(data_dir: &Path) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let snap_path = data_dir.join(SNAP_FILE);
-    let snaps = Arc::new(SnapStore::open(&snap_path).map_err(|e| anyhow::anyhow!("{}: {e}", snap_path.display()))?);
+    let snaps =
+        Arc::new(SnapStore::open(&snap_path).map_err(|e| anyhow::anyhow!("{}: {e}", snap_path.display()))?);
     let path = data_dir.join(LOG_DIR);
     let log = LogStore::open(&path, snaps).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     Ok(log.get_meta(IDENTITY).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?.is_some())

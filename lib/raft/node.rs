@@ -51,11 +51,19 @@ pub type Reply = Result<Option<Outcome>, ProposeError>;
 /// What the rest of the server sends to the Raft thread.
 pub enum Input {
     /// A command; its reply goes to the waiter registered under `id`.
-    Propose { id: u64, data: Vec<u8> },
+    Propose {
+        id: u64,
+        data: Vec<u8>,
+    },
     /// A linearizable read: answered once the state machine has applied the read index.
-    ReadIndex { reply: oneshot::Sender<Result<(), ProposeError>> },
+    ReadIndex {
+        reply: oneshot::Sender<Result<(), ProposeError>>,
+    },
     /// A membership change; its reply goes to the waiter registered under `id`.
-    ConfChange { id: u64, cc: ConfChange },
+    ConfChange {
+        id: u64,
+        cc: ConfChange,
+    },
     /// The members or their peer URLs changed: where to send from now on.
     Peers(Vec<(u64, Vec<String>)>),
     /// A Raft message from a peer.
@@ -145,7 +153,9 @@ impl Shared {
         timeout: Duration,
     ) -> Reply {
         self.submit(timeout, |id| {
-            cc.context = serde_json::to_vec(&ConfChangeContext { request: id, member }).expect("context encodes").into();
+            cc.context = serde_json::to_vec(&ConfChangeContext { request: id, member })
+                .expect("context encodes")
+                .into();
             Input::ConfChange { id, cc }
         })
         .await
@@ -307,7 +317,8 @@ impl Node {
             let _ = raw.campaign();
         }
         let (apply_tx, apply_rx) = std::sync::mpsc::channel();
-        let applier = Applier::new(shared.clone(), apply_rx, snaps, cfg.snapshot_count, &snapshot_meta, conf_state);
+        let applier =
+            Applier::new(shared.clone(), apply_rx, snaps, cfg.snapshot_count, &snapshot_meta, conf_state);
         let node = Node {
             raw,
             shared: shared.clone(),
@@ -432,7 +443,12 @@ impl Node {
             Input::Step(msg) => {
                 if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgHeartbeatResponse {
                     if let Some(sent) = self.heartbeats.remove(&msg.from) {
-                        self.shared.peer_stats.lock().entry(msg.from).or_default().record(Some(sent.elapsed()));
+                        self.shared
+                            .peer_stats
+                            .lock()
+                            .entry(msg.from)
+                            .or_default()
+                            .record(Some(sent.elapsed()));
                     }
                 }
                 if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgAppend {
@@ -450,7 +466,8 @@ impl Node {
                 self.shared.peer_stats.lock().entry(id).or_default().record(None);
             }
             Input::SnapshotStatus(id, ok) => {
-                let status = if ok { ::raft::SnapshotStatus::Finish } else { ::raft::SnapshotStatus::Failure };
+                let status =
+                    if ok { ::raft::SnapshotStatus::Finish } else { ::raft::SnapshotStatus::Failure };
                 self.raw.report_snapshot(id, status);
             }
             Input::Shutdown => {}
@@ -474,7 +491,8 @@ impl Node {
         if msgs.is_empty() {
             return;
         }
-        let appends = msgs.iter().filter(|m| m.get_msg_type() == ::raft::eraftpb::MessageType::MsgAppend).count();
+        let appends =
+            msgs.iter().filter(|m| m.get_msg_type() == ::raft::eraftpb::MessageType::MsgAppend).count();
         let now = Instant::now();
         for m in msgs.iter().filter(|m| m.get_msg_type() == ::raft::eraftpb::MessageType::MsgHeartbeat) {
             self.heartbeats.entry(m.to).or_insert(now);
@@ -552,9 +570,7 @@ impl Node {
                     self.raw.apply_conf_change(&cc)
                 }
             };
-            let cs = cs.map_err(|err| {
-                LogError::Wal(format!("conf change at {}: {err}", e.index))
-            })?;
+            let cs = cs.map_err(|err| LogError::Wal(format!("conf change at {}: {err}", e.index)))?;
             self.raw.mut_store().set_conf_state(cs.clone())?;
             conf_states.push((e.index, cs));
         }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use ::raft::eraftpb::{Snapshot, SnapshotMetadata};
 use protobuf::Message as _;
-use redb::{Database, Durability, ReadableDatabase, TableDefinition, ReadableTable};
+use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::log_store::LogError;
 
@@ -44,7 +44,11 @@ impl SnapStore {
         {
             let mut t = db(tx.open_table(SNAP))?;
             let stored = match db(t.get(META_KEY))? {
-                Some(v) => SnapshotMetadata::parse_from_bytes(v.value()).map_err(|e| LogError::Corrupt("snapshot metadata", e))?.index,
+                Some(v) => {
+                    SnapshotMetadata::parse_from_bytes(v.value())
+                        .map_err(|e| LogError::Corrupt("snapshot metadata", e))?
+                        .index
+                }
                 None => 0,
             };
             if stored > snap.get_metadata().index {
@@ -63,7 +67,8 @@ impl SnapStore {
         let tx = db(self.db.begin_read())?;
         let t = db(tx.open_table(SNAP))?;
         match db(t.get(META_KEY))? {
-            Some(v) => SnapshotMetadata::parse_from_bytes(v.value()).map_err(|e| LogError::Corrupt("snapshot metadata", e)),
+            Some(v) => SnapshotMetadata::parse_from_bytes(v.value())
+                .map_err(|e| LogError::Corrupt("snapshot metadata", e)),
             None => Ok(SnapshotMetadata::default()),
         }
     }
@@ -75,7 +80,8 @@ impl SnapStore {
         let mut snap = Snapshot::default();
         if let Some(v) = db(t.get(META_KEY))? {
             snap.set_metadata(
-                SnapshotMetadata::parse_from_bytes(v.value()).map_err(|e| LogError::Corrupt("snapshot metadata", e))?,
+                SnapshotMetadata::parse_from_bytes(v.value())
+                    .map_err(|e| LogError::Corrupt("snapshot metadata", e))?,
             );
             if let Some(d) = db(t.get(DATA_KEY))? {
                 snap.data = d.value().to_vec().into();

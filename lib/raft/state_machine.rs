@@ -46,7 +46,9 @@ pub type Outcome = Result<Arc<Event>, store::Error>;
 pub fn encode(id: u64, cmd: &Command) -> Vec<u8> {
     // Sized for the command so that the buffer is not regrown while it is written.
     let size = match cmd {
-        Command::Put { path, value, prev_value, .. } => path.len() + value.len() + value.len() / 8 + prev_value.len(),
+        Command::Put { path, value, prev_value, .. } => {
+            path.len() + value.len() + value.len() / 8 + prev_value.len()
+        }
         Command::Post { path, value, .. } => path.len() + value.len() + value.len() / 8,
         Command::Delete { path, prev_value, .. } => path.len() + prev_value.len(),
         _ => 64,
@@ -107,7 +109,9 @@ impl StateMachine {
             Command::Put { path, value, dir, prev_value, prev_index, prev_exist, expire, refresh } => {
                 let ttl = TtlOptions { expire_time: expire, refresh };
                 match prev_exist {
-                    Some(true) if prev_index == 0 && prev_value.is_empty() => s.update(&path, &value, ttl, now),
+                    Some(true) if prev_index == 0 && prev_value.is_empty() => {
+                        s.update(&path, &value, ttl, now)
+                    }
                     Some(true) => s.compare_and_swap(&path, &prev_value, prev_index, &value, ttl, now),
                     Some(false) => s.create(&path, dir, &value, false, ttl, now),
                     None if prev_index > 0 || !prev_value.is_empty() => {
@@ -155,7 +159,10 @@ impl StateMachine {
 
     /// A copy of the state to be encoded later (see [`Store::image`]).
     pub fn image(&self) -> StateImage {
-        StateImage { cluster: serde_json::to_vec(&self.cluster).expect("cluster serializes"), store: self.store.image() }
+        StateImage {
+            cluster: serde_json::to_vec(&self.cluster).expect("cluster serializes"),
+            store: self.store.image(),
+        }
     }
 
     pub fn recover(data: &[u8]) -> Result<StateMachine, String> {

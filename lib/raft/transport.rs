@@ -294,7 +294,8 @@ impl PeerSender {
             .header("X-Server-From", id_string(self.from))
             .body(StreamBody { frames: rx }.boxed())
             .expect("a valid request");
-        let (client, flag, reporter, to) = (self.client.clone(), broken.clone(), self.reporter.clone(), self.to);
+        let (client, flag, reporter, to) =
+            (self.client.clone(), broken.clone(), self.reporter.clone(), self.to);
         tokio::spawn(async move {
             // The request ends only when the stream breaks (or the peer refuses it).
             let _ = client.request(req).await;

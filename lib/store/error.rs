@@ -78,11 +78,7 @@ pub struct Error {
 
 impl Error {
     pub fn new(code: u32, cause: impl Into<String>, index: u64) -> Error {
-        Error {
-            code,
-            cause: cause.into(),
-            index,
-        }
+        Error { code, cause: cause.into(), index }
     }
 
     pub fn message(&self) -> &'static str {
@@ -161,25 +157,13 @@ mod tests {
 
     #[test]
     fn messages() {
-        assert_eq!(
-            Error::new(106, "", 0).message(),
-            "The prefix of given key is a keyword in etcd"
-        );
-        assert_eq!(
-            Error::new(212, "", 0).message(),
-            "A TTL must be provided on refresh"
-        );
-        assert_eq!(
-            Error::new(401, "", 0).message(),
-            "The event in requested index is outdated and cleared"
-        );
-        assert_eq!(
-            Error::new(400, "", 0).message(),
-            "watcher is cleared due to etcd recovery"
-        );
+        assert_eq!(Error::new(106, "", 0).message(), "The prefix of given key is a keyword in etcd");
+        assert_eq!(Error::new(212, "", 0).message(), "A TTL must be provided on refresh");
+        assert_eq!(Error::new(401, "", 0).message(), "The event in requested index is outdated and cleared");
+        assert_eq!(Error::new(400, "", 0).message(), "watcher is cleared due to etcd recovery");
         for c in [
-            100, 101, 102, 104, 105, 106, 107, 108, 110, 200, 201, 202, 203, 204, 205, 206, 207,
-            208, 209, 210, 211, 212, 300, 301, 400, 401,
+            100, 101, 102, 104, 105, 106, 107, 108, 110, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209,
+            210, 211, 212, 300, 301, 400, 401,
         ] {
             assert!(!message_for(c).is_empty(), "code {c}");
         }

@@ -35,10 +35,7 @@ impl Action {
 
     /// Actions that remove a node (and, for a directory, its subtree).
     pub fn is_removal(self) -> bool {
-        matches!(
-            self,
-            Action::Delete | Action::CompareAndDelete | Action::Expire
-        )
+        matches!(self, Action::Delete | Action::CompareAndDelete | Action::Expire)
     }
 }
 
@@ -58,20 +55,8 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(
-        action: Action,
-        node: NodeExtern,
-        prev_node: Option<NodeExtern>,
-        etcd_index: u64,
-    ) -> Event {
-        Event {
-            action,
-            node,
-            prev_node,
-            etcd_index,
-            refresh: false,
-            json: OnceLock::new(),
-        }
+    pub fn new(action: Action, node: NodeExtern, prev_node: Option<NodeExtern>, etcd_index: u64) -> Event {
+        Event { action, node, prev_node, etcd_index, refresh: false, json: OnceLock::new() }
     }
 
     /// The event's index: its node's modified index (as etcd's Event.Index()).
@@ -94,7 +79,9 @@ impl Event {
     pub fn to_json(&self) -> &[u8] {
         self.json.get_or_init(|| {
             // Sized for the usual event so that the buffer is not regrown while it is written.
-            let guess = |n: &NodeExtern| 160 + 2 * n.key.len() + n.value.as_ref().map_or(0, |v| v.len() + v.len() / 8);
+            let guess = |n: &NodeExtern| {
+                160 + 2 * n.key.len() + n.value.as_ref().map_or(0, |v| v.len() + v.len() / 8)
+            };
             let mut out = Vec::with_capacity(guess(&self.node) + self.prev_node.as_ref().map_or(0, guess));
             out.extend_from_slice(b"{\"action\":\"");
             out.extend_from_slice(self.action.as_str().as_bytes());
@@ -152,10 +139,7 @@ fn write_node_head(out: &mut Vec<u8>, n: &NodeExtern) -> bool {
 
 /// Writes the fields after "nodes" and closes the object.
 fn write_node_tail(out: &mut Vec<u8>, n: &NodeExtern, mut any: bool) {
-    for (name, v) in [
-        ("modifiedIndex", n.modified_index),
-        ("createdIndex", n.created_index),
-    ] {
+    for (name, v) in [("modifiedIndex", n.modified_index), ("createdIndex", n.created_index)] {
         if v != 0 {
             if any {
                 out.push(b',');
@@ -294,12 +278,7 @@ mod tests {
             std::str::from_utf8(e.to_json()).unwrap(),
             r#"{"action":"set","node":{"key":"/a","value":"1","modifiedIndex":2,"createdIndex":2}}"#
         );
-        let e2 = Event::new(
-            Action::Update,
-            node("/a", "2", 3),
-            Some(node("/a", "1", 2)),
-            3,
-        );
+        let e2 = Event::new(Action::Update, node("/a", "2", 3), Some(node("/a", "1", 2)), 3);
         assert_eq!(
             serde_json::to_string(&e2).unwrap(),
             r#"{"action":"update","node":{"key":"/a","value":"2","modifiedIndex":3,"createdIndex":3},"prevNode":{"key":"/a","value":"1","modifiedIndex":2,"createdIndex":2}}"#
@@ -314,11 +293,7 @@ mod tests {
         assert_eq!(p1, p2);
         let mut c = e.clone();
         c.node.value = Some("changed".into());
-        assert!(
-            std::str::from_utf8(c.to_json())
-                .unwrap()
-                .contains("changed")
-        );
+        assert!(std::str::from_utf8(c.to_json()).unwrap().contains("changed"));
         assert_eq!(c.index(), 2);
     }
 
@@ -337,12 +312,7 @@ mod tests {
             dir: true,
             nodes: Some(vec![
                 leaf("/d/a"),
-                NodeExtern {
-                    key: "/d/e".into(),
-                    dir: true,
-                    nodes: Some(vec![]),
-                    ..Default::default()
-                },
+                NodeExtern { key: "/d/e".into(), dir: true, nodes: Some(vec![]), ..Default::default() },
                 NodeExtern {
                     key: "/d/s".into(),
                     dir: true,
@@ -355,21 +325,14 @@ mod tests {
             created_index: 2,
             ..Default::default()
         };
-        let root = NodeExtern {
-            dir: true,
-            nodes: Some(vec![dir.clone(), leaf("/z")]),
-            ..Default::default()
-        };
+        let root = NodeExtern { dir: true, nodes: Some(vec![dir.clone(), leaf("/z")]), ..Default::default() };
         for (n, p) in [
             (root.clone(), None),
             (dir.clone(), Some(leaf("/p"))),
             (NodeExtern::default(), Some(NodeExtern::default())),
         ] {
             let e = Event::new(Action::Get, n, p, 0);
-            assert_eq!(
-                std::str::from_utf8(e.to_json()).unwrap(),
-                serde_json::to_string(&e).unwrap()
-            );
+            assert_eq!(std::str::from_utf8(e.to_json()).unwrap(), serde_json::to_string(&e).unwrap());
         }
     }
 
@@ -377,9 +340,7 @@ mod tests {
     fn is_created() {
         assert!(Event::new(Action::Create, node("/a", "1", 2), None, 2).is_created());
         assert!(Event::new(Action::Set, node("/a", "1", 2), None, 2).is_created());
-        assert!(
-            !Event::new(Action::Set, node("/a", "1", 2), Some(node("/a", "0", 1)), 2).is_created()
-        );
+        assert!(!Event::new(Action::Set, node("/a", "1", 2), Some(node("/a", "0", 1)), 2).is_created());
         assert!(!Event::new(Action::Update, node("/a", "1", 2), None, 2).is_created());
     }
 }

@@ -44,14 +44,10 @@ pub(super) fn event_matches(e: &Event, key: &str, recursive: bool) -> bool {
         }
     }
     // The removal of a directory answers watches on anything under it.
-    if matches!(
-        e.action,
-        super::event::Action::Delete | super::event::Action::Expire
-    ) && (e.node.dir || e.prev_node.as_ref().is_some_and(|p| p.dir))
+    if matches!(e.action, super::event::Action::Delete | super::event::Action::Expire)
+        && (e.node.dir || e.prev_node.as_ref().is_some_and(|p| p.dir))
     {
-        return key.len() > ekey.len()
-            && key.starts_with(ekey)
-            && key.as_bytes()[ekey.len()] == b'/';
+        return key.len() > ekey.len() && key.starts_with(ekey) && key.as_bytes()[ekey.len()] == b'/';
     }
     false
 }
@@ -59,12 +55,7 @@ pub(super) fn event_matches(e: &Event, key: &str, recursive: bool) -> bool {
 impl EventHistory {
     pub fn new(capacity: usize) -> EventHistory {
         let capacity = capacity.max(1);
-        EventHistory {
-            events: VecDeque::with_capacity(capacity),
-            capacity,
-            start_index: 0,
-            last_index: 0,
-        }
+        EventHistory { events: VecDeque::with_capacity(capacity), capacity, start_index: 0, last_index: 0 }
     }
 
     pub fn capacity(&self) -> usize {
@@ -107,10 +98,7 @@ impl EventHistory {
         if since < self.start_index {
             return Err(Error::new(
                 EVENT_INDEX_CLEARED,
-                format!(
-                    "the requested history has been cleared [{}/{}]",
-                    self.start_index, since
-                ),
+                format!("the requested history has been cleared [{}/{}]", self.start_index, since),
                 store_index,
             ));
         }
@@ -120,11 +108,7 @@ impl EventHistory {
         let key = clean_path(key);
         // Indexes are contiguous in practice; skip by offset, then scan.
         let skip = (since - self.start_index) as usize;
-        let start = if self.events.get(skip).is_some_and(|e| e.index() <= since) {
-            skip
-        } else {
-            0
-        };
+        let start = if self.events.get(skip).is_some_and(|e| e.index() <= since) { skip } else { 0 };
         Ok(self
             .events
             .iter()
@@ -142,13 +126,8 @@ mod tests {
     use super::*;
 
     fn ev(action: Action, key: &str, idx: u64, dir: bool) -> Arc<Event> {
-        let node = NodeExtern {
-            key: key.into(),
-            dir,
-            modified_index: idx,
-            created_index: 1,
-            ..Default::default()
-        };
+        let node =
+            NodeExtern { key: key.into(), dir, modified_index: idx, created_index: 1, ..Default::default() };
         Arc::new(Event::new(action, node, None, idx))
     }
 
@@ -179,11 +158,7 @@ mod tests {
         let mut h = EventHistory::default();
         let mut e = Event::new(
             Action::Set,
-            NodeExtern {
-                key: "/a".into(),
-                modified_index: 1,
-                ..Default::default()
-            },
+            NodeExtern { key: "/a".into(), modified_index: 1, ..Default::default() },
             None,
             1,
         );
@@ -217,18 +192,12 @@ mod tests {
         assert_eq!(h.last_index, 1500);
         let err = h.scan("/k1", false, 500, 1500).unwrap_err();
         assert_eq!(err.code, 401);
-        assert_eq!(
-            err.cause,
-            "the requested history has been cleared [501/500]"
-        );
+        assert_eq!(err.cause, "the requested history has been cleared [501/500]");
         assert_eq!(err.index, 1500);
         let e = h.scan("/k1", false, 501, 1500).unwrap().unwrap();
         assert_eq!(e.index() % 7, 1);
         assert!(e.index() >= 501);
         assert_eq!(h.scan("/k3", false, 1500, 1500).unwrap(), None);
-        assert_eq!(
-            h.scan("/k2", false, 1500, 1500).unwrap().unwrap().index(),
-            1500
-        );
+        assert_eq!(h.scan("/k2", false, 1500, 1500).unwrap().unwrap().index(), 1500);
     }
 }

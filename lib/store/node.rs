@@ -47,11 +47,7 @@ pub(super) fn split_parent(clean: &str) -> (&str, &str) {
 
 /// Joins a cleaned parent path and a child name.
 pub(super) fn join(parent: &str, name: &str) -> String {
-    if parent == "/" {
-        format!("/{name}")
-    } else {
-        format!("{parent}/{name}")
-    }
+    if parent == "/" { format!("/{name}") } else { format!("{parent}/{name}") }
 }
 
 /// A node name is hidden when it starts with '_'.
@@ -77,21 +73,11 @@ pub(super) struct Node {
 
 impl Node {
     pub fn new_file(value: String, index: u64, expire: Option<i64>) -> Node {
-        Node {
-            created: index,
-            modified: index,
-            expire,
-            kind: NodeKind::File(value),
-        }
+        Node { created: index, modified: index, expire, kind: NodeKind::File(value) }
     }
 
     pub fn new_dir(index: u64, expire: Option<i64>) -> Node {
-        Node {
-            created: index,
-            modified: index,
-            expire,
-            kind: NodeKind::Dir(BTreeMap::new()),
-        }
+        Node { created: index, modified: index, expire, kind: NodeKind::Dir(BTreeMap::new()) }
     }
 
     pub fn is_dir(&self) -> bool {
@@ -146,35 +132,17 @@ impl Node {
         let mut stack = vec![Frame {
             path: key.to_string(),
             ext: self.shallow_extern(key, now),
-            children: if expand {
-                self.children().map(|c| c.iter())
-            } else {
-                None
-            },
+            children: if expand { self.children().map(|c| c.iter()) } else { None },
             list: Vec::new(),
         }];
         loop {
-            let top = stack
-                .last_mut()
-                .expect("loop returns when the stack empties");
-            let next = top
-                .children
-                .as_mut()
-                .and_then(|it| it.find(|(name, _)| !is_hidden_name(name)));
+            let top = stack.last_mut().expect("loop returns when the stack empties");
+            let next = top.children.as_mut().and_then(|it| it.find(|(name, _)| !is_hidden_name(name)));
             if let Some((name, child)) = next {
                 let path = join(&top.path, name);
                 let ext = child.shallow_extern(&path, now);
-                let children = if recursive {
-                    child.children().map(|c| c.iter())
-                } else {
-                    None
-                };
-                stack.push(Frame {
-                    path,
-                    ext,
-                    children,
-                    list: Vec::new(),
-                });
+                let children = if recursive { child.children().map(|c| c.iter()) } else { None };
+                stack.push(Frame { path, ext, children, list: Vec::new() });
                 continue;
             }
             let mut done = stack.pop().expect("non-empty");
@@ -192,11 +160,7 @@ impl Node {
     fn shallow_extern(&self, key: &str, now: i64) -> NodeExtern {
         let (expiration, ttl) = self.expiration_and_ttl(now);
         NodeExtern {
-            key: if key == "/" {
-                String::new()
-            } else {
-                key.to_string()
-            },
+            key: if key == "/" { String::new() } else { key.to_string() },
             value: match &self.kind {
                 NodeKind::File(v) => Some(v.clone()),
                 NodeKind::Dir(_) => None,
@@ -243,10 +207,7 @@ impl Drop for Node {
         let NodeKind::Dir(children) = &mut self.kind else {
             return;
         };
-        if children
-            .values()
-            .all(|c| c.children().is_none_or(|cc| cc.is_empty()))
-        {
+        if children.values().all(|c| c.children().is_none_or(|cc| cc.is_empty())) {
             return;
         }
         let mut stack: Vec<Node> = std::mem::take(children).into_values().collect();
@@ -349,11 +310,7 @@ mod tests {
         );
         let back: NodeExtern = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
         assert_eq!(back, d);
-        let empty = NodeExtern {
-            dir: true,
-            nodes: Some(vec![]),
-            ..Default::default()
-        };
+        let empty = NodeExtern { dir: true, nodes: Some(vec![]), ..Default::default() };
         assert_eq!(serde_json::to_string(&empty).unwrap(), r#"{"dir":true}"#);
     }
 
@@ -362,15 +319,10 @@ mod tests {
         let mut root = Node::new_dir(0, None);
         let c = root.children_mut().unwrap();
         let mut d = Node::new_dir(2, None);
-        d.children_mut()
-            .unwrap()
-            .insert("x".into(), Node::new_file("1".into(), 3, None));
+        d.children_mut().unwrap().insert("x".into(), Node::new_file("1".into(), 3, None));
         c.insert("d".into(), d);
         c.insert("_h".into(), Node::new_file("h".into(), 4, None));
-        c.insert(
-            "a".into(),
-            Node::new_file("v".into(), 5, Some(10_000_000_000)),
-        );
+        c.insert("a".into(), Node::new_file("v".into(), 5, Some(10_000_000_000)));
 
         let flat = root.to_extern("/", true, false, 0);
         assert_eq!(
@@ -392,21 +344,12 @@ mod tests {
         c.insert("x".into(), Node::new_file("".into(), 2, Some(6)));
         c.insert("p".into(), Node::new_file("".into(), 2, None));
         let mut sub = Node::new_dir(3, None);
-        sub.children_mut()
-            .unwrap()
-            .insert("y".into(), Node::new_file("".into(), 4, Some(8)));
+        sub.children_mut().unwrap().insert("y".into(), Node::new_file("".into(), 4, Some(8)));
         c.insert("s".into(), sub);
         let mut seen = Vec::new();
         d.for_each_ttl("/d", |p, t| seen.push((p.to_string(), t)));
         seen.sort();
-        assert_eq!(
-            seen,
-            vec![
-                ("/d".to_string(), 5),
-                ("/d/s/y".to_string(), 8),
-                ("/d/x".to_string(), 6)
-            ]
-        );
+        assert_eq!(seen, vec![("/d".to_string(), 5), ("/d/s/y".to_string(), 8), ("/d/x".to_string(), 6)]);
     }
 
     #[test]
@@ -414,11 +357,7 @@ mod tests {
         let mut root = Node::new_dir(0, None);
         let mut cur = &mut root;
         for _ in 0..200_000 {
-            cur = cur
-                .children_mut()
-                .unwrap()
-                .entry("a".into())
-                .or_insert_with(|| Node::new_dir(1, None));
+            cur = cur.children_mut().unwrap().entry("a".into()).or_insert_with(|| Node::new_dir(1, None));
         }
         let mut leaf = &mut root;
         for _ in 0..3 {

@@ -35,10 +35,7 @@ impl TtlOptions {
     }
 
     pub fn expire_at(expire_time: i64) -> TtlOptions {
-        TtlOptions {
-            expire_time: Some(expire_time),
-            refresh: false,
-        }
+        TtlOptions { expire_time: Some(expire_time), refresh: false }
     }
 }
 
@@ -68,29 +65,19 @@ fn lookup_mut<'a>(root: &'a mut Node, path: &str, index: u64) -> Result<&'a mut 
     lookup(root, path, index)?;
     let mut cur = root;
     for seg in segments(path) {
-        cur = cur
-            .children_mut()
-            .and_then(|c| c.get_mut(seg))
-            .expect("checked by lookup");
+        cur = cur.children_mut().and_then(|c| c.get_mut(seg)).expect("checked by lookup");
     }
     Ok(cur)
 }
 
 /// Walks to the directory `parent`, creating missing directories with
 /// created = modified = `next`. A file in the way → 104 with its path.
-fn walk_create<'a>(
-    root: &'a mut Node,
-    parent: &str,
-    next: u64,
-    index: u64,
-) -> Result<&'a mut Node, Error> {
+fn walk_create<'a>(root: &'a mut Node, parent: &str, next: u64, index: u64) -> Result<&'a mut Node, Error> {
     let mut cur = root;
     let mut end = 0;
     for seg in segments(parent) {
         end += 1 + seg.len();
-        let children = cur
-            .children_mut()
-            .expect("walk only descends into directories");
+        let children = cur.children_mut().expect("walk only descends into directories");
         if !children.contains_key(seg) {
             children.insert(seg.to_string(), Node::new_dir(next, None));
         }
@@ -111,13 +98,9 @@ fn compare_fail_cause(n: &Node, prev_value: &str, prev_index: u64) -> Option<Str
         (true, true) => None,
         (false, true) => Some(format!("[{} != {}]", prev_value, n.value())),
         (true, false) => Some(format!("[{} != {}]", prev_index, n.modified)),
-        (false, false) => Some(format!(
-            "[{} != {}] [{} != {}]",
-            prev_value,
-            n.value(),
-            prev_index,
-            n.modified
-        )),
+        (false, false) => {
+            Some(format!("[{} != {}] [{} != {}]", prev_value, n.value(), prev_index, n.modified))
+        }
     }
 }
 
@@ -153,23 +136,11 @@ impl Store {
         self.index
     }
 
-    pub fn get(
-        &self,
-        path: &str,
-        recursive: bool,
-        _sorted: bool,
-        now: i64,
-    ) -> Result<Event, Error> {
+    pub fn get(&self, path: &str, recursive: bool, _sorted: bool, now: i64) -> Result<Event, Error> {
         let p = clean_path(path);
         // Children live in BTreeMaps, so listings are always sorted.
-        let r = lookup(&self.root, &p, self.index).map(|n| {
-            Event::new(
-                Action::Get,
-                n.to_extern(&p, true, recursive, now),
-                None,
-                self.index,
-            )
-        });
+        let r = lookup(&self.root, &p, self.index)
+            .map(|n| Event::new(Action::Get, n.to_extern(&p, true, recursive, now), None, self.index));
         self.stats.count(&r, Stat::GetSuccess, Stat::GetFail);
         r
     }
@@ -212,16 +183,7 @@ impl Store {
         ttl: TtlOptions,
         now: i64,
     ) -> Result<Arc<Event>, Error> {
-        let r = self.internal_create(
-            path,
-            dir,
-            value.to_string(),
-            unique,
-            false,
-            ttl,
-            Action::Create,
-            now,
-        );
+        let r = self.internal_create(path, dir, value.to_string(), unique, false, ttl, Action::Create, now);
         self.stats.count(&r, Stat::CreateSuccess, Stat::CreateFail);
         r
     }
@@ -240,11 +202,7 @@ impl Store {
     ) -> Result<Arc<Event>, Error> {
         let cur = self.index;
         let next = cur + 1;
-        let p = if unique {
-            clean_path(&format!("{path}/{next:020}"))
-        } else {
-            clean_path(path)
-        };
+        let p = if unique { clean_path(&format!("{path}/{next:020}")) } else { clean_path(path) };
         if p == "/" {
             return Err(Error::new(ROOT_READ_ONLY, "/", cur));
         }
@@ -266,11 +224,7 @@ impl Store {
             }
             children.remove(name);
         }
-        let node = if dir {
-            Node::new_dir(next, expire)
-        } else {
-            Node::new_file(value, next, expire)
-        };
+        let node = if dir { Node::new_dir(next, expire) } else { Node::new_file(value, next, expire) };
         let ext = node.to_extern(&p, false, false, now);
         children.insert(name.to_string(), node);
         if let Some(t) = expire {
@@ -312,11 +266,7 @@ impl Store {
             return Err(Error::new(NOT_FILE, p, cur));
         }
         let prev = n.to_extern(&p, false, false, now);
-        let new_value = if ttl.refresh {
-            n.value().to_string()
-        } else {
-            value.to_string()
-        };
+        let new_value = if ttl.refresh { n.value().to_string() } else { value.to_string() };
         // As in etcd, a directory's own modified index is left alone (only
         // its TTL changes); the event still carries the new index.
         if let NodeKind::File(v) = &mut n.kind {
@@ -354,8 +304,7 @@ impl Store {
         now: i64,
     ) -> Result<Arc<Event>, Error> {
         let r = self.cas_inner(path, prev_value, prev_index, value, ttl, now);
-        self.stats
-            .count(&r, Stat::CompareAndSwapSuccess, Stat::CompareAndSwapFail);
+        self.stats.count(&r, Stat::CompareAndSwapSuccess, Stat::CompareAndSwapFail);
         r
     }
 
@@ -382,11 +331,7 @@ impl Store {
             return Err(Error::new(TEST_FAILED, cause, cur));
         }
         let prev = n.to_extern(&p, false, false, now);
-        let new_value = if ttl.refresh {
-            n.value().to_string()
-        } else {
-            value.to_string()
-        };
+        let new_value = if ttl.refresh { n.value().to_string() } else { value.to_string() };
         n.kind = NodeKind::File(new_value);
         n.modified = next;
         let old_expire = n.expire;
@@ -400,13 +345,7 @@ impl Store {
         Ok(self.publish(e))
     }
 
-    pub fn delete(
-        &mut self,
-        path: &str,
-        dir: bool,
-        recursive: bool,
-        now: i64,
-    ) -> Result<Arc<Event>, Error> {
+    pub fn delete(&mut self, path: &str, dir: bool, recursive: bool, now: i64) -> Result<Arc<Event>, Error> {
         let r = self.delete_inner(path, dir, recursive, now);
         self.stats.count(&r, Stat::DeleteSuccess, Stat::DeleteFail);
         r
@@ -456,11 +395,7 @@ impl Store {
         now: i64,
     ) -> Result<Arc<Event>, Error> {
         let r = self.cad_inner(path, prev_value, prev_index, now);
-        self.stats.count(
-            &r,
-            Stat::CompareAndDeleteSuccess,
-            Stat::CompareAndDeleteFail,
-        );
+        self.stats.count(&r, Stat::CompareAndDeleteSuccess, Stat::CompareAndDeleteFail);
         r
     }
 
@@ -544,11 +479,7 @@ impl Store {
         stream: bool,
         since_index: u64,
     ) -> Result<Watcher, Error> {
-        let since = if since_index == 0 {
-            self.index + 1
-        } else {
-            since_index
-        };
+        let since = if since_index == 0 { self.index + 1 } else { since_index };
         self.hub.watch(path, recursive, stream, since, self.index)
     }
 
@@ -648,13 +579,9 @@ impl Store {
 
     /// Rebuilds a store from `save` bytes (no watchers).
     pub fn recover(data: &[u8]) -> Result<Store, String> {
-        let snap: Snapshot =
-            serde_json::from_slice(data).map_err(|e| format!("store snapshot: {e}"))?;
+        let snap: Snapshot = serde_json::from_slice(data).map_err(|e| format!("store snapshot: {e}"))?;
         if snap.version != SNAPSHOT_VERSION {
-            return Err(format!(
-                "store snapshot: unsupported version {}",
-                snap.version
-            ));
+            return Err(format!("store snapshot: unsupported version {}", snap.version));
         }
         let mut ttl_heap = TtlKeyHeap::new();
         // Pre-order rebuild with a stack of open directories (root at the
@@ -674,16 +601,9 @@ impl Store {
         }
         for sn in snap.nodes {
             let depth = sn.depth as usize;
-            if depth == 0
-                || sn.name.is_empty()
-                || sn.name.contains('/')
-                || sn.name == "."
-                || sn.name == ".."
+            if depth == 0 || sn.name.is_empty() || sn.name.contains('/') || sn.name == "." || sn.name == ".."
             {
-                return Err(format!(
-                    "store snapshot: bad node {:?} at depth {}",
-                    sn.name, sn.depth
-                ));
+                return Err(format!("store snapshot: bad node {:?} at depth {}", sn.name, sn.depth));
             }
             if depth > stack.len() {
                 return Err(format!(
@@ -810,10 +730,7 @@ mod tests {
     }
 
     fn refresh(secs: i64) -> TtlOptions {
-        TtlOptions {
-            expire_time: Some(NOW + secs * S),
-            refresh: true,
-        }
+        TtlOptions { expire_time: Some(NOW + secs * S), refresh: true }
     }
 
     fn json<T: Serialize>(v: &T) -> String {
@@ -844,10 +761,7 @@ mod tests {
         let e = s.get("/", false, false, NOW).unwrap();
         assert_eq!(json(&e), r#"{"action":"get","node":{"dir":true}}"#);
         assert_eq!(e.etcd_index, 0);
-        assert_eq!(
-            json(&s.get("", true, true, NOW).unwrap()),
-            r#"{"action":"get","node":{"dir":true}}"#
-        );
+        assert_eq!(json(&s.get("", true, true, NOW).unwrap()), r#"{"action":"get","node":{"dir":true}}"#);
     }
 
     #[test]
@@ -869,10 +783,7 @@ mod tests {
         );
         // empty value is present in JSON
         let e = s.set("/empty", false, "", perm(), NOW).unwrap();
-        assert_eq!(
-            json(&e.node),
-            r#"{"key":"/empty","value":"","modifiedIndex":3,"createdIndex":3}"#
-        );
+        assert_eq!(json(&e.node), r#"{"key":"/empty","value":"","modifiedIndex":3,"createdIndex":3}"#);
         assert_eq!(
             json(&s.get("/", false, false, NOW).unwrap()),
             r#"{"action":"get","node":{"dir":true,"nodes":[{"key":"/empty","value":"","modifiedIndex":3,"createdIndex":3},{"key":"/foo","value":"baz","modifiedIndex":2,"createdIndex":2}]}}"#
@@ -886,22 +797,10 @@ mod tests {
     fn set_errors() {
         let mut s = Store::new();
         s.set("/dir/file", false, "v", perm(), NOW).unwrap();
-        assert_eq!(
-            err_of(s.set("/", false, "v", perm(), NOW)),
-            (ROOT_READ_ONLY, "/".into(), 1)
-        );
-        assert_eq!(
-            err_of(s.set("/dir", false, "v", perm(), NOW)),
-            (NOT_FILE, "/dir".into(), 1)
-        );
-        assert_eq!(
-            err_of(s.set("/dir", true, "", perm(), NOW)),
-            (NOT_FILE, "/dir".into(), 1)
-        );
-        assert_eq!(
-            err_of(s.set("/dir/file/x/y", false, "v", perm(), NOW)),
-            (NOT_DIR, "/dir/file".into(), 1)
-        );
+        assert_eq!(err_of(s.set("/", false, "v", perm(), NOW)), (ROOT_READ_ONLY, "/".into(), 1));
+        assert_eq!(err_of(s.set("/dir", false, "v", perm(), NOW)), (NOT_FILE, "/dir".into(), 1));
+        assert_eq!(err_of(s.set("/dir", true, "", perm(), NOW)), (NOT_FILE, "/dir".into(), 1));
+        assert_eq!(err_of(s.set("/dir/file/x/y", false, "v", perm(), NOW)), (NOT_DIR, "/dir/file".into(), 1));
         assert_eq!(s.index(), 1);
         let st = s.stats();
         assert_eq!((st.sets_success, st.sets_fail), (1, 4));
@@ -921,9 +820,7 @@ mod tests {
         );
         let rec = s.get("/a", true, true, NOW).unwrap();
         assert_eq!(
-            rec.node.nodes.as_ref().unwrap()[0].nodes.as_ref().unwrap()[0]
-                .value
-                .as_deref(),
+            rec.node.nodes.as_ref().unwrap()[0].nodes.as_ref().unwrap()[0].value.as_deref(),
             Some("v")
         );
     }
@@ -932,15 +829,9 @@ mod tests {
     fn set_dir_and_set_refresh() {
         let mut s = Store::new();
         let e = s.set("/d", true, "", perm(), NOW).unwrap();
-        assert_eq!(
-            json(&e.node),
-            r#"{"key":"/d","dir":true,"modifiedIndex":1,"createdIndex":1}"#
-        );
+        assert_eq!(json(&e.node), r#"{"key":"/d","dir":true,"modifiedIndex":1,"createdIndex":1}"#);
         // refresh of a missing key fails with the lookup error
-        assert_eq!(
-            err_of(s.set("/nope", false, "", refresh(5), NOW)).0,
-            KEY_NOT_FOUND
-        );
+        assert_eq!(err_of(s.set("/nope", false, "", refresh(5), NOW)).0, KEY_NOT_FOUND);
         s.set("/k", false, "keep", ttl(5), NOW).unwrap();
         let mut w = s.watch("/k", false, false, 0).unwrap();
         let e = s.set("/k", false, "", refresh(50), NOW).unwrap();
@@ -971,27 +862,12 @@ mod tests {
             r#"{"action":"create","node":{"key":"/foo","value":"bar","modifiedIndex":1,"createdIndex":1}}"#
         );
         assert!(e.is_created());
-        assert_eq!(
-            err_of(s.create("/foo", false, "x", false, perm(), NOW)),
-            (NODE_EXIST, "/foo".into(), 1)
-        );
-        assert_eq!(
-            err_of(s.create("/foo", true, "", false, perm(), NOW)),
-            (NODE_EXIST, "/foo".into(), 1)
-        );
-        assert_eq!(
-            err_of(s.create("/foo/bar", false, "x", false, perm(), NOW)),
-            (NOT_DIR, "/foo".into(), 1)
-        );
-        assert_eq!(
-            err_of(s.create("/", true, "", false, perm(), NOW)),
-            (ROOT_READ_ONLY, "/".into(), 1)
-        );
+        assert_eq!(err_of(s.create("/foo", false, "x", false, perm(), NOW)), (NODE_EXIST, "/foo".into(), 1));
+        assert_eq!(err_of(s.create("/foo", true, "", false, perm(), NOW)), (NODE_EXIST, "/foo".into(), 1));
+        assert_eq!(err_of(s.create("/foo/bar", false, "x", false, perm(), NOW)), (NOT_DIR, "/foo".into(), 1));
+        assert_eq!(err_of(s.create("/", true, "", false, perm(), NOW)), (ROOT_READ_ONLY, "/".into(), 1));
         let d = s.create("/d", true, "", false, perm(), NOW).unwrap();
-        assert_eq!(
-            json(&d.node),
-            r#"{"key":"/d","dir":true,"modifiedIndex":2,"createdIndex":2}"#
-        );
+        assert_eq!(json(&d.node), r#"{"key":"/d","dir":true,"modifiedIndex":2,"createdIndex":2}"#);
         let st = s.stats();
         assert_eq!((st.create_success, st.create_fail), (2, 4));
         assert_eq!(Error::new(NODE_EXIST, "", 0).http_status(), 412);
@@ -1006,18 +882,8 @@ mod tests {
         assert_eq!(a.node.key, "/queue/00000000000000000002");
         assert_eq!(b.node.key, "/queue/00000000000000000003");
         let q = s.get("/queue", false, true, NOW).unwrap();
-        let keys: Vec<&str> = q
-            .node
-            .nodes
-            .as_ref()
-            .unwrap()
-            .iter()
-            .map(|n| n.key.as_str())
-            .collect();
-        assert_eq!(
-            keys,
-            vec!["/queue/00000000000000000002", "/queue/00000000000000000003"]
-        );
+        let keys: Vec<&str> = q.node.nodes.as_ref().unwrap().iter().map(|n| n.key.as_str()).collect();
+        assert_eq!(keys, vec!["/queue/00000000000000000002", "/queue/00000000000000000003"]);
         // the queue dir was created implicitly at index 2
         assert_eq!(q.node.created_index, 2);
         // unique under the root
@@ -1029,30 +895,15 @@ mod tests {
     fn get_errors_and_causes() {
         let mut s = Store::new();
         s.set("/a/file", false, "v", perm(), NOW).unwrap();
-        assert_eq!(
-            err_of(s.get("/nothing", false, false, NOW)),
-            (KEY_NOT_FOUND, "/nothing".into(), 1)
-        );
+        assert_eq!(err_of(s.get("/nothing", false, false, NOW)), (KEY_NOT_FOUND, "/nothing".into(), 1));
         // the cause names the first missing segment, as etcd does
-        assert_eq!(
-            err_of(s.get("/a/x/y", false, false, NOW)),
-            (KEY_NOT_FOUND, "/a/x".into(), 1)
-        );
-        assert_eq!(
-            err_of(s.get("/a/file/x", false, false, NOW)),
-            (NOT_DIR, "/a/file".into(), 1)
-        );
-        assert_eq!(
-            err_of(s.get("/a/file/x/y", false, false, NOW)),
-            (NOT_DIR, "/a/file".into(), 1)
-        );
+        assert_eq!(err_of(s.get("/a/x/y", false, false, NOW)), (KEY_NOT_FOUND, "/a/x".into(), 1));
+        assert_eq!(err_of(s.get("/a/file/x", false, false, NOW)), (NOT_DIR, "/a/file".into(), 1));
+        assert_eq!(err_of(s.get("/a/file/x/y", false, false, NOW)), (NOT_DIR, "/a/file".into(), 1));
         let st = s.stats();
         assert_eq!((st.gets_success, st.gets_fail), (0, 4));
         let e = Error::new(KEY_NOT_FOUND, "/nothing", 1);
-        assert_eq!(
-            json(&e),
-            r#"{"errorCode":100,"message":"Key not found","cause":"/nothing","index":1}"#
-        );
+        assert_eq!(json(&e), r#"{"errorCode":100,"message":"Key not found","cause":"/nothing","index":1}"#);
     }
 
     #[test]
@@ -1064,25 +915,12 @@ mod tests {
         s.set("/d/sub/x", false, "x", perm(), NOW).unwrap();
         s.set("/d/empty", true, "", perm(), NOW).unwrap();
         let flat = s.get("/d", false, false, NOW).unwrap();
-        let keys: Vec<&str> = flat
-            .node
-            .nodes
-            .as_ref()
-            .unwrap()
-            .iter()
-            .map(|n| n.key.as_str())
-            .collect();
+        let keys: Vec<&str> = flat.node.nodes.as_ref().unwrap().iter().map(|n| n.key.as_str()).collect();
         assert_eq!(keys, vec!["/d/empty", "/d/sub", "/d/visible"]);
         assert!(flat.node.nodes.as_ref().unwrap()[1].nodes.is_none());
         let rec = s.get("/d", true, false, NOW).unwrap();
         let sub = &rec.node.nodes.as_ref().unwrap()[1];
-        let sub_keys: Vec<&str> = sub
-            .nodes
-            .as_ref()
-            .unwrap()
-            .iter()
-            .map(|n| n.key.as_str())
-            .collect();
+        let sub_keys: Vec<&str> = sub.nodes.as_ref().unwrap().iter().map(|n| n.key.as_str()).collect();
         assert_eq!(sub_keys, vec!["/d/sub/x"]);
         // empty dir: no nodes field
         assert_eq!(
@@ -1090,14 +928,7 @@ mod tests {
             r#"{"key":"/d/empty","dir":true,"modifiedIndex":5,"createdIndex":5}"#
         );
         // a hidden key can be read directly
-        assert_eq!(
-            s.get("/d/_hidden", false, false, NOW)
-                .unwrap()
-                .node
-                .value
-                .as_deref(),
-            Some("h")
-        );
+        assert_eq!(s.get("/d/_hidden", false, false, NOW).unwrap().node.value.as_deref(), Some("h"));
         // get carries the current index
         assert_eq!(s.get("/d", false, false, NOW).unwrap().etcd_index, 5);
     }
@@ -1105,15 +936,7 @@ mod tests {
     #[test]
     fn ttl_rendering() {
         let mut s = Store::new();
-        let e = s
-            .set(
-                "/t",
-                false,
-                "v",
-                TtlOptions::expire_at(NOW + 10 * S + 500_000_000),
-                NOW,
-            )
-            .unwrap();
+        let e = s.set("/t", false, "v", TtlOptions::expire_at(NOW + 10 * S + 500_000_000), NOW).unwrap();
         assert_eq!(e.node.ttl, 11);
         assert_eq!(e.node.expiration.as_deref(), Some("2033-05-18T03:33:30.5Z"));
         assert_eq!(
@@ -1125,9 +948,7 @@ mod tests {
         let g = s.get("/", false, false, NOW + 10 * S).unwrap();
         assert_eq!(g.node.nodes.unwrap()[0].ttl, 1);
         // expire times before 2000 are permanent
-        let e = s
-            .set("/old", false, "v", TtlOptions::expire_at(5 * S), NOW)
-            .unwrap();
+        let e = s.set("/old", false, "v", TtlOptions::expire_at(5 * S), NOW).unwrap();
         assert_eq!(e.node.ttl, 0);
         assert!(e.node.expiration.is_none());
         let d = s.create("/tdir", true, "", false, ttl(3), NOW).unwrap();
@@ -1136,24 +957,15 @@ mod tests {
         let heap: Vec<(i64, String)> = s.ttl_heap.iter().map(|(t, p)| (t, p.to_string())).collect();
         assert_eq!(
             heap,
-            vec![
-                (NOW + 3 * S, "/tdir".to_string()),
-                (NOW + 10 * S + 500_000_000, "/t".to_string())
-            ]
+            vec![(NOW + 3 * S, "/tdir".to_string()), (NOW + 10 * S + 500_000_000, "/t".to_string())]
         );
     }
 
     #[test]
     fn update_semantics() {
         let mut s = Store::new();
-        assert_eq!(
-            err_of(s.update("/missing", "v", perm(), NOW)),
-            (KEY_NOT_FOUND, "/missing".into(), 0)
-        );
-        assert_eq!(
-            err_of(s.update("/", "", perm(), NOW)),
-            (ROOT_READ_ONLY, "/".into(), 0)
-        );
+        assert_eq!(err_of(s.update("/missing", "v", perm(), NOW)), (KEY_NOT_FOUND, "/missing".into(), 0));
+        assert_eq!(err_of(s.update("/", "", perm(), NOW)), (ROOT_READ_ONLY, "/".into(), 0));
         s.set("/f", false, "old", perm(), NOW).unwrap();
         s.set("/d", true, "", perm(), NOW).unwrap();
         let e = s.update("/f", "new", ttl(10), NOW).unwrap();
@@ -1168,10 +980,7 @@ mod tests {
         assert_eq!(e.prev_node.as_ref().unwrap().ttl, 10);
         assert!(!s.has_ttl_keys());
         // dirs: value must be empty
-        assert_eq!(
-            err_of(s.update("/d", "v", perm(), NOW)),
-            (NOT_FILE, "/d".into(), 4)
-        );
+        assert_eq!(err_of(s.update("/d", "v", perm(), NOW)), (NOT_FILE, "/d".into(), 4));
         let e = s.update("/d", "", ttl(7), NOW).unwrap();
         assert_eq!(
             json(&e.node),
@@ -1204,10 +1013,7 @@ mod tests {
             err_of(s.compare_and_swap("/", "a", 0, "b", perm(), NOW)),
             (ROOT_READ_ONLY, "/".into(), 2)
         );
-        assert_eq!(
-            err_of(s.compare_and_swap("/d", "", 2, "b", perm(), NOW)),
-            (NOT_FILE, "/d".into(), 2)
-        );
+        assert_eq!(err_of(s.compare_and_swap("/d", "", 2, "b", perm(), NOW)), (NOT_FILE, "/d".into(), 2));
         assert_eq!(
             err_of(s.compare_and_swap("/x", "z", 0, "b", perm(), NOW)),
             (TEST_FAILED, "[z != a]".into(), 2)
@@ -1241,41 +1047,24 @@ mod tests {
         assert_eq!(e.node.modified_index, 4);
         assert!(!s.has_ttl_keys());
         // refresh keeps the value
-        let e = s
-            .compare_and_swap("/x", "c", 0, "", refresh(9), NOW)
-            .unwrap();
+        let e = s.compare_and_swap("/x", "c", 0, "", refresh(9), NOW).unwrap();
         assert!(e.refresh);
         assert_eq!(e.node.value.as_deref(), Some("c"));
         let st = s.stats();
-        assert_eq!(
-            (st.compare_and_swap_success, st.compare_and_swap_fail),
-            (3, 8)
-        );
+        assert_eq!((st.compare_and_swap_success, st.compare_and_swap_fail), (3, 8));
     }
 
     #[test]
     fn delete_semantics() {
         let mut s = Store::new();
-        assert_eq!(
-            err_of(s.delete("/", true, true, NOW)),
-            (ROOT_READ_ONLY, "/".into(), 0)
-        );
-        assert_eq!(
-            err_of(s.delete("/nope", false, false, NOW)),
-            (KEY_NOT_FOUND, "/nope".into(), 0)
-        );
+        assert_eq!(err_of(s.delete("/", true, true, NOW)), (ROOT_READ_ONLY, "/".into(), 0));
+        assert_eq!(err_of(s.delete("/nope", false, false, NOW)), (KEY_NOT_FOUND, "/nope".into(), 0));
         s.set("/f", false, "v", perm(), NOW).unwrap();
         s.set("/d/a", false, "1", ttl(5), NOW).unwrap();
         s.set("/d/sub/b", false, "2", ttl(6), NOW).unwrap();
         s.set("/e", true, "", perm(), NOW).unwrap();
-        assert_eq!(
-            err_of(s.delete("/d", false, false, NOW)),
-            (NOT_FILE, "/d".into(), 4)
-        );
-        assert_eq!(
-            err_of(s.delete("/d", true, false, NOW)),
-            (DIR_NOT_EMPTY, "/d".into(), 4)
-        );
+        assert_eq!(err_of(s.delete("/d", false, false, NOW)), (NOT_FILE, "/d".into(), 4));
+        assert_eq!(err_of(s.delete("/d", true, false, NOW)), (DIR_NOT_EMPTY, "/d".into(), 4));
         assert_eq!(Error::new(DIR_NOT_EMPTY, "", 0).http_status(), 403);
         // file, with the dir flag set: still fine
         let e = s.delete("/f", true, false, NOW).unwrap();
@@ -1285,10 +1074,7 @@ mod tests {
         );
         // empty dir with dir=true
         let e = s.delete("/e", true, false, NOW).unwrap();
-        assert_eq!(
-            json(&e.node),
-            r#"{"key":"/e","dir":true,"modifiedIndex":6,"createdIndex":4}"#
-        );
+        assert_eq!(json(&e.node), r#"{"key":"/e","dir":true,"modifiedIndex":6,"createdIndex":4}"#);
         // recursive implies dir; TTL'd descendants leave the heap
         assert_eq!(s.ttl_heap.len(), 2);
         let e = s.delete("/d", false, true, NOW).unwrap();
@@ -1297,10 +1083,7 @@ mod tests {
             r#"{"action":"delete","node":{"key":"/d","dir":true,"modifiedIndex":7,"createdIndex":2},"prevNode":{"key":"/d","dir":true,"modifiedIndex":2,"createdIndex":2}}"#
         );
         assert!(!s.has_ttl_keys());
-        assert_eq!(
-            json(&s.get("/", true, false, NOW).unwrap()),
-            r#"{"action":"get","node":{"dir":true}}"#
-        );
+        assert_eq!(json(&s.get("/", true, false, NOW).unwrap()), r#"{"action":"get","node":{"dir":true}}"#);
         let st = s.stats();
         assert_eq!((st.delete_success, st.delete_fail), (3, 4));
     }
@@ -1308,28 +1091,13 @@ mod tests {
     #[test]
     fn compare_and_delete_semantics() {
         let mut s = Store::new();
-        assert_eq!(
-            err_of(s.compare_and_delete("/x", "a", 0, NOW)),
-            (KEY_NOT_FOUND, "/x".into(), 0)
-        );
+        assert_eq!(err_of(s.compare_and_delete("/x", "a", 0, NOW)), (KEY_NOT_FOUND, "/x".into(), 0));
         s.set("/x", false, "a", ttl(5), NOW).unwrap();
         s.set("/d", true, "", perm(), NOW).unwrap();
-        assert_eq!(
-            err_of(s.compare_and_delete("/", "a", 0, NOW)),
-            (ROOT_READ_ONLY, "/".into(), 2)
-        );
-        assert_eq!(
-            err_of(s.compare_and_delete("/d", "", 0, NOW)),
-            (NOT_FILE, "/d".into(), 2)
-        );
-        assert_eq!(
-            err_of(s.compare_and_delete("/x", "b", 0, NOW)),
-            (TEST_FAILED, "[b != a]".into(), 2)
-        );
-        assert_eq!(
-            err_of(s.compare_and_delete("/x", "", 2, NOW)),
-            (TEST_FAILED, "[2 != 1]".into(), 2)
-        );
+        assert_eq!(err_of(s.compare_and_delete("/", "a", 0, NOW)), (ROOT_READ_ONLY, "/".into(), 2));
+        assert_eq!(err_of(s.compare_and_delete("/d", "", 0, NOW)), (NOT_FILE, "/d".into(), 2));
+        assert_eq!(err_of(s.compare_and_delete("/x", "b", 0, NOW)), (TEST_FAILED, "[b != a]".into(), 2));
+        assert_eq!(err_of(s.compare_and_delete("/x", "", 2, NOW)), (TEST_FAILED, "[2 != 1]".into(), 2));
         assert_eq!(
             err_of(s.compare_and_delete("/x", "b", 2, NOW)),
             (TEST_FAILED, "[b != a] [2 != 1]".into(), 2)
@@ -1341,10 +1109,7 @@ mod tests {
         );
         assert!(!s.has_ttl_keys());
         let st = s.stats();
-        assert_eq!(
-            (st.compare_and_delete_success, st.compare_and_delete_fail),
-            (1, 6)
-        );
+        assert_eq!((st.compare_and_delete_success, st.compare_and_delete_fail), (1, 6));
     }
 
     #[test]
@@ -1391,10 +1156,7 @@ mod tests {
         assert!(!s.has_ttl_keys()); // /d/x/y went with its parent
         let e = next_event(&mut deep).unwrap();
         assert_eq!(e.action, Action::Expire);
-        assert_eq!(
-            json(&e.node),
-            r#"{"key":"/d","dir":true,"modifiedIndex":4,"createdIndex":1}"#
-        );
+        assert_eq!(json(&e.node), r#"{"key":"/d","dir":true,"modifiedIndex":4,"createdIndex":1}"#);
         assert!(e.prev_node.as_ref().unwrap().dir);
         assert!(next_event(&mut other).is_none());
         assert_eq!(s.watcher_count(), 1);
@@ -1410,14 +1172,7 @@ mod tests {
         s.set("/k", false, "w", perm(), NOW).unwrap();
         assert!(!s.has_ttl_keys());
         s.delete_expired_keys(NOW + 10 * S);
-        assert_eq!(
-            s.get("/k", false, false, NOW)
-                .unwrap()
-                .node
-                .value
-                .as_deref(),
-            Some("w")
-        );
+        assert_eq!(s.get("/k", false, false, NOW).unwrap().node.value.as_deref(), Some("w"));
         assert_eq!(s.index(), 2);
     }
 
@@ -1475,10 +1230,7 @@ mod tests {
         assert_eq!(e.cause, "the requested history has been cleared [101/100]");
         assert_eq!(e.index, 1100);
         let mut w = s.watch("/k", false, false, 101).unwrap();
-        assert_eq!(
-            next_event(&mut w).unwrap().node.value.as_deref(),
-            Some("100")
-        );
+        assert_eq!(next_event(&mut w).unwrap().node.value.as_deref(), Some("100"));
         assert_eq!(w.start_index, 1100);
     }
 
@@ -1506,8 +1258,7 @@ mod tests {
         s.set("/a/d", true, "", ttl(20), NOW).unwrap();
         s.set("/a/d/e", false, "", perm(), NOW).unwrap();
         s.create("/q", false, "x", true, ttl(10), NOW).unwrap();
-        s.set("/z", false, "unicode ✓ \"quoted\"", perm(), NOW)
-            .unwrap();
+        s.set("/z", false, "unicode ✓ \"quoted\"", perm(), NOW).unwrap();
         s.update("/z", "", refresh(40), NOW).unwrap();
         s.delete("/a/b", true, true, NOW).unwrap();
         let _ = s.get("/missing", false, false, NOW);
@@ -1526,10 +1277,7 @@ mod tests {
         assert_eq!(r.index(), s.index());
         assert_eq!(r.root, s.root);
         assert_eq!(r.ttl_heap, s.ttl_heap);
-        assert_eq!(
-            json(&r.get("/", true, true, NOW).unwrap()),
-            json(&s.get("/", true, true, NOW).unwrap())
-        );
+        assert_eq!(json(&r.get("/", true, true, NOW).unwrap()), json(&s.get("/", true, true, NOW).unwrap()));
         let (mut rs, mut ss) = (r.stats(), s.stats());
         assert_eq!(ss.watchers, 1);
         assert_eq!(rs.watchers, 0);
@@ -1559,24 +1307,16 @@ mod tests {
     fn snapshot_of_deep_tree() {
         let mut s = Store::new();
         let deep: String = (0..2000).map(|_| "/x").collect();
-        s.set(&format!("{deep}/leaf"), false, "v", ttl(5), NOW)
-            .unwrap();
+        s.set(&format!("{deep}/leaf"), false, "v", ttl(5), NOW).unwrap();
         let data = s.save();
         let r = Store::recover(&data).unwrap();
         // (derived PartialEq on the tree recurses; compare the flat form)
         assert!(r.save() == data);
         assert_eq!(
-            r.get(&format!("{deep}/leaf"), false, false, NOW)
-                .unwrap()
-                .node
-                .value
-                .as_deref(),
+            r.get(&format!("{deep}/leaf"), false, false, NOW).unwrap().node.value.as_deref(),
             Some("v")
         );
-        assert_eq!(
-            r.ttl_heap.peek(),
-            Some((NOW + 5 * S, format!("{deep}/leaf").as_str()))
-        );
+        assert_eq!(r.ttl_heap.peek(), Some((NOW + 5 * S, format!("{deep}/leaf").as_str())));
     }
 
     #[test]
@@ -1588,11 +1328,7 @@ mod tests {
         let dup = br#"{"version":1,"index":1,"nodes":[{"depth":1,"name":"x","value":"","created":1,"modified":1},{"depth":1,"name":"x","value":"","created":1,"modified":1}],"history":{"capacity":1000,"events":[]},"stats":{}}"#;
         assert!(Store::recover(dup).unwrap_err().contains("duplicate"));
         let under_file = br#"{"version":1,"index":1,"nodes":[{"depth":1,"name":"x","value":"","created":1,"modified":1},{"depth":2,"name":"y","value":"","created":1,"modified":1}],"history":{"capacity":1000,"events":[]},"stats":{}}"#;
-        assert!(
-            Store::recover(under_file)
-                .unwrap_err()
-                .contains("is a file")
-        );
+        assert!(Store::recover(under_file).unwrap_err().contains("is a file"));
     }
 
     #[test]
@@ -1600,29 +1336,20 @@ mod tests {
         let mut s = Store::new();
         s.set("a//b/../c/", false, "v", perm(), NOW).unwrap();
         assert_eq!(s.get("/a/c", false, false, NOW).unwrap().node.key, "/a/c");
-        assert_eq!(
-            s.get("../a/./c", false, false, NOW)
-                .unwrap()
-                .node
-                .value
-                .as_deref(),
-            Some("v")
-        );
-        assert_eq!(
-            err_of(s.set("/a/..", false, "v", perm(), NOW)).0,
-            ROOT_READ_ONLY
-        );
+        assert_eq!(s.get("../a/./c", false, false, NOW).unwrap().node.value.as_deref(), Some("v"));
+        assert_eq!(err_of(s.set("/a/..", false, "v", perm(), NOW)).0, ROOT_READ_ONLY);
     }
 
     #[test]
     fn deep_recursive_get_and_to_json() {
         let mut s = Store::new();
         let deep: String = (0..2000).map(|_| "/x").collect();
-        s.set(&format!("{deep}/leaf"), false, "v", perm(), NOW)
-            .unwrap();
+        s.set(&format!("{deep}/leaf"), false, "v", perm(), NOW).unwrap();
         let e = s.get("/", true, false, NOW).unwrap();
         let j = std::str::from_utf8(e.to_json()).unwrap();
-        assert!(j.starts_with(r#"{"action":"get","node":{"dir":true,"nodes":[{"key":"/x","dir":true,"nodes":[{"key":"/x/x","#));
+        assert!(j.starts_with(
+            r#"{"action":"get","node":{"dir":true,"nodes":[{"key":"/x","dir":true,"nodes":[{"key":"/x/x","#
+        ));
         assert!(j.contains(r#""value":"v""#));
     }
 }

@@ -63,20 +63,14 @@ mod tests {
     #[test]
     fn known_dates() {
         // 2000-01-01T00:00:00Z
-        assert_eq!(
-            format_rfc3339_nano(946_684_800 * NANOS_PER_SEC),
-            "2000-01-01T00:00:00Z"
-        );
+        assert_eq!(format_rfc3339_nano(946_684_800 * NANOS_PER_SEC), "2000-01-01T00:00:00Z");
         // 2026-11-26T15:03:23.123Z = 1795705403.123
         assert_eq!(
             format_rfc3339_nano(1_795_705_403 * NANOS_PER_SEC + 123_000_000),
             "2026-11-26T15:03:23.123Z"
         );
         // leap day
-        assert_eq!(
-            format_rfc3339_nano(951_782_400 * NANOS_PER_SEC),
-            "2000-02-29T00:00:00Z"
-        );
+        assert_eq!(format_rfc3339_nano(951_782_400 * NANOS_PER_SEC), "2000-02-29T00:00:00Z");
         // end of a year
         assert_eq!(
             format_rfc3339_nano(1_704_067_199 * NANOS_PER_SEC + 999_999_999),

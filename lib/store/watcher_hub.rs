@@ -47,10 +47,7 @@ fn prefixes(key: &str) -> Vec<&str> {
 
 impl WatcherHub {
     pub fn new(history: EventHistory) -> WatcherHub {
-        WatcherHub {
-            history,
-            ..Default::default()
-        }
+        WatcherHub { history, ..Default::default() }
     }
 
     /// Number of registered watchers.
@@ -79,11 +76,7 @@ impl WatcherHub {
         let (tx, rx) = mpsc::channel(WATCHER_CHANNEL_CAPACITY);
         self.next_id += 1;
         let id = self.next_id;
-        let watcher = Watcher {
-            id,
-            start_index: store_index,
-            events: rx,
-        };
+        let watcher = Watcher { id, start_index: store_index, events: rx };
         let mut since = since;
         if let Some(e) = found {
             let _ = tx.try_send(e.clone());
@@ -106,13 +99,7 @@ impl WatcherHub {
             since = since.max(self.history.last_index + 1);
         }
         self.paths.insert(id, key.clone());
-        self.watchers.entry(key).or_default().push(WatcherEntry {
-            id,
-            recursive,
-            stream,
-            since,
-            sender: tx,
-        });
+        self.watchers.entry(key).or_default().push(WatcherEntry { id, recursive, stream, since, sender: tx });
         Ok(watcher)
     }
 
@@ -149,11 +136,7 @@ impl WatcherHub {
         if e.action.is_removal() && e.node.dir {
             let lo = format!("{key}/");
             let hi = format!("{key}0"); // '0' is the byte after '/'
-            let below: Vec<String> = self
-                .watchers
-                .range(lo..hi)
-                .map(|(k, _)| k.clone())
-                .collect();
+            let below: Vec<String> = self.watchers.range(lo..hi).map(|(k, _)| k.clone()).collect();
             for p in below {
                 self.notify_path(&e, &p, false, true);
             }
@@ -195,13 +178,8 @@ mod tests {
     use tokio::sync::mpsc::error::TryRecvError;
 
     fn ev(action: Action, key: &str, idx: u64, dir: bool) -> Arc<Event> {
-        let node = NodeExtern {
-            key: key.into(),
-            dir,
-            modified_index: idx,
-            created_index: 1,
-            ..Default::default()
-        };
+        let node =
+            NodeExtern { key: key.into(), dir, modified_index: idx, created_index: 1, ..Default::default() };
         Arc::new(Event::new(action, node, None, idx))
     }
 

@@ -23,9 +23,7 @@ use super::exec::split_words;
 /// True for a valid environment variable name.
 pub fn is_valid_env_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -36,10 +34,7 @@ pub fn parse_environment(value: &str) -> Result<Vec<(String, String)>, String> {
         .map(|w| match w.value.split_once('=') {
             Some((name, val)) if is_valid_env_name(name) => Ok((name.to_string(), val.to_string())),
             Some((name, _)) => Err(format!("Invalid environment variable name '{name}'")),
-            None => Err(format!(
-                "Invalid environment assignment '{}' (missing '=')",
-                w.value
-            )),
+            None => Err(format!("Invalid environment assignment '{}' (missing '=')", w.value)),
         })
         .collect()
 }
@@ -76,10 +71,7 @@ pub fn parse_environment_file(text: &str) -> Result<Vec<(String, String)>, Strin
             match chars.next() {
                 Some('=') => break,
                 Some('\n') | None => {
-                    return Err(format!(
-                        "line {start_line}: missing '=' in '{}'",
-                        raw_key.trim()
-                    ));
+                    return Err(format!("line {start_line}: missing '=' in '{}'", raw_key.trim()));
                 }
                 Some(c) => raw_key.push(c),
             }
@@ -94,8 +86,7 @@ pub fn parse_environment_file(text: &str) -> Result<Vec<(String, String)>, Strin
             return Err(format!("line {start_line}: invalid variable name '{key}'"));
         }
 
-        let value =
-            read_value(&mut chars, &mut line).map_err(|e| format!("line {start_line}: {e}"))?;
+        let value = read_value(&mut chars, &mut line).map_err(|e| format!("line {start_line}: {e}"))?;
         out.push((key.to_string(), value));
     }
     Ok(out)
@@ -179,9 +170,7 @@ mod tests {
     use super::*;
 
     fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-        v.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -196,22 +185,13 @@ mod tests {
 
     #[test]
     fn environment_values() {
-        assert_eq!(
-            parse_environment(r#""A=1 2" B=3"#).unwrap(),
-            pairs(&[("A", "1 2"), ("B", "3")])
-        );
-        assert_eq!(
-            parse_environment("A= B=x=y").unwrap(),
-            pairs(&[("A", ""), ("B", "x=y")])
-        );
+        assert_eq!(parse_environment(r#""A=1 2" B=3"#).unwrap(), pairs(&[("A", "1 2"), ("B", "3")]));
+        assert_eq!(parse_environment("A= B=x=y").unwrap(), pairs(&[("A", ""), ("B", "x=y")]));
         assert_eq!(
             parse_environment(r"MSG=a\sb\tc 'Q=it''s'").unwrap(),
             pairs(&[("MSG", "a b\tc"), ("Q", "its")])
         );
-        assert_eq!(
-            parse_environment("A=1 A=2").unwrap(),
-            pairs(&[("A", "1"), ("A", "2")])
-        );
+        assert_eq!(parse_environment("A=1 A=2").unwrap(), pairs(&[("A", "1"), ("A", "2")]));
         assert_eq!(parse_environment("").unwrap(), vec![]);
     }
 
@@ -224,23 +204,13 @@ mod tests {
 
     #[test]
     fn env_file_basics() {
-        let text =
-            "# comment\n; another\n\nA=1\nexport B = two words  \n  C=\n\tD=x=y\nexport=ok\n";
+        let text = "# comment\n; another\n\nA=1\nexport B = two words  \n  C=\n\tD=x=y\nexport=ok\n";
         assert_eq!(
             parse_environment_file(text).unwrap(),
-            pairs(&[
-                ("A", "1"),
-                ("B", "two words"),
-                ("C", ""),
-                ("D", "x=y"),
-                ("export", "ok")
-            ])
+            pairs(&[("A", "1"), ("B", "two words"), ("C", ""), ("D", "x=y"), ("export", "ok")])
         );
         assert_eq!(parse_environment_file("").unwrap(), vec![]);
-        assert_eq!(
-            parse_environment_file("A=1\r\nB=2\r\n").unwrap(),
-            pairs(&[("A", "1"), ("B", "2")])
-        );
+        assert_eq!(parse_environment_file("A=1\r\nB=2\r\n").unwrap(), pairs(&[("A", "1"), ("B", "2")]));
         // No trailing newline.
         assert_eq!(parse_environment_file("A=1").unwrap(), pairs(&[("A", "1")]));
     }

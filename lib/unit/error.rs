@@ -28,12 +28,7 @@ pub struct UnitError {
 impl UnitError {
     /// Builds an error; a convenience for the parsers in this module tree.
     pub fn new(file: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
-        UnitError {
-            file: file.to_string(),
-            line,
-            column,
-            message: message.into(),
-        }
+        UnitError { file: file.to_string(), line, column, message: message.into() }
     }
 }
 
@@ -78,10 +73,7 @@ mod tests {
     #[test]
     fn error_display_with_and_without_column() {
         let e = UnitError::new("./croc.service", 7, 9, "Invalid Restart= value 'sometimes'");
-        assert_eq!(
-            e.to_string(),
-            "./croc.service:7:9: Invalid Restart= value 'sometimes'"
-        );
+        assert_eq!(e.to_string(), "./croc.service:7:9: Invalid Restart= value 'sometimes'");
         let e = UnitError::new("a.service", 3, 0, "boom");
         assert_eq!(e.to_string(), "a.service:3: boom");
         let e = UnitError::new("a.service", 0, 0, "boom");
@@ -93,14 +85,8 @@ mod tests {
 
     #[test]
     fn warning_display() {
-        let w = Warning {
-            file: "x.service".into(),
-            line: 4,
-            message: "Unknown section 'Bar'. Ignoring.".into(),
-        };
-        assert_eq!(
-            w.to_string(),
-            "x.service:4: Unknown section 'Bar'. Ignoring."
-        );
+        let w =
+            Warning { file: "x.service".into(), line: 4, message: "Unknown section 'Bar'. Ignoring.".into() };
+        assert_eq!(w.to_string(), "x.service:4: Unknown section 'Bar'. Ignoring.");
     }
 }

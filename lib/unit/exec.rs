@@ -99,18 +99,14 @@ pub fn split_words(s: &str) -> Result<Vec<Word>, String> {
 }
 
 /// Decodes the escape sequence after a backslash into `buf`.
-fn unescape_one(
-    chars: &mut impl Iterator<Item = (usize, char)>,
-    buf: &mut Vec<u8>,
-) -> Result<(), String> {
+fn unescape_one(chars: &mut impl Iterator<Item = (usize, char)>, buf: &mut Vec<u8>) -> Result<(), String> {
     let Some((_, c)) = chars.next() else {
         return Err("Trailing backslash".into());
     };
     let mut digits = |n: usize, radix: u32| -> Result<u32, String> {
         (0..n).try_fold(0u32, |acc, _| {
             let d = chars.next().and_then(|(_, c)| c.to_digit(radix));
-            d.map(|d| acc * radix + d)
-                .ok_or_else(|| format!("Truncated escape sequence (need {n} digits)"))
+            d.map(|d| acc * radix + d).ok_or_else(|| format!("Truncated escape sequence (need {n} digits)"))
         })
     };
     let byte = |b: u8| Ok(Some(b));
@@ -128,14 +124,11 @@ fn unescape_one(
         '0'..='7' => {
             let rest = digits(2, 8)?;
             let v = c.to_digit(8).unwrap_or(0) * 64 + rest;
-            u8::try_from(v)
-                .map(Some)
-                .map_err(|_| format!("Octal escape \\{v:o} is out of range"))
+            u8::try_from(v).map(Some).map_err(|_| format!("Octal escape \\{v:o} is out of range"))
         }
         'u' | 'U' => {
             let v = digits(if c == 'u' { 4 } else { 8 }, 16)?;
-            let ch =
-                char::from_u32(v).ok_or_else(|| format!("Invalid Unicode escape \\{c}{v:x}"))?;
+            let ch = char::from_u32(v).ok_or_else(|| format!("Invalid Unicode escape \\{c}{v:x}"))?;
             buf.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
             Ok(None)
         }
@@ -165,11 +158,7 @@ pub fn parse_exec(value: &str, ctx: &SpecifierContext) -> Result<Vec<ExecCommand
 }
 
 /// Parses the words of one command; `text` is its raw source.
-fn parse_command(
-    words: &[Word],
-    text: &str,
-    ctx: &SpecifierContext,
-) -> Result<ExecCommand, String> {
+fn parse_command(words: &[Word], text: &str, ctx: &SpecifierContext) -> Result<ExecCommand, String> {
     let mut cmd = ExecCommand {
         path: String::new(),
         argv: Vec::new(),
@@ -208,9 +197,7 @@ fn parse_command(
         rest = &rest[1..];
     }
     if cmd.full_privileges && cmd.ambient {
-        return Err(format!(
-            "Prefix '+' cannot be combined with '!' in '{text}'"
-        ));
+        return Err(format!("Prefix '+' cannot be combined with '!' in '{text}'"));
     }
     if rest.is_empty() {
         return Err(format!(
@@ -220,17 +207,12 @@ fn parse_command(
 
     cmd.path = expand(rest, ctx)?;
     if cmd.path.contains('/') && !cmd.path.starts_with('/') {
-        return Err(format!(
-            "Executable path '{}' is neither absolute nor a plain name",
-            cmd.path
-        ));
+        return Err(format!("Executable path '{}' is neither absolute nor a plain name", cmd.path));
     }
     let args = &words[1..];
     let args = if cmd.separate_argv0 {
         if args.is_empty() {
-            return Err(format!(
-                "Prefix '@' requires an argv[0] after the path in '{text}'"
-            ));
+            return Err(format!("Prefix '@' requires an argv[0] after the path in '{text}'"));
         }
         args
     } else {
@@ -270,10 +252,7 @@ impl ExecCommand {
 
 /// The value of `name` in `env` (last assignment wins), empty if unset.
 fn lookup<'e>(env: &'e [(String, String)], name: &str) -> &'e str {
-    env.iter()
-        .rev()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
+    env.iter().rev().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
 }
 
 /// Replaces `${NAME}` and `$$` inside one word.
@@ -326,11 +305,7 @@ mod tests {
         assert_eq!(c.argv, ["/usr/bin/docker", "run", "--rm", "busybox"]);
         assert_eq!(c.text, "/usr/bin/docker run  --rm\tbusybox");
         assert!(
-            !c.ignore_failure
-                && !c.separate_argv0
-                && !c.full_privileges
-                && !c.ambient
-                && !c.no_env_expand
+            !c.ignore_failure && !c.separate_argv0 && !c.full_privileges && !c.ambient && !c.no_env_expand
         );
         // Bare names are kept for a $PATH search.
         assert_eq!(one("sleep 5").path, "sleep");
@@ -338,18 +313,9 @@ mod tests {
 
     #[test]
     fn quoting() {
-        assert_eq!(
-            argv(r#"/bin/sh -c "echo a; echo b""#),
-            ["/bin/sh", "-c", "echo a; echo b"]
-        );
-        assert_eq!(
-            argv("/bin/echo 'single \"quoted\"' x"),
-            ["/bin/echo", "single \"quoted\"", "x"]
-        );
-        assert_eq!(
-            argv(r#"/bin/echo a"b c"d 'e'f"#),
-            ["/bin/echo", "ab cd", "ef"]
-        );
+        assert_eq!(argv(r#"/bin/sh -c "echo a; echo b""#), ["/bin/sh", "-c", "echo a; echo b"]);
+        assert_eq!(argv("/bin/echo 'single \"quoted\"' x"), ["/bin/echo", "single \"quoted\"", "x"]);
+        assert_eq!(argv(r#"/bin/echo a"b c"d 'e'f"#), ["/bin/echo", "ab cd", "ef"]);
         assert_eq!(argv(r#"/bin/echo "" ''"#), ["/bin/echo", "", ""]);
         assert_eq!(argv(r#""/bin/with space" x"#), ["/bin/with space", "x"]);
     }
@@ -358,8 +324,8 @@ mod tests {
     fn every_escape() {
         let c = argv(r#"/bin/e \a \b \f \n \r \t \v \\ \" \' x\sy \; \x41 \101 \u00e9 \U0001F600"#);
         let want = [
-            "/bin/e", "\x07", "\x08", "\x0c", "\n", "\r", "\t", "\x0b", "\\", "\"", "'", "x y",
-            ";", "A", "A", "é", "😀",
+            "/bin/e", "\x07", "\x08", "\x0c", "\n", "\r", "\t", "\x0b", "\\", "\"", "'", "x y", ";", "A",
+            "A", "é", "😀",
         ];
         assert_eq!(c, want);
         // Escapes work inside both kinds of quotes.
@@ -392,10 +358,7 @@ mod tests {
     fn each_prefix() {
         let c = one("-/bin/false");
         assert!(c.ignore_failure);
-        assert_eq!(
-            (c.path.as_str(), c.argv.as_slice()),
-            ("/bin/false", &["/bin/false".to_string()][..])
-        );
+        assert_eq!((c.path.as_str(), c.argv.as_slice()), ("/bin/false", &["/bin/false".to_string()][..]));
         assert_eq!(c.text, "-/bin/false");
 
         let c = one("@/bin/busybox sh -c true");
@@ -448,10 +411,7 @@ mod tests {
         assert_eq!(v[1].text, "-/bin/b 2 \\; 3 ;/bin/c;");
 
         let v = parse_exec("/bin/a ; /bin/b ; /bin/c x", &ctx()).unwrap();
-        assert_eq!(
-            v.iter().map(|c| c.path.as_str()).collect::<Vec<_>>(),
-            ["/bin/a", "/bin/b", "/bin/c"]
-        );
+        assert_eq!(v.iter().map(|c| c.path.as_str()).collect::<Vec<_>>(), ["/bin/a", "/bin/b", "/bin/c"]);
         // A quoted ";" is an argument, not a separator.
         assert_eq!(argv(r#"/bin/a ";" b"#), ["/bin/a", ";", "b"]);
 
@@ -492,36 +452,16 @@ mod tests {
     }
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn environment_substitution() {
-        let e = env(&[
-            ("A", "one two  three"),
-            ("B", "x"),
-            ("B", "y"),
-            ("EMPTY", ""),
-        ]);
+        let e = env(&[("A", "one two  three"), ("B", "x"), ("B", "y"), ("EMPTY", "")]);
         let c = one("/bin/e $A ${A} pre${B}post $$A $$ cost$5 $UNSET ${UNSET}! $EMPTY ${B");
         assert_eq!(
             c.expand_env(&e),
-            [
-                "/bin/e",
-                "one",
-                "two",
-                "three",
-                "one two  three",
-                "preypost",
-                "$A",
-                "$",
-                "cost$5",
-                "!",
-                "${B"
-            ]
+            ["/bin/e", "one", "two", "three", "one two  three", "preypost", "$A", "$", "cost$5", "!", "${B"]
         );
         // `:` disables substitution.
         let c = one(":/bin/e $A ${B}");

@@ -62,17 +62,13 @@ impl UnitName {
             return Err("unit name is empty".into());
         }
         if name.len() > MAX_NAME_LEN {
-            return Err(format!(
-                "unit name '{name}' is longer than {MAX_NAME_LEN} bytes"
-            ));
+            return Err(format!("unit name '{name}' is longer than {MAX_NAME_LEN} bytes"));
         }
         if name.contains('/') {
             return Err(format!("unit name '{name}' must not contain '/'"));
         }
         if let Some(c) = name.chars().find(|&c| !is_name_char(c)) {
-            return Err(format!(
-                "unit name '{name}' contains invalid character {c:?}"
-            ));
+            return Err(format!("unit name '{name}' contains invalid character {c:?}"));
         }
         if name.contains("..") {
             return Err(format!("unit name '{name}' must not contain '..'"));
@@ -80,9 +76,7 @@ impl UnitName {
         let suffix = SUFFIXES
             .iter()
             .find(|s| name.ends_with(*s))
-            .ok_or_else(|| {
-                format!("unit name '{name}' lacks a known type suffix such as .service")
-            })?;
+            .ok_or_else(|| format!("unit name '{name}' lacks a known type suffix such as .service"))?;
         let stem = &name[..name.len() - suffix.len()];
         let (prefix, instance) = match stem.split_once('@') {
             Some((p, i)) => (p, Some(i)),
@@ -115,9 +109,7 @@ impl UnitName {
     /// The template this name belongs to (`name@x.service` →
     /// `name@.service`); a template returns itself, a plain name `None`.
     pub fn template_name(&self) -> Option<String> {
-        self.instance
-            .as_ref()
-            .map(|_| format!("{}@{}", self.prefix, self.suffix))
+        self.instance.as_ref().map(|_| format!("{}@{}", self.prefix, self.suffix))
     }
 
     /// Makes the instance `instance` of `template` (`foo@.service`, `x` →
@@ -155,9 +147,7 @@ pub fn escape(s: &str) -> String {
         match b {
             b'/' => out.push('-'),
             b'.' if i == 0 => out.push_str("\\x2e"),
-            b if b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'.') => {
-                out.push(b as char)
-            }
+            b if b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'.') => out.push(b as char),
             b => out.push_str(&format!("\\x{b:02x}")),
         }
     }
@@ -175,9 +165,7 @@ pub fn unescape(s: &str) -> String {
         match bytes[i] {
             b'-' => out.push(b'/'),
             b'\\' if bytes.get(i + 1) == Some(&b'x') => {
-                let hex = s
-                    .get(i + 2..i + 4)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = s.get(i + 2..i + 4).and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -271,22 +259,13 @@ mod tests {
 
     #[test]
     fn instantiate_templates() {
-        assert_eq!(
-            UnitName::instantiate("web@.service", "8080").unwrap(),
-            "web@8080.service"
-        );
-        assert_eq!(
-            UnitName::instantiate("getty@.timer", "tty1").unwrap(),
-            "getty@tty1.timer"
-        );
+        assert_eq!(UnitName::instantiate("web@.service", "8080").unwrap(), "web@8080.service");
+        assert_eq!(UnitName::instantiate("getty@.timer", "tty1").unwrap(), "getty@tty1.timer");
         assert!(UnitName::instantiate("web.service", "x").is_err());
         assert!(UnitName::instantiate("web@.service", "").is_err());
         assert!(UnitName::instantiate("web@.service", "a/b").is_err());
         let esc = escape("/var/lib/x-y");
-        assert_eq!(
-            UnitName::instantiate("mnt@.service", &esc).unwrap(),
-            "mnt@-var-lib-x\\x2dy.service"
-        );
+        assert_eq!(UnitName::instantiate("mnt@.service", &esc).unwrap(), "mnt@-var-lib-x\\x2dy.service");
     }
 
     #[test]

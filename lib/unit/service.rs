@@ -242,10 +242,7 @@ const SIGNALS: &[(&str, i32)] = &[
 
 /// A signal by name, with or without the `SIG` prefix (`SIGTERM`, `TERM`).
 pub fn signal_from_name(s: &str) -> Option<i32> {
-    SIGNALS
-        .iter()
-        .find(|(name, _)| *name == s || &name[3..] == s)
-        .map(|&(_, n)| n)
+    SIGNALS.iter().find(|(name, _)| *name == s || &name[3..] == s).map(|&(_, n)| n)
 }
 
 /// A signal by name or by number (1–64).
@@ -258,10 +255,7 @@ pub fn parse_signal(s: &str) -> Option<i32> {
 
 /// The `SIGxxx` name of a signal, if it has one.
 pub fn signal_name(sig: i32) -> Option<&'static str> {
-    SIGNALS
-        .iter()
-        .find(|&&(_, n)| n == sig)
-        .map(|&(name, _)| name)
+    SIGNALS.iter().find(|&&(_, n)| n == sig).map(|&(name, _)| name)
 }
 
 /// systemd's booleans: `1 yes y true t on` / `0 no n false f off`, any case.
@@ -278,12 +272,7 @@ pub fn parse_boolean(s: &str) -> Option<bool> {
 /// `name` is the unit name (it decides the unit type and feeds `%n`, `%i`,
 /// ...; it replaces `ctx.unit`), `file` is used in messages, `ctx` supplies
 /// the host identity for `%H`, `%m` and `%b`.
-pub fn parse_unit(
-    name: &str,
-    file: &str,
-    text: &str,
-    ctx: &SpecifierContext,
-) -> Result<Unit, UnitError> {
+pub fn parse_unit(name: &str, file: &str, text: &str, ctx: &SpecifierContext) -> Result<Unit, UnitError> {
     let whole = |message: String| UnitError::new(file, 0, 0, message);
     let unit_name = UnitName::parse(name).map_err(whole)?;
     if unit_name.is_template() {
@@ -294,13 +283,7 @@ pub fn parse_unit(
     }
     let syntax = parse_syntax(file, text)?;
     let is_service = unit_name.suffix == ".service";
-    let cx = Cx {
-        file,
-        spec: SpecifierContext {
-            unit: unit_name.clone(),
-            ..ctx.clone()
-        },
-    };
+    let cx = Cx { file, spec: SpecifierContext { unit: unit_name.clone(), ..ctx.clone() } };
 
     let mut unit = Unit {
         name: unit_name.full,
@@ -316,18 +299,11 @@ pub fn parse_unit(
     };
     for (section, line) in &syntax.sections {
         if let Some(message) = section_warning(section, is_service) {
-            unit.warnings.push(Warning {
-                file: file.to_string(),
-                line: *line,
-                message,
-            });
+            unit.warnings.push(Warning { file: file.to_string(), line: *line, message });
         }
     }
 
-    let mut pending = PendingService {
-        svc: Service::default(),
-        timeout_start: None,
-    };
+    let mut pending = PendingService { svc: Service::default(), timeout_start: None };
     for e in &syntax.entries {
         match e.section.as_str() {
             "Unit" => unit_key(&cx, &mut unit, e)?,
@@ -340,11 +316,7 @@ pub fn parse_unit(
 
     unit.warnings.sort_by_key(|w| w.line);
     if is_service {
-        let service_line = syntax
-            .sections
-            .iter()
-            .find(|(s, _)| s == "Service")
-            .map_or(0, |&(_, l)| l);
+        let service_line = syntax.sections.iter().find(|(s, _)| s == "Service").map_or(0, |&(_, l)| l);
         unit.service = Some(finish_service(&cx, pending, service_line)?);
     }
     Ok(unit)
@@ -356,13 +328,10 @@ fn section_warning(section: &str, is_service: bool) -> Option<String> {
         "Unit" | "Install" | "X-Fleet" => None,
         "Service" if is_service => None,
         s if s.starts_with("X-") => None,
-        "Service" | "Socket" | "Timer" | "Path" | "Mount" | "Automount" | "Swap" | "Slice"
-        | "Scope"
+        "Service" | "Socket" | "Timer" | "Path" | "Mount" | "Automount" | "Swap" | "Slice" | "Scope"
             if !is_service =>
         {
-            Some(format!(
-                "Section '{section}' ignored: unit-run only runs services."
-            ))
+            Some(format!("Section '{section}' ignored: unit-run only runs services."))
         }
         _ => Some(format!("Unknown section '{section}'. Ignoring.")),
     }
@@ -395,11 +364,7 @@ impl Cx<'_> {
 
     /// Empty → `None`, otherwise the expanded value.
     fn optional_string(&self, e: &Entry) -> Result<Option<String>, UnitError> {
-        if e.value.is_empty() {
-            Ok(None)
-        } else {
-            self.expand(e, &e.value).map(Some)
-        }
+        if e.value.is_empty() { Ok(None) } else { self.expand(e, &e.value).map(Some) }
     }
 
     /// An expanded path that must be absolute.
@@ -426,19 +391,11 @@ impl Cx<'_> {
     }
 
     fn boolean(&self, e: &Entry, default: bool) -> Result<bool, UnitError> {
-        if e.value.is_empty() {
-            Ok(default)
-        } else {
-            parse_boolean(&e.value).ok_or_else(|| self.invalid(e))
-        }
+        if e.value.is_empty() { Ok(default) } else { parse_boolean(&e.value).ok_or_else(|| self.invalid(e)) }
     }
 
     fn keyword<T: Default>(&self, e: &Entry, parse: fn(&str) -> Option<T>) -> Result<T, UnitError> {
-        if e.value.is_empty() {
-            Ok(T::default())
-        } else {
-            parse(&e.value).ok_or_else(|| self.invalid(e))
-        }
+        if e.value.is_empty() { Ok(T::default()) } else { parse(&e.value).ok_or_else(|| self.invalid(e)) }
     }
 
     /// The warning for a key nobody handles (`X-` keys are silent).
@@ -447,10 +404,7 @@ impl Cx<'_> {
             unit.warnings.push(Warning {
                 file: self.file.to_string(),
                 line: e.line,
-                message: format!(
-                    "Unknown key name '{}' in section '{}', ignoring.",
-                    e.key, e.section
-                ),
+                message: format!("Unknown key name '{}' in section '{}', ignoring.", e.key, e.section),
             });
         }
     }
@@ -516,16 +470,14 @@ fn unit_key(cx: &Cx, unit: &mut Unit, e: &Entry) -> Result<(), UnitError> {
     accumulate(list, e, || {
         let mut names: Vec<String> = Vec::new();
         for (offset, word) in words_with_offsets(&e.value) {
-            let name = expand(word, &cx.spec)
-                .and_then(|n| check_name(&n).map(|()| n))
-                .map_err(|m| {
-                    UnitError::new(
-                        cx.file,
-                        e.line,
-                        e.column + offset,
-                        format!("Invalid unit name in {}=: {m}", e.key),
-                    )
-                })?;
+            let name = expand(word, &cx.spec).and_then(|n| check_name(&n).map(|()| n)).map_err(|m| {
+                UnitError::new(
+                    cx.file,
+                    e.line,
+                    e.column + offset,
+                    format!("Invalid unit name in {}=: {m}", e.key),
+                )
+            })?;
             names.push(name);
         }
         Ok(names)
@@ -554,12 +506,7 @@ fn start_limit(cx: &Cx, unit: &mut Unit, e: &Entry) -> Result<(), UnitError> {
     Ok(())
 }
 
-fn service_key(
-    cx: &Cx,
-    unit: &mut Unit,
-    pending: &mut PendingService,
-    e: &Entry,
-) -> Result<(), UnitError> {
+fn service_key(cx: &Cx, unit: &mut Unit, pending: &mut PendingService, e: &Entry) -> Result<(), UnitError> {
     let svc = &mut pending.svc;
     let v = e.value.as_str();
     let exec = |list: &mut Vec<ExecCommand>| {
@@ -579,16 +526,11 @@ fn service_key(
         "ExecStopPost" => exec(&mut svc.exec_stop_post)?,
         "Environment" => accumulate(&mut svc.environment, e, || {
             let vars = parse_environment(v).map_err(|m| cx.invalid_because(e, m))?;
-            vars.into_iter()
-                .map(|(k, val)| Ok((k, cx.expand(e, &val)?)))
-                .collect()
+            vars.into_iter().map(|(k, val)| Ok((k, cx.expand(e, &val)?))).collect()
         })?,
         "EnvironmentFile" => accumulate(&mut svc.environment_files, e, || {
             let (optional, path) = optional_prefix(v);
-            Ok(vec![EnvFile {
-                path: cx.absolute_path(e, path)?,
-                optional,
-            }])
+            Ok(vec![EnvFile { path: cx.absolute_path(e, path)?, optional }])
         })?,
         "WorkingDirectory" => {
             svc.working_directory = if v.is_empty() {
@@ -606,11 +548,8 @@ fn service_key(
         "Group" => svc.group = cx.optional_string(e)?,
         "Restart" => svc.restart = cx.keyword(e, RestartPolicy::from_name)?,
         "RestartSec" => {
-            svc.restart_sec = if v.is_empty() {
-                DEFAULT_RESTART_SEC
-            } else {
-                cx.timespan(e)?.unwrap_or(Duration::MAX)
-            }
+            svc.restart_sec =
+                if v.is_empty() { DEFAULT_RESTART_SEC } else { cx.timespan(e)?.unwrap_or(Duration::MAX) }
         }
         "TimeoutStartSec" => pending.timeout_start = cx.timeout(e)?,
         "TimeoutStopSec" => svc.timeout_stop = cx.timeout(e)?.unwrap_or(Some(DEFAULT_TIMEOUT)),
@@ -621,11 +560,8 @@ fn service_key(
         }
         "KillMode" => svc.kill_mode = cx.keyword(e, KillMode::from_name)?,
         "KillSignal" => {
-            svc.kill_signal = if v.is_empty() {
-                libc::SIGTERM
-            } else {
-                parse_signal(v).ok_or_else(|| cx.invalid(e))?
-            }
+            svc.kill_signal =
+                if v.is_empty() { libc::SIGTERM } else { parse_signal(v).ok_or_else(|| cx.invalid(e))? }
         }
         "SendSIGKILL" => svc.send_sigkill = cx.boolean(e, true)?,
         "RemainAfterExit" => svc.remain_after_exit = cx.boolean(e, false)?,
@@ -646,11 +582,7 @@ fn service_key(
             }
         }
         "PIDFile" => {
-            svc.pid_file = if v.is_empty() {
-                None
-            } else {
-                Some(cx.absolute_path(e, v)?)
-            };
+            svc.pid_file = if v.is_empty() { None } else { Some(cx.absolute_path(e, v)?) };
         }
         "StartLimitInterval" | "StartLimitBurst" => start_limit(cx, unit, e)?,
         _ => cx.unknown(unit, e),
@@ -659,23 +591,15 @@ fn service_key(
 }
 
 /// Applies type-dependent defaults and checks the command settings.
-fn finish_service(
-    cx: &Cx,
-    pending: PendingService,
-    service_line: usize,
-) -> Result<Service, UnitError> {
+fn finish_service(cx: &Cx, pending: PendingService, service_line: usize) -> Result<Service, UnitError> {
     let mut svc = pending.svc;
     let oneshot = svc.kind == ServiceType::Oneshot;
-    svc.timeout_start =
-        pending
-            .timeout_start
-            .unwrap_or(if oneshot { None } else { Some(DEFAULT_TIMEOUT) });
+    svc.timeout_start = pending.timeout_start.unwrap_or(if oneshot { None } else { Some(DEFAULT_TIMEOUT) });
     let fail = |line: usize, message: &str| Err(UnitError::new(cx.file, line, 0, message));
     match svc.exec_start.len() {
-        0 if oneshot && svc.exec_stop.is_empty() => fail(
-            service_line,
-            "Service has no ExecStart= or ExecStop= setting",
-        ),
+        0 if oneshot && svc.exec_stop.is_empty() => {
+            fail(service_line, "Service has no ExecStart= or ExecStop= setting")
+        }
         0 if !oneshot => fail(service_line, "Service has no ExecStart= setting"),
         n if n > 1 && !oneshot => fail(
             svc.exec_start[1].line,
@@ -717,9 +641,7 @@ mod tests {
     }
 
     fn argvs(cmds: &[ExecCommand]) -> Vec<Vec<&str>> {
-        cmds.iter()
-            .map(|c| c.argv.iter().map(String::as_str).collect())
-            .collect()
+        cmds.iter().map(|c| c.argv.iter().map(String::as_str).collect()).collect()
     }
 
     const CROC: &str = "[Unit]
@@ -759,20 +681,11 @@ ExecStop=/usr/bin/docker stop croc_service
             ]
         );
         assert_eq!(
-            s.exec_start_pre
-                .iter()
-                .map(|c| c.ignore_failure)
-                .collect::<Vec<_>>(),
+            s.exec_start_pre.iter().map(|c| c.ignore_failure).collect::<Vec<_>>(),
             [true, true, false]
         );
-        assert_eq!(
-            s.exec_start_pre.iter().map(|c| c.line).collect::<Vec<_>>(),
-            [8, 9, 10]
-        );
-        assert_eq!(
-            s.exec_start_pre[0].text,
-            "-/usr/bin/docker kill croc_service"
-        );
+        assert_eq!(s.exec_start_pre.iter().map(|c| c.line).collect::<Vec<_>>(), [8, 9, 10]);
+        assert_eq!(s.exec_start_pre[0].text, "-/usr/bin/docker kill croc_service");
         assert_eq!(s.exec_start.len(), 1);
         let start = &s.exec_start[0];
         assert_eq!(start.path, "/usr/bin/docker");
@@ -791,10 +704,7 @@ ExecStop=/usr/bin/docker stop croc_service
         );
         assert_eq!(start.line, 11);
         assert!(!start.ignore_failure);
-        assert_eq!(
-            argvs(&s.exec_stop),
-            [vec!["/usr/bin/docker", "stop", "croc_service"]]
-        );
+        assert_eq!(argvs(&s.exec_stop), [vec!["/usr/bin/docker", "stop", "croc_service"]]);
         assert_eq!(s.exec_stop[0].line, 12);
     }
 
@@ -808,10 +718,7 @@ ExecStop=/usr/bin/docker stop croc_service
         assert_eq!(u.start_limit_burst, 5);
         assert!(u.fleet.is_empty() && u.install.is_empty() && u.warnings.is_empty());
         let s = u.service.unwrap();
-        let expected = Service {
-            exec_start: s.exec_start.clone(),
-            ..Service::default()
-        };
+        let expected = Service { exec_start: s.exec_start.clone(), ..Service::default() };
         assert_eq!(s, expected);
         assert_eq!(s.kind, ServiceType::Simple);
         assert_eq!(s.restart, RestartPolicy::No);
@@ -821,10 +728,7 @@ ExecStop=/usr/bin/docker stop croc_service
         assert_eq!(s.kill_mode, KillMode::ControlGroup);
         assert_eq!(s.kill_signal, libc::SIGTERM);
         assert!(s.send_sigkill && !s.remain_after_exit);
-        assert_eq!(
-            (s.user, s.group, s.pid_file, s.working_directory),
-            (None, None, None, None)
-        );
+        assert_eq!((s.user, s.group, s.pid_file, s.working_directory), (None, None, None, None));
     }
 
     #[test]
@@ -840,19 +744,13 @@ ExecStop=/usr/bin/docker stop croc_service
         }
         assert_eq!(with("Type=forking\nType=").kind, ServiceType::Simple);
         let e = err("[Service]\nExecStart=/bin/true\nType=notify\n");
-        assert_eq!(
-            (e.line, e.column, e.message.as_str()),
-            (3, 6, "Invalid Type= value 'notify'")
-        );
+        assert_eq!((e.line, e.column, e.message.as_str()), (3, 6, "Invalid Type= value 'notify'"));
     }
 
     #[test]
     fn timeouts() {
         let s = with("Type=oneshot");
-        assert_eq!(
-            (s.timeout_start, s.timeout_stop),
-            (None, Some(DEFAULT_TIMEOUT))
-        );
+        assert_eq!((s.timeout_start, s.timeout_stop), (None, Some(DEFAULT_TIMEOUT)));
         let s = with("Type=oneshot\nTimeoutStartSec=5s");
         assert_eq!(s.timeout_start, Some(Duration::from_secs(5)));
         let s = with("TimeoutStartSec=infinity\nTimeoutStopSec=0");
@@ -860,10 +758,7 @@ ExecStop=/usr/bin/docker stop croc_service
         let s = with("TimeoutStartSec=1min 30s\nTimeoutStopSec=2m");
         assert_eq!(
             (s.timeout_start, s.timeout_stop),
-            (
-                Some(Duration::from_secs(90)),
-                Some(Duration::from_secs(120))
-            )
+            (Some(Duration::from_secs(90)), Some(Duration::from_secs(120)))
         );
         let s = with("TimeoutSec=7");
         assert_eq!(
@@ -874,18 +769,10 @@ ExecStop=/usr/bin/docker stop croc_service
         assert_eq!((s.timeout_start, s.timeout_stop), (None, None));
         // An empty assignment restores the default.
         let s = with("TimeoutSec=7\nTimeoutStartSec=\nTimeoutStopSec=");
-        assert_eq!(
-            (s.timeout_start, s.timeout_stop),
-            (Some(DEFAULT_TIMEOUT), Some(DEFAULT_TIMEOUT))
-        );
+        assert_eq!((s.timeout_start, s.timeout_stop), (Some(DEFAULT_TIMEOUT), Some(DEFAULT_TIMEOUT)));
         let e = err("[Service]\nExecStart=/bin/true\nTimeoutStopSec=forever\n");
         assert_eq!((e.line, e.column), (3, 16));
-        assert!(
-            e.message
-                .starts_with("Invalid TimeoutStopSec= value 'forever'"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.starts_with("Invalid TimeoutStopSec= value 'forever'"), "{}", e.message);
     }
 
     #[test]
@@ -904,14 +791,8 @@ ExecStop=/usr/bin/docker stop croc_service
         assert_eq!(with("Restart=always\nRestart=").restart, RestartPolicy::No);
         let s = with("RestartSec=5");
         assert_eq!(s.restart_sec, Duration::from_secs(5));
-        assert_eq!(
-            with("RestartSec=1.5s").restart_sec,
-            Duration::from_millis(1500)
-        );
-        assert_eq!(
-            with("RestartSec=5\nRestartSec=").restart_sec,
-            DEFAULT_RESTART_SEC
-        );
+        assert_eq!(with("RestartSec=1.5s").restart_sec, Duration::from_millis(1500));
+        assert_eq!(with("RestartSec=5\nRestartSec=").restart_sec, DEFAULT_RESTART_SEC);
     }
 
     #[test]
@@ -920,10 +801,7 @@ ExecStop=/usr/bin/docker stop croc_service
         let e = parse_unit("x.service", "./x.service", text, &ctx()).unwrap_err();
         assert_eq!((e.line, e.column), (7, 9));
         assert_eq!(e.message, "Invalid Restart= value 'sometimes'");
-        assert_eq!(
-            e.to_string(),
-            "./x.service:7:9: Invalid Restart= value 'sometimes'"
-        );
+        assert_eq!(e.to_string(), "./x.service:7:9: Invalid Restart= value 'sometimes'");
         let e = err("[Service]\nExecStart=/bin/true\nRestartSec=soon\n");
         assert_eq!(e.line, 3);
     }
@@ -949,28 +827,14 @@ ExecStop=/usr/bin/docker stop croc_service
             ("9", 9),
             ("15", 15),
         ] {
-            assert_eq!(
-                with(&format!("KillSignal={word}")).kill_signal,
-                sig,
-                "{word}"
-            );
+            assert_eq!(with(&format!("KillSignal={word}")).kill_signal, sig, "{word}");
         }
-        assert_eq!(
-            with("KillSignal=INT\nKillSignal=").kill_signal,
-            libc::SIGTERM
-        );
-        for bad in [
-            "KillSignal=SIGFOO",
-            "KillSignal=0",
-            "KillSignal=65",
-            "KillSignal=sigterm",
-            "KillMode=all",
-        ] {
-            let e = parse_named(
-                "t.service",
-                &format!("[Service]\nExecStart=/bin/true\n{bad}\n"),
-            )
-            .unwrap_err();
+        assert_eq!(with("KillSignal=INT\nKillSignal=").kill_signal, libc::SIGTERM);
+        for bad in
+            ["KillSignal=SIGFOO", "KillSignal=0", "KillSignal=65", "KillSignal=sigterm", "KillMode=all"]
+        {
+            let e =
+                parse_named("t.service", &format!("[Service]\nExecStart=/bin/true\n{bad}\n")).unwrap_err();
             assert_eq!(e.line, 3, "{bad}");
         }
         assert_eq!(signal_name(libc::SIGTERM), Some("SIGTERM"));
@@ -980,28 +844,16 @@ ExecStop=/usr/bin/docker stop croc_service
     #[test]
     fn booleans() {
         for t in ["1", "yes", "y", "true", "t", "on", "YES", "On"] {
-            assert!(
-                with(&format!("RemainAfterExit={t}")).remain_after_exit,
-                "{t}"
-            );
-            assert!(
-                with(&format!("SendSIGKILL=no\nSendSIGKILL={t}")).send_sigkill,
-                "{t}"
-            );
+            assert!(with(&format!("RemainAfterExit={t}")).remain_after_exit, "{t}");
+            assert!(with(&format!("SendSIGKILL=no\nSendSIGKILL={t}")).send_sigkill, "{t}");
         }
         for f in ["0", "no", "n", "false", "f", "off", "OFF"] {
             assert!(!with(&format!("SendSIGKILL={f}")).send_sigkill, "{f}");
-            assert!(
-                !with(&format!("RemainAfterExit=yes\nRemainAfterExit={f}")).remain_after_exit,
-                "{f}"
-            );
+            assert!(!with(&format!("RemainAfterExit=yes\nRemainAfterExit={f}")).remain_after_exit, "{f}");
         }
         assert!(with("SendSIGKILL=no\nSendSIGKILL=").send_sigkill);
         let e = err("[Service]\nExecStart=/bin/true\nSendSIGKILL=maybe\n");
-        assert_eq!(
-            (e.line, e.column, e.message.as_str()),
-            (3, 13, "Invalid SendSIGKILL= value 'maybe'")
-        );
+        assert_eq!((e.line, e.column, e.message.as_str()), (3, 13, "Invalid SendSIGKILL= value 'maybe'"));
     }
 
     #[test]
@@ -1010,10 +862,7 @@ ExecStop=/usr/bin/docker stop croc_service
         assert_eq!(s.success_exit_status, [1, 2, 255]);
         assert_eq!(s.success_signals, [libc::SIGKILL, libc::SIGTERM]);
         let s = with("SuccessExitStatus=1 SIGHUP\nSuccessExitStatus=\nSuccessExitStatus=3");
-        assert_eq!(
-            (s.success_exit_status, s.success_signals),
-            (vec![3], vec![])
-        );
+        assert_eq!((s.success_exit_status, s.success_signals), (vec![3], vec![]));
         let e = err("[Service]\nExecStart=/bin/true\nSuccessExitStatus=1 256\n");
         assert_eq!((e.line, e.column), (3, 21));
         assert_eq!(e.message, "Invalid SuccessExitStatus= value '256'");
@@ -1023,13 +872,7 @@ ExecStop=/usr/bin/docker stop croc_service
 
     #[test]
     fn exec_lists_append_and_reset() {
-        let keys = [
-            "ExecStartPre",
-            "ExecStartPost",
-            "ExecReload",
-            "ExecStop",
-            "ExecStopPost",
-        ];
+        let keys = ["ExecStartPre", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost"];
         for key in keys {
             let s = with(&format!("{key}=/bin/a\n{key}=/bin/b ; /bin/c"));
             let list = match key {
@@ -1039,20 +882,11 @@ ExecStop=/usr/bin/docker stop croc_service
                 "ExecStop" => &s.exec_stop,
                 _ => &s.exec_stop_post,
             };
-            assert_eq!(
-                argvs(list),
-                [vec!["/bin/a"], vec!["/bin/b"], vec!["/bin/c"]],
-                "{key}"
-            );
+            assert_eq!(argvs(list), [vec!["/bin/a"], vec!["/bin/b"], vec!["/bin/c"]], "{key}");
             assert_eq!(list.iter().map(|c| c.line).collect::<Vec<_>>(), [3, 4, 4]);
             let s = with(&format!("{key}=/bin/a\n{key}=\n{key}=/bin/z"));
-            let all = [
-                &s.exec_start_pre,
-                &s.exec_start_post,
-                &s.exec_reload,
-                &s.exec_stop,
-                &s.exec_stop_post,
-            ];
+            let all =
+                [&s.exec_start_pre, &s.exec_start_post, &s.exec_reload, &s.exec_stop, &s.exec_stop_post];
             assert_eq!(all.iter().map(|l| l.len()).sum::<usize>(), 1, "{key}");
         }
         // ExecStart itself: reset then set again.
@@ -1064,11 +898,7 @@ ExecStop=/usr/bin/docker stop croc_service
     fn exec_errors_have_positions() {
         let e = err("[Service]\nExecStart=/bin/true\nExecStartPre=  \"/bin/unterminated\n");
         assert_eq!((e.line, e.column), (3, 16));
-        assert!(
-            e.message.starts_with("Invalid ExecStartPre= value"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.starts_with("Invalid ExecStartPre= value"), "{}", e.message);
         let e = err("[Service]\nExecStart=+!/bin/x\n");
         assert_eq!((e.line, e.column), (2, 11));
         let e = err("[Service]\nExecStart=bin/x\n");
@@ -1081,13 +911,7 @@ ExecStop=/usr/bin/docker stop croc_service
     fn exec_prefixes_through_the_unit() {
         let s = with("ExecStartPost=-@+:/bin/busybox echo ${X}\nExecStopPost=!!/bin/true");
         let c = &s.exec_start_post[0];
-        assert!(
-            c.ignore_failure
-                && c.separate_argv0
-                && c.full_privileges
-                && c.no_env_expand
-                && !c.ambient
-        );
+        assert!(c.ignore_failure && c.separate_argv0 && c.full_privileges && c.no_env_expand && !c.ambient);
         assert_eq!(c.argv, ["echo", "${X}"]);
         assert!(s.exec_stop_post[0].ambient);
     }
@@ -1095,16 +919,10 @@ ExecStop=/usr/bin/docker stop croc_service
     #[test]
     fn validation() {
         let e = err("[Unit]\nDescription=x\n[Service]\nType=simple\n");
-        assert_eq!(
-            (e.line, e.column, e.message.as_str()),
-            (3, 0, "Service has no ExecStart= setting")
-        );
+        assert_eq!((e.line, e.column, e.message.as_str()), (3, 0, "Service has no ExecStart= setting"));
         // A .service file without any [Service] section.
         let e = err("[Unit]\nDescription=x\n");
-        assert_eq!(
-            (e.line, e.message.as_str()),
-            (0, "Service has no ExecStart= setting")
-        );
+        assert_eq!((e.line, e.message.as_str()), (0, "Service has no ExecStart= setting"));
         let e = err("[Service]\nExecStart=/bin/a\nExecStart=/bin/b\n");
         assert_eq!(e.line, 3);
         assert_eq!(
@@ -1112,10 +930,7 @@ ExecStop=/usr/bin/docker stop croc_service
             "Service has more than one ExecStart= setting, which is only allowed for Type=oneshot services"
         );
         let e = err("[Service]\nExecStart=/bin/a ; /bin/b\n");
-        assert!(
-            e.message
-                .starts_with("Service has more than one ExecStart=")
-        );
+        assert!(e.message.starts_with("Service has more than one ExecStart="));
         // Oneshot: several ExecStart= are fine, ExecStop= alone too, neither is not.
         let s = svc("[Service]\nType=oneshot\nExecStart=/bin/a\nExecStart=/bin/b\n");
         assert_eq!(s.exec_start.len(), 2);
@@ -1146,17 +961,8 @@ ExecStop=/usr/bin/docker stop croc_service
         assert_eq!(u.deps.wants, ["f.service", "g.timer"]);
         assert_eq!(u.deps.binds_to, ["h.mount"]);
         assert_eq!(u.deps.conflicts, ["i.service"]);
-        for key in [
-            "After",
-            "Before",
-            "Requires",
-            "Wants",
-            "BindsTo",
-            "Conflicts",
-        ] {
-            let u = parse(&format!(
-                "[Unit]\n{key}=x.service\n{key}=\n[Service]\nExecStart=/bin/true\n"
-            ));
+        for key in ["After", "Before", "Requires", "Wants", "BindsTo", "Conflicts"] {
+            let u = parse(&format!("[Unit]\n{key}=x.service\n{key}=\n[Service]\nExecStart=/bin/true\n"));
             assert_eq!(u.deps, Dependencies::default(), "{key}");
         }
     }
@@ -1167,11 +973,7 @@ ExecStop=/usr/bin/docker stop croc_service
             "[Unit]\nDescription=x\nWants=good.service bad/name.service\n[Service]\nExecStart=/bin/true\n",
         );
         assert_eq!((e.line, e.column), (3, 20));
-        assert!(
-            e.message.starts_with("Invalid unit name in Wants="),
-            "{}",
-            e.message
-        );
+        assert!(e.message.starts_with("Invalid unit name in Wants="), "{}", e.message);
         let e = err("[Unit]\nAfter=docker\n");
         assert_eq!((e.line, e.column), (2, 7));
         let e = err("[Unit]\nAfter=%q.service\n");
@@ -1181,20 +983,8 @@ ExecStop=/usr/bin/docker stop croc_service
     #[test]
     fn environment_settings() {
         let s = with("Environment=\"A=1 2\" B=3\nEnvironment=HOST=%H UNIT=%n");
-        let pairs: Vec<(&str, &str)> = s
-            .environment
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        assert_eq!(
-            pairs,
-            [
-                ("A", "1 2"),
-                ("B", "3"),
-                ("HOST", "core-01"),
-                ("UNIT", "test.service")
-            ]
-        );
+        let pairs: Vec<(&str, &str)> = s.environment.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(pairs, [("A", "1 2"), ("B", "3"), ("HOST", "core-01"), ("UNIT", "test.service")]);
         let s = with("Environment=A=1\nEnvironment=\nEnvironment=B=2");
         assert_eq!(s.environment, [("B".to_string(), "2".to_string())]);
         let e = err("[Service]\nExecStart=/bin/true\nEnvironment=9BAD=1\n");
@@ -1204,14 +994,8 @@ ExecStop=/usr/bin/docker stop croc_service
         assert_eq!(
             s.environment_files,
             [
-                EnvFile {
-                    path: "/etc/a.env".into(),
-                    optional: false
-                },
-                EnvFile {
-                    path: "/etc/test.env".into(),
-                    optional: true
-                }
+                EnvFile { path: "/etc/a.env".into(), optional: false },
+                EnvFile { path: "/etc/test.env".into(), optional: true }
             ]
         );
         let s = with("EnvironmentFile=/etc/a.env\nEnvironmentFile=");
@@ -1224,64 +1008,33 @@ ExecStop=/usr/bin/docker stop croc_service
     fn paths_and_identities() {
         let s = with("WorkingDirectory=/srv/%p\nUser=%p\nGroup=staff\nPIDFile=/run/%N.pid");
         assert_eq!(s.working_directory, Some(("/srv/test".to_string(), false)));
-        assert_eq!(
-            (s.user.as_deref(), s.group.as_deref()),
-            (Some("test"), Some("staff"))
-        );
+        assert_eq!((s.user.as_deref(), s.group.as_deref()), (Some("test"), Some("staff")));
         assert_eq!(s.pid_file.as_deref(), Some("/run/test.pid"));
-        assert_eq!(
-            with("WorkingDirectory=-/nope").working_directory,
-            Some(("/nope".to_string(), true))
-        );
-        assert_eq!(
-            with("WorkingDirectory=~").working_directory,
-            Some(("~".to_string(), false))
-        );
+        assert_eq!(with("WorkingDirectory=-/nope").working_directory, Some(("/nope".to_string(), true)));
+        assert_eq!(with("WorkingDirectory=~").working_directory, Some(("~".to_string(), false)));
         let s = with("WorkingDirectory=/x\nWorkingDirectory=\nUser=u\nUser=\nPIDFile=/p\nPIDFile=");
-        assert_eq!(
-            (s.working_directory, s.user, s.pid_file),
-            (None, None, None)
-        );
-        for bad in [
-            "WorkingDirectory=srv",
-            "WorkingDirectory=-~x",
-            "PIDFile=run/x.pid",
-            "User=%z",
-        ] {
-            let e = parse_named(
-                "t.service",
-                &format!("[Service]\nExecStart=/bin/true\n{bad}\n"),
-            )
-            .unwrap_err();
+        assert_eq!((s.working_directory, s.user, s.pid_file), (None, None, None));
+        for bad in ["WorkingDirectory=srv", "WorkingDirectory=-~x", "PIDFile=run/x.pid", "User=%z"] {
+            let e =
+                parse_named("t.service", &format!("[Service]\nExecStart=/bin/true\n{bad}\n")).unwrap_err();
             assert_eq!(e.line, 3, "{bad}");
         }
     }
 
     #[test]
     fn start_limits() {
-        let u = parse(
-            "[Unit]\nStartLimitIntervalSec=30s\nStartLimitBurst=3\n[Service]\nExecStart=/bin/true\n",
-        );
-        assert_eq!(
-            (u.start_limit_interval, u.start_limit_burst),
-            (Duration::from_secs(30), 3)
-        );
         let u =
-            parse("[Service]\nExecStart=/bin/true\nStartLimitInterval=1min\nStartLimitBurst=7\n");
-        assert_eq!(
-            (u.start_limit_interval, u.start_limit_burst),
-            (Duration::from_secs(60), 7)
-        );
+            parse("[Unit]\nStartLimitIntervalSec=30s\nStartLimitBurst=3\n[Service]\nExecStart=/bin/true\n");
+        assert_eq!((u.start_limit_interval, u.start_limit_burst), (Duration::from_secs(30), 3));
+        let u = parse("[Service]\nExecStart=/bin/true\nStartLimitInterval=1min\nStartLimitBurst=7\n");
+        assert_eq!((u.start_limit_interval, u.start_limit_burst), (Duration::from_secs(60), 7));
         assert!(u.warnings.is_empty());
         let u = parse(
             "[Unit]\nStartLimitIntervalSec=1\nStartLimitIntervalSec=\n[Service]\nExecStart=/bin/true\n",
         );
         assert_eq!(u.start_limit_interval, DEFAULT_START_LIMIT_INTERVAL);
         let e = err("[Unit]\nStartLimitBurst=many\n[Service]\nExecStart=/bin/true\n");
-        assert_eq!(
-            (e.line, e.column, e.message.as_str()),
-            (2, 17, "Invalid StartLimitBurst= value 'many'")
-        );
+        assert_eq!((e.line, e.column, e.message.as_str()), (2, 17, "Invalid StartLimitBurst= value 'many'"));
     }
 
     #[test]
@@ -1304,18 +1057,10 @@ ExecStop=/usr/bin/docker stop croc_service
             "[X-Fleet]\nConflicts=web@*.service\nMachineMetadata=region=us-west\nConflicts=other.service\n",
             "[Install]\nWantedBy=multi-user.target\n",
         ));
-        let kv = |v: &[(String, String)]| {
-            v.iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-        };
+        let kv = |v: &[(String, String)]| v.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>();
         assert_eq!(
             kv(&u.fleet),
-            [
-                "Conflicts=web@*.service",
-                "MachineMetadata=region=us-west",
-                "Conflicts=other.service"
-            ]
+            ["Conflicts=web@*.service", "MachineMetadata=region=us-west", "Conflicts=other.service"]
         );
         assert_eq!(kv(&u.install), ["WantedBy=multi-user.target"]);
         assert!(u.warnings.is_empty());
@@ -1344,20 +1089,15 @@ ExecStop=/usr/bin/docker stop croc_service
 
     #[test]
     fn non_service_units() {
-        let text = "[Unit]\nDescription=Timer\n[Timer]\nOnCalendar=daily\n[Install]\nWantedBy=timers.target\n";
+        let text =
+            "[Unit]\nDescription=Timer\n[Timer]\nOnCalendar=daily\n[Install]\nWantedBy=timers.target\n";
         let u = parse_named("daily.timer", text).unwrap();
         assert_eq!(u.service, None);
         assert_eq!(u.description.as_deref(), Some("Timer"));
         assert_eq!(u.install.len(), 1);
         assert_eq!(u.warnings.len(), 1);
         assert_eq!(u.warnings[0].line, 3);
-        assert!(
-            u.warnings[0]
-                .message
-                .contains("unit-run only runs services"),
-            "{}",
-            u.warnings[0].message
-        );
+        assert!(u.warnings[0].message.contains("unit-run only runs services"), "{}", u.warnings[0].message);
         let u = parse_named("web.socket", "[Socket]\nListenStream=80\n").unwrap();
         assert!(u.warnings[0].message.contains("'Socket'"));
     }
@@ -1365,10 +1105,7 @@ ExecStop=/usr/bin/docker stop croc_service
     #[test]
     fn templates_and_instances() {
         let e = parse_named("web@.service", "[Service]\nExecStart=/bin/true\n").unwrap_err();
-        assert_eq!(
-            e.message,
-            "cannot run a template; instantiate it as web@NAME.service"
-        );
+        assert_eq!(e.message, "cannot run a template; instantiate it as web@NAME.service");
         assert_eq!(
             e.to_string(),
             "./test.service: cannot run a template; instantiate it as web@NAME.service"
@@ -1402,15 +1139,8 @@ ExecStop=/usr/bin/docker stop croc_service
         assert_eq!(s.environment, [("PORT".to_string(), "8080".to_string())]);
 
         // %I unescapes the instance.
-        let u = parse_named(
-            "mnt@-var-lib\\x2dx.service",
-            "[Service]\nExecStart=/bin/ls %I %i\n",
-        )
-        .unwrap();
-        assert_eq!(
-            u.service.unwrap().exec_start[0].argv,
-            ["/bin/ls", "/var/lib-x", "-var-lib\\x2dx"]
-        );
+        let u = parse_named("mnt@-var-lib\\x2dx.service", "[Service]\nExecStart=/bin/ls %I %i\n").unwrap();
+        assert_eq!(u.service.unwrap().exec_start[0].argv, ["/bin/ls", "/var/lib-x", "-var-lib\\x2dx"]);
     }
 
     #[test]
@@ -1423,8 +1153,7 @@ ExecStop=/usr/bin/docker stop croc_service
 
     #[test]
     fn continuation_in_a_unit() {
-        let s =
-            svc("[Service]\nExecStart=/bin/sh -c \\\n  # a comment\n  'echo hi'\nRestart=always\n");
+        let s = svc("[Service]\nExecStart=/bin/sh -c \\\n  # a comment\n  'echo hi'\nRestart=always\n");
         assert_eq!(s.exec_start[0].argv, ["/bin/sh", "-c", "echo hi"]);
         assert_eq!(s.exec_start[0].line, 2);
         assert_eq!(s.restart, RestartPolicy::Always);

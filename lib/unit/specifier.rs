@@ -25,23 +25,15 @@ pub struct SpecifierContext {
 impl SpecifierContext {
     /// A context with the given unit and empty host identity.
     pub fn new(unit: UnitName) -> Self {
-        SpecifierContext {
-            unit,
-            hostname: String::new(),
-            machine_id: String::new(),
-            boot_id: String::new(),
-        }
+        SpecifierContext { unit, hostname: String::new(), machine_id: String::new(), boot_id: String::new() }
     }
 
     /// A context filled from the running system: the kernel host name,
     /// `/etc/machine-id` and the kernel boot id (dashes removed, as systemd
     /// prints it).  Missing sources leave the field empty.
     pub fn from_system(unit: UnitName) -> Self {
-        let read = |path: &str| {
-            std::fs::read_to_string(path)
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default()
-        };
+        let read =
+            |path: &str| std::fs::read_to_string(path).map(|s| s.trim().to_string()).unwrap_or_default();
         SpecifierContext {
             unit,
             hostname: hostname(),
@@ -86,9 +78,7 @@ pub fn expand(s: &str, ctx: &SpecifierContext) -> Result<String, String> {
             Some('m') => out.push_str(&ctx.machine_id),
             Some('b') => out.push_str(&ctx.boot_id),
             Some(other) => {
-                return Err(format!(
-                    "Unknown or unsupported specifier '%{other}' in '{s}'"
-                ));
+                return Err(format!("Unknown or unsupported specifier '%{other}' in '{s}'"));
             }
             None => return Err(format!("Incomplete specifier '%' at the end of '{s}'")),
         }
@@ -118,20 +108,11 @@ mod tests {
         assert_eq!(expand("%i", &c).unwrap(), "-var-lib\\x2dx");
         assert_eq!(expand("%I", &c).unwrap(), "/var/lib-x");
         assert_eq!(expand("%H", &c).unwrap(), "core-01");
-        assert_eq!(
-            expand("%m", &c).unwrap(),
-            "0123456789abcdef0123456789abcdef"
-        );
-        assert_eq!(
-            expand("%b", &c).unwrap(),
-            "fedcba9876543210fedcba9876543210"
-        );
+        assert_eq!(expand("%m", &c).unwrap(), "0123456789abcdef0123456789abcdef");
+        assert_eq!(expand("%b", &c).unwrap(), "fedcba9876543210fedcba9876543210");
         assert_eq!(expand("100%%", &c).unwrap(), "100%");
         assert_eq!(expand("%%i", &c).unwrap(), "%i");
-        assert_eq!(
-            expand("a-%p-%i.log", &c).unwrap(),
-            "a-mnt--var-lib\\x2dx.log"
-        );
+        assert_eq!(expand("a-%p-%i.log", &c).unwrap(), "a-mnt--var-lib\\x2dx.log");
         assert_eq!(expand("no specifiers", &c).unwrap(), "no specifiers");
         assert_eq!(expand("é%p", &c).unwrap(), "émnt");
     }

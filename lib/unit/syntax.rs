@@ -56,22 +56,14 @@ impl UnitFile {
 
     /// The value of the last assignment of `key` in `section`, if any.
     pub fn last(&self, section: &str, key: &str) -> Option<&str> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|e| e.section == section && e.key == key)
-            .map(|e| e.value.as_str())
+        self.entries.iter().rev().find(|e| e.section == section && e.key == key).map(|e| e.value.as_str())
     }
 }
 
 /// Parses the text of a unit file; `file` is only used in error messages.
 pub fn parse_syntax(file: &str, text: &str) -> Result<UnitFile, UnitError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut parser = Parser {
-        file,
-        out: UnitFile::default(),
-        section: None,
-    };
+    let mut parser = Parser { file, out: UnitFile::default(), section: None };
     // A continuation being collected: the joined text and its first line.
     let mut pending: Option<(String, usize)> = None;
 
@@ -122,8 +114,7 @@ impl Parser<'_> {
     fn line(&mut self, line: &str, lineno: usize) -> Result<(), UnitError> {
         let body = line.trim_start();
         let lead = line[..line.len() - body.len()].chars().count();
-        let err =
-            |column: usize, message: String| UnitError::new(self.file, lineno, column, message);
+        let err = |column: usize, message: String| UnitError::new(self.file, lineno, column, message);
 
         if let Some(inner) = body.strip_prefix('[') {
             let Some(name) = inner.strip_suffix(']') else {
@@ -170,25 +161,16 @@ mod tests {
     }
 
     fn kv(f: &UnitFile) -> Vec<(&str, &str, &str)> {
-        f.entries
-            .iter()
-            .map(|e| (e.section.as_str(), e.key.as_str(), e.value.as_str()))
-            .collect()
+        f.entries.iter().map(|e| (e.section.as_str(), e.key.as_str(), e.value.as_str())).collect()
     }
 
     #[test]
     fn sections_keys_and_positions() {
         let f = parse("[Unit]\nDescription=Hello world\n\n[Service]\n  ExecStart = /bin/true  \n");
-        assert_eq!(
-            f.sections,
-            vec![("Unit".to_string(), 1), ("Service".to_string(), 4)]
-        );
+        assert_eq!(f.sections, vec![("Unit".to_string(), 1), ("Service".to_string(), 4)]);
         assert_eq!(
             kv(&f),
-            vec![
-                ("Unit", "Description", "Hello world"),
-                ("Service", "ExecStart", "/bin/true")
-            ]
+            vec![("Unit", "Description", "Hello world"), ("Service", "ExecStart", "/bin/true")]
         );
         assert_eq!((f.entries[0].line, f.entries[0].column), (2, 13));
         assert_eq!((f.entries[1].line, f.entries[1].column), (5, 15));
@@ -208,9 +190,8 @@ mod tests {
 
     #[test]
     fn comments_and_blank_lines() {
-        let f = parse(
-            "# hash comment\n; semicolon comment\n[Unit]\n   # indented\n\t; indented too\n\nA=1\n",
-        );
+        let f =
+            parse("# hash comment\n; semicolon comment\n[Unit]\n   # indented\n\t; indented too\n\nA=1\n");
         assert_eq!(kv(&f), vec![("Unit", "A", "1")]);
         assert_eq!(f.entries[0].line, 7);
         // A `#` inside a value is not a comment.
@@ -221,37 +202,21 @@ mod tests {
     #[test]
     fn continuation_lines() {
         let f = parse("[Service]\nExecStart=/bin/echo \\\n  one \\\ntwo\nB=2\n");
-        assert_eq!(
-            kv(&f),
-            vec![
-                ("Service", "ExecStart", "/bin/echo    one  two"),
-                ("Service", "B", "2")
-            ]
-        );
+        assert_eq!(kv(&f), vec![("Service", "ExecStart", "/bin/echo    one  two"), ("Service", "B", "2")]);
         assert_eq!(f.entries[0].line, 2);
         assert_eq!(f.entries[1].line, 5);
     }
 
     #[test]
     fn comment_inside_continuation_is_skipped() {
-        let f =
-            parse("[Service]\nExecStart=/bin/echo a \\\n# not part of it\n; nor this\n  b\nC=3\n");
-        assert_eq!(
-            kv(&f),
-            vec![
-                ("Service", "ExecStart", "/bin/echo a    b"),
-                ("Service", "C", "3")
-            ]
-        );
+        let f = parse("[Service]\nExecStart=/bin/echo a \\\n# not part of it\n; nor this\n  b\nC=3\n");
+        assert_eq!(kv(&f), vec![("Service", "ExecStart", "/bin/echo a    b"), ("Service", "C", "3")]);
     }
 
     #[test]
     fn escaped_backslash_does_not_continue() {
         let f = parse("[Service]\nA=x\\\\\nB=y\n");
-        assert_eq!(
-            kv(&f),
-            vec![("Service", "A", "x\\\\"), ("Service", "B", "y")]
-        );
+        assert_eq!(kv(&f), vec![("Service", "A", "x\\\\"), ("Service", "B", "y")]);
         // A continuation at the end of the file is simply closed.
         let f = parse("[Service]\nA=x \\");
         assert_eq!(kv(&f), vec![("Service", "A", "x")]);
@@ -265,12 +230,7 @@ mod tests {
         let f = parse("[Service]\nA=1\na=2\nA=3\n[Service]\nA=4\n");
         assert_eq!(
             kv(&f),
-            vec![
-                ("Service", "A", "1"),
-                ("Service", "a", "2"),
-                ("Service", "A", "3"),
-                ("Service", "A", "4")
-            ]
+            vec![("Service", "A", "1"), ("Service", "a", "2"), ("Service", "A", "3"), ("Service", "A", "4")]
         );
         assert_eq!(f.sections.len(), 2);
         assert_eq!(f.last("Service", "A"), Some("4"));
@@ -285,13 +245,7 @@ mod tests {
     #[test]
     fn values_may_contain_equals_and_brackets() {
         let f = parse("[Service]\nEnvironment=A=B C=D\nX=[y]\n");
-        assert_eq!(
-            kv(&f),
-            vec![
-                ("Service", "Environment", "A=B C=D"),
-                ("Service", "X", "[y]")
-            ]
-        );
+        assert_eq!(kv(&f), vec![("Service", "Environment", "A=B C=D"), ("Service", "X", "[y]")]);
     }
 
     fn err(text: &str) -> UnitError {
@@ -302,11 +256,7 @@ mod tests {
     fn errors_have_positions() {
         let e = err("[Unit\nA=1\n");
         assert_eq!((e.line, e.column), (1, 1));
-        assert!(
-            e.message.contains("Invalid section header"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("Invalid section header"), "{}", e.message);
 
         let e = err("[Unit]\n[Service] garbage\n");
         assert_eq!(e.line, 2);
@@ -326,9 +276,6 @@ mod tests {
         let e = err("[Unit]\n=value\n");
         assert_eq!(e.line, 2);
         assert_eq!(e.file, "bad.service");
-        assert_eq!(
-            e.to_string(),
-            "bad.service:2:1: Missing key name before '='"
-        );
+        assert_eq!(e.to_string(), "bad.service:2:1: Missing key name before '='");
     }
 }

@@ -77,16 +77,12 @@ pub fn parse_timespan(s: &str) -> Result<Option<Duration>, String> {
     let mut rest = s;
     while !rest.is_empty() {
         // The number: digits with an optional fraction.
-        let int_len = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let int_len = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
         let int_part = &rest[..int_len];
         rest = &rest[int_len..];
         let mut frac_part = "";
         if let Some(after_dot) = rest.strip_prefix('.') {
-            let n = after_dot
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(after_dot.len());
+            let n = after_dot.find(|c: char| !c.is_ascii_digit()).unwrap_or(after_dot.len());
             frac_part = &after_dot[..n];
             rest = &after_dot[n..];
         }
@@ -95,9 +91,7 @@ pub fn parse_timespan(s: &str) -> Result<Option<Duration>, String> {
         }
         // The unit, possibly after blanks.
         rest = rest.trim_start();
-        let unit_len = rest
-            .find(|c: char| !c.is_alphabetic())
-            .unwrap_or(rest.len());
+        let unit_len = rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len());
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let mult = if unit.is_empty() {
@@ -110,32 +104,21 @@ pub fn parse_timespan(s: &str) -> Result<Option<Duration>, String> {
                 .ok_or_else(|| format!("unknown time unit '{unit}' in '{s}'"))?
         };
         // A term must be followed by the end, blanks or the next number.
-        if !rest.is_empty() && !rest.starts_with(|c: char| c.is_whitespace() || c.is_ascii_digit())
-        {
+        if !rest.is_empty() && !rest.starts_with(|c: char| c.is_whitespace() || c.is_ascii_digit()) {
             return Err(bad());
         }
         rest = rest.trim_start();
 
-        let int: u128 = if int_part.is_empty() {
-            0
-        } else {
-            int_part.parse().map_err(|_| bad())?
-        };
+        let int: u128 = if int_part.is_empty() { 0 } else { int_part.parse().map_err(|_| bad())? };
         // Keep at most 18 fraction digits: far below nanosecond resolution
         // for every unit, and it keeps 10^n inside u128.
         let frac_digits = &frac_part[..frac_part.len().min(18)];
-        let frac: u128 = if frac_digits.is_empty() {
-            0
-        } else {
-            frac_digits.parse().map_err(|_| bad())?
-        };
+        let frac: u128 = if frac_digits.is_empty() { 0 } else { frac_digits.parse().map_err(|_| bad())? };
         let term = int
             .checked_mul(mult)
             .and_then(|v| v.checked_add(frac * mult / 10u128.pow(frac_digits.len() as u32)))
             .ok_or_else(|| format!("time span '{s}' is too large"))?;
-        total = total
-            .checked_add(term)
-            .ok_or_else(|| format!("time span '{s}' is too large"))?;
+        total = total.checked_add(term).ok_or_else(|| format!("time span '{s}' is too large"))?;
     }
     let secs = u64::try_from(total / SEC).map_err(|_| format!("time span '{s}' is too large"))?;
     Ok(Some(Duration::new(secs, (total % SEC) as u32)))
@@ -255,17 +238,7 @@ mod tests {
 
     #[test]
     fn malformed() {
-        for s in [
-            "",
-            "abc",
-            "5 parsecs",
-            "-5s",
-            "1.5.3s",
-            "s",
-            "5s,",
-            "1e3",
-            "99999999999999999999999999y",
-        ] {
+        for s in ["", "abc", "5 parsecs", "-5s", "1.5.3s", "s", "5s,", "1e3", "99999999999999999999999999y"] {
             assert!(parse_timespan(s).is_err(), "{s:?} should be rejected");
         }
     }

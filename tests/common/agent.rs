@@ -85,7 +85,13 @@ impl Agent {
 
     /// `unit-run --run-dir DIR ARGS…`
     pub fn cmd(&self, args: &[&str]) -> Output {
-        Command::new(UNIT_RUN).arg("--run-dir").arg(self.run_dir()).args(args).stdin(Stdio::null()).output().unwrap()
+        Command::new(UNIT_RUN)
+            .arg("--run-dir")
+            .arg(self.run_dir())
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
     }
 
     /// Runs a command that must succeed; its stdout.
@@ -154,7 +160,11 @@ impl Agent {
             if j.iter().filter(|m| m.contains(needle)).count() >= count {
                 return j;
             }
-            assert!(Instant::now() < deadline, "{unit}'s journal has not {count}× {needle:?}:\n{}", j.join("\n"));
+            assert!(
+                Instant::now() < deadline,
+                "{unit}'s journal has not {count}× {needle:?}:\n{}",
+                j.join("\n")
+            );
             thread::sleep(Duration::from_millis(100));
         }
     }
@@ -222,7 +232,11 @@ pub fn pids_with(needle: &str) -> Vec<i32> {
 pub fn wait_no_pids(needle: &str, timeout: Duration) {
     let deadline = Instant::now() + timeout;
     while !pids_with(needle).is_empty() {
-        assert!(Instant::now() < deadline, "processes with {needle:?} still running: {:?}", pids_with(needle));
+        assert!(
+            Instant::now() < deadline,
+            "processes with {needle:?} still running: {:?}",
+            pids_with(needle)
+        );
         thread::sleep(Duration::from_millis(50));
     }
 }

@@ -47,7 +47,8 @@ impl TestCluster {
         }
         let initial = nodes.iter().map(|n| format!("{}={}", n.name, n.peer)).collect::<Vec<_>>().join(",");
         let token = format!("test-{}-{}", std::process::id(), nodes[0].client);
-        let mut c = TestCluster { nodes, initial, token, extra: extra.iter().map(|s| s.to_string()).collect() };
+        let mut c =
+            TestCluster { nodes, initial, token, extra: extra.iter().map(|s| s.to_string()).collect() };
         for i in 0..n {
             c.spawn(i);
         }
@@ -59,7 +60,8 @@ impl TestCluster {
 
     pub fn spawn(&mut self, i: usize) {
         let n = &self.nodes[i];
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(n.dir.path().join("log")).unwrap();
+        let log =
+            std::fs::OpenOptions::new().create(true).append(true).open(n.dir.path().join("log")).unwrap();
         let child = Command::new(super::KV_SERVE)
             .args(["--name", &n.name])
             .arg("--data-dir")
@@ -169,4 +171,3 @@ impl Drop for TestCluster {
         }
     }
 }
-

@@ -92,10 +92,7 @@ pub fn pick_ports(ip: Ipv4Addr) -> (u16, u16) {
     }
     let a = TcpListener::bind((ip, 0)).expect("bind a free client port");
     let b = TcpListener::bind((ip, 0)).expect("bind a free peer port");
-    (
-        a.local_addr().unwrap().port(),
-        b.local_addr().unwrap().port(),
-    )
+    (a.local_addr().unwrap().port(), b.local_addr().unwrap().port())
 }
 
 // ------------------------------------------------------------------------------ member
@@ -105,11 +102,7 @@ const ADDR_FILE: &str = "member.addr";
 fn read_addr_file(dir: &Path) -> Option<(Ipv4Addr, u16, u16)> {
     let s = std::fs::read_to_string(dir.join(ADDR_FILE)).ok()?;
     let mut it = s.split_whitespace();
-    Some((
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-    ))
+    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?))
 }
 
 /// How to start a member. `Member::builder()...start()`.
@@ -165,10 +158,8 @@ impl MemberBuilder {
                 (None, d.clone())
             }
             None => {
-                let t = tempfile::Builder::new()
-                    .prefix("corekit-member-")
-                    .tempdir()
-                    .expect("create temp dir");
+                let t =
+                    tempfile::Builder::new().prefix("corekit-member-").tempdir().expect("create temp dir");
                 let p = t.path().to_path_buf();
                 (Some(t), p)
             }
@@ -215,8 +206,7 @@ impl MemberBuilder {
                 Err(e) => {
                     let tail = m.log_tail(40);
                     let lower = tail.to_ascii_lowercase();
-                    let in_use =
-                        lower.contains("address already in use") || lower.contains("addrinuse");
+                    let in_use = lower.contains("address already in use") || lower.contains("addrinuse");
                     m.kill_quietly();
                     if fresh && in_use && attempt < 4 {
                         eprintln!("harness: {ip} busy ({e}); retrying on another address");
@@ -309,12 +299,7 @@ impl Member {
     }
 
     fn describe(&self) -> String {
-        format!(
-            "{:?} member {} at {}",
-            self.server,
-            self.name,
-            self.client_url()
-        )
+        format!("{:?} member {} at {}", self.server, self.name, self.client_url())
     }
 
     fn command(&self) -> Command {
@@ -327,8 +312,7 @@ impl Member {
         cmd.arg("--advertise-client-urls").arg(&client);
         cmd.arg("--listen-peer-urls").arg(&peer);
         cmd.arg("--initial-advertise-peer-urls").arg(&peer);
-        cmd.arg("--initial-cluster")
-            .arg(format!("{}={}", self.name, peer));
+        cmd.arg("--initial-cluster").arg(format!("{}={}", self.name, peer));
         if let Some(n) = self.snapshot_count {
             cmd.arg("--snapshot-count").arg(n.to_string());
         }
@@ -349,11 +333,7 @@ impl Member {
     }
 
     fn spawn(&mut self) -> Result<(), String> {
-        assert!(
-            self.child.is_none(),
-            "{} is already running",
-            self.describe()
-        );
+        assert!(self.child.is_none(), "{} is already running", self.describe());
         let mut log = OpenOptions::new()
             .create(true)
             .append(true)
@@ -367,9 +347,7 @@ impl Member {
         );
         let err = log.try_clone().map_err(|e| e.to_string())?;
         let mut cmd = self.command();
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::from(log))
-            .stderr(Stdio::from(err));
+        cmd.stdin(Stdio::null()).stdout(Stdio::from(log)).stderr(Stdio::from(err));
         // If the test process dies (panic=abort, SIGKILL from a runner's timeout), take the
         // server down with it rather than leaving it bound to its address.
         // Note: the signal fires when the *thread* that spawned the child exits, so spawn
@@ -380,9 +358,7 @@ impl Member {
                 Ok(())
             });
         }
-        let child = cmd
-            .spawn()
-            .map_err(|e| format!("spawn {}: {e}", self.server.program()))?;
+        let child = cmd.spawn().map_err(|e| format!("spawn {}: {e}", self.server.program()))?;
         self.child = Some(child);
         Ok(())
     }
@@ -408,10 +384,7 @@ impl Member {
                 Err(e) => last = e.to_string(),
             }
             if Instant::now() >= deadline {
-                return Err(format!(
-                    "not healthy after {:?} (last /health: {last})",
-                    self.timeout
-                ));
+                return Err(format!("not healthy after {:?} (last /health: {last})", self.timeout));
             }
             thread::sleep(Duration::from_millis(50));
         }
@@ -424,10 +397,7 @@ impl Member {
 
     /// SIGKILL the server and reap it. Nothing gets a chance to flush.
     pub fn kill9(&mut self) {
-        let mut c = self
-            .child
-            .take()
-            .unwrap_or_else(|| panic!("kill9: {} is not running", self.describe()));
+        let mut c = self.child.take().unwrap_or_else(|| panic!("kill9: {} is not running", self.describe()));
         let _ = c.kill();
         let _ = c.wait();
         self.note("killed with SIGKILL");
@@ -435,11 +405,7 @@ impl Member {
 
     /// Start the server again on the same data dir, address and ports; wait until healthy.
     pub fn restart(&mut self) {
-        assert!(
-            self.child.is_none(),
-            "restart: {} is still running",
-            self.describe()
-        );
+        assert!(self.child.is_none(), "restart: {} is still running", self.describe());
         if let Err(e) = self.spawn_and_wait() {
             let tail = self.log_tail(40);
             self.kill_quietly();
@@ -454,10 +420,7 @@ impl Member {
     /// SIGTERM, then wait (bounded) for the process to exit; returns its exit status.
     /// Panics (after a SIGKILL) if it did not stop within STOP_TIMEOUT.
     pub fn stop(&mut self) -> ExitStatus {
-        let mut c = self
-            .child
-            .take()
-            .unwrap_or_else(|| panic!("stop: {} is not running", self.describe()));
+        let mut c = self.child.take().unwrap_or_else(|| panic!("stop: {} is not running", self.describe()));
         unsafe {
             libc::kill(c.id() as libc::pid_t, libc::SIGTERM);
         }
@@ -557,9 +520,7 @@ fn parse_body(s: String) -> Value {
     serde_json::from_str(&s).unwrap_or(Value::String(s))
 }
 
-fn answer(
-    r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-) -> Result<(u16, Value), ureq::Error> {
+fn answer(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<(u16, Value), ureq::Error> {
     let mut resp = r?;
     let status = resp.status().as_u16();
     let body = resp.body_mut().read_to_string()?;
@@ -571,10 +532,7 @@ impl Http {
         Http::with_timeout(base, Duration::from_secs(10))
     }
     pub fn with_timeout(base: &str, t: Duration) -> Http {
-        Http {
-            base: base.trim_end_matches('/').to_string(),
-            agent: agent(t),
-        }
+        Http { base: base.trim_end_matches('/').to_string(), agent: agent(t) }
     }
 
     /// GET `path` (e.g. `/health`, `/v2/keys/a?quorum=true`).
@@ -600,11 +558,7 @@ impl Http {
 
     /// DELETE `/v2/keys{key}` (key may carry a query string).
     pub fn delete(&self, key: &str) -> Result<(u16, Value), ureq::Error> {
-        answer(
-            self.agent
-                .delete(format!("{}/v2/keys{}", self.base, key))
-                .call(),
-        )
+        answer(self.agent.delete(format!("{}/v2/keys{}", self.base, key)).call())
     }
 }
 
@@ -620,13 +574,9 @@ pub struct Finished {
 
 /// Run `cmd` with stdin closed, collecting stdout and stderr, killing it after `limit`.
 pub fn run_bounded(mut cmd: Command, limit: Duration) -> Finished {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let what = format!("{cmd:?}");
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();
     let t_out = thread::spawn(move || {
@@ -658,22 +608,9 @@ pub fn run_bounded(mut cmd: Command, limit: Duration) -> Finished {
     while !(t_out.is_finished() && t_err.is_finished()) && Instant::now() < grace {
         thread::sleep(Duration::from_millis(20));
     }
-    let stdout = if t_out.is_finished() {
-        t_out.join().unwrap()
-    } else {
-        "<stdout still open>".into()
-    };
-    let stderr = if t_err.is_finished() {
-        t_err.join().unwrap()
-    } else {
-        "<stderr still open>".into()
-    };
-    Finished {
-        status,
-        stdout,
-        stderr,
-        timed_out,
-    }
+    let stdout = if t_out.is_finished() { t_out.join().unwrap() } else { "<stdout still open>".into() };
+    let stderr = if t_err.is_finished() { t_err.join().unwrap() } else { "<stderr still open>".into() };
+    Finished { status, stdout, stderr, timed_out }
 }
 
 // ------------------------------------------------------------------------------ misc
@@ -687,9 +624,7 @@ impl Rng {
             .ok()
             .and_then(|s| s.parse::<u64>().ok())
             .unwrap_or_else(|| {
-                let t = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap();
+                let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
                 t.as_nanos() as u64 ^ ((std::process::id() as u64) << 32)
             });
         (Rng(seed | 1), seed)

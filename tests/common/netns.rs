@@ -62,7 +62,10 @@ pub fn netns_list() -> Vec<String> {
 pub fn our_ns_pid(name: &str) -> Option<u32> {
     let rest = name.strip_prefix("ck")?;
     let (pid, suffix) = rest.split_once('-')?;
-    if !matches!(suffix, "n1" | "n2" | "n3" | "sw") || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+    if !matches!(suffix, "n1" | "n2" | "n3" | "sw")
+        || pid.is_empty()
+        || !pid.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     pid.parse().ok()
@@ -103,7 +106,13 @@ pub struct Answer {
 }
 
 /// One request to `url` from inside `ns`: Ok(answer) or Err(transport error).
-pub fn call(ns: &str, method: &'static str, url: String, form: Vec<(String, String)>, timeout: Duration) -> Result<Answer, String> {
+pub fn call(
+    ns: &str,
+    method: &'static str,
+    url: String,
+    form: Vec<(String, String)>,
+    timeout: Duration,
+) -> Result<Answer, String> {
     in_ns(ns, move || {
         let agent = super::agent(timeout);
         let r = match method {
@@ -113,13 +122,14 @@ pub fn call(ns: &str, method: &'static str, url: String, form: Vec<(String, Stri
         };
         let mut resp = r.map_err(|e| e.to_string())?;
         let status = resp.status().as_u16();
-        let index = resp
-            .headers()
-            .get("X-Etcd-Index")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok());
+        let index =
+            resp.headers().get("X-Etcd-Index").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
         let text = resp.body_mut().read_to_string().map_err(|e| e.to_string())?;
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         Ok(Answer { status, body, index })
     })
 }
@@ -228,7 +238,8 @@ impl NsCluster {
         let m = &self.members[i];
         let client = format!("http://{}:2379", m.ip);
         let peer = format!("http://{}:2380", m.ip);
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(m.dir.path().join("log")).unwrap();
+        let log =
+            std::fs::OpenOptions::new().create(true).append(true).open(m.dir.path().join("log")).unwrap();
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", &m.ns, super::KV_SERVE])
             .args(["--name", &m.name])
@@ -237,7 +248,12 @@ impl NsCluster {
             .args(["--listen-client-urls", &client, "--advertise-client-urls", &client])
             .args(["--listen-peer-urls", &peer, "--initial-advertise-peer-urls", &peer])
             .args(["--initial-cluster", initial, "--initial-cluster-token", token])
-            .args(["--election-timeout", &ELECTION_MS.to_string(), "--heartbeat-interval", &HEARTBEAT_MS.to_string()])
+            .args([
+                "--election-timeout",
+                &ELECTION_MS.to_string(),
+                "--heartbeat-interval",
+                &HEARTBEAT_MS.to_string(),
+            ])
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log);
@@ -259,7 +275,10 @@ impl NsCluster {
 
     /// SIGKILL member `i` and reap it.
     pub fn kill9(&mut self, i: usize) {
-        let mut c = self.members[i].child.take().unwrap_or_else(|| panic!("kill9: {} is not running", self.members[i].name));
+        let mut c = self.members[i]
+            .child
+            .take()
+            .unwrap_or_else(|| panic!("kill9: {} is not running", self.members[i].name));
         let _ = c.kill();
         let _ = c.wait();
     }
@@ -324,7 +343,8 @@ impl NsCluster {
     pub fn leader_among(&self, among: &[usize]) -> usize {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            let leaders: Vec<usize> = among.iter().copied().filter(|&i| self.state(i).as_deref() == Some("StateLeader")).collect();
+            let leaders: Vec<usize> =
+                among.iter().copied().filter(|&i| self.state(i).as_deref() == Some("StateLeader")).collect();
             if leaders.len() == 1 {
                 return leaders[0];
             }
@@ -334,7 +354,10 @@ impl NsCluster {
     }
 
     pub fn cut(&self, i: usize) {
-        eprintln!("partition: cutting {} off ({} down in {})", self.members[i].name, self.members[i].switch_port, self.sw);
+        eprintln!(
+            "partition: cutting {} off ({} down in {})",
+            self.members[i].name, self.members[i].switch_port, self.sw
+        );
         ip(&["-n", &self.sw, "link", "set", &self.members[i].switch_port, "down"]);
     }
 
@@ -346,7 +369,9 @@ impl NsCluster {
     /// Whether member `a` can open a TCP connection to member `b`'s peer port.
     pub fn can_connect(&self, a: usize, b: usize) -> bool {
         let target: std::net::SocketAddr = format!("{}:2380", self.members[b].ip).parse().unwrap();
-        in_ns(&self.members[a].ns, move || std::net::TcpStream::connect_timeout(&target, Duration::from_millis(500)).is_ok())
+        in_ns(&self.members[a].ns, move || {
+            std::net::TcpStream::connect_timeout(&target, Duration::from_millis(500)).is_ok()
+        })
     }
 
     /// After healing: every member answers the same recursive listing, first with
@@ -369,7 +394,9 @@ impl NsCluster {
         let list = "/v2/keys/?recursive=true&sorted=true";
         let mut quorum = Vec::new();
         for i in 0..3 {
-            let a = self.get(i, &format!("{list}&quorum=true"), t).map_err(|e| format!("n{}: quorum read: {e}", i + 1))?;
+            let a = self
+                .get(i, &format!("{list}&quorum=true"), t)
+                .map_err(|e| format!("n{}: quorum read: {e}", i + 1))?;
             if a.status != 200 {
                 return Err(format!("n{}: quorum read: HTTP {} {}", i + 1, a.status, a.body));
             }
@@ -377,7 +404,12 @@ impl NsCluster {
         }
         for i in 1..3 {
             if quorum[i].body != quorum[0].body {
-                return Err(format!("quorum listings differ:\n n1: {}\n n{}: {}", quorum[0].body, i + 1, quorum[i].body));
+                return Err(format!(
+                    "quorum listings differ:\n n1: {}\n n{}: {}",
+                    quorum[0].body,
+                    i + 1,
+                    quorum[i].body
+                ));
             }
         }
         let mut plain = Vec::new();
@@ -387,7 +419,12 @@ impl NsCluster {
                 return Err(format!("n{}: plain read: HTTP {} {}", i + 1, a.status, a.body));
             }
             if a.body != quorum[0].body {
-                return Err(format!("n{}: plain listing differs from the quorum one:\n {}\n {}", i + 1, a.body, quorum[0].body));
+                return Err(format!(
+                    "n{}: plain listing differs from the quorum one:\n {}\n {}",
+                    i + 1,
+                    a.body,
+                    quorum[0].body
+                ));
             }
             plain.push(a);
         }
@@ -417,4 +454,3 @@ impl Drop for NsCluster {
         }
     }
 }
-

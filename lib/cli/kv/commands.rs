@@ -4,9 +4,12 @@
 use std::io::{self, BufWriter, Read, Write};
 use std::time::{Duration, Instant};
 
-use super::output::{print_response, Format};
-use super::{exit, Args, Command, Global, MemberCommand};
-use crate::client::{self, endpoints, Client, Config, DeleteOptions, Error, GetOptions, Health, PrevExist, Response, SetOptions};
+use super::output::{Format, print_response};
+use super::{Args, Command, Global, MemberCommand, exit};
+use crate::client::{
+    self, Client, Config, DeleteOptions, Error, GetOptions, Health, PrevExist, Response, SetOptions,
+    endpoints,
+};
 
 /// How a command ended: its exit status (whatever had to be said is already said).
 #[derive(Debug)]
@@ -60,7 +63,11 @@ impl Ctx {
     /// A client for the configured endpoints; with `sync` (and without `--no-sync`) it first
     /// learns the members' client URLs, as etcdctl does before every keys or member command.
     pub fn client(&mut self, sync: bool) -> Result<Client, Stop> {
-        let list = endpoints::resolve(self.g.endpoints.as_deref(), self.g.endpoint.as_deref(), self.g.peers.as_deref());
+        let list = endpoints::resolve(
+            self.g.endpoints.as_deref(),
+            self.g.endpoint.as_deref(),
+            self.g.peers.as_deref(),
+        );
         let eps = match endpoints::parse(&list) {
             Ok(e) => e,
             Err(e) => {
@@ -75,7 +82,10 @@ impl Ctx {
                 Ok(()) => {}
                 Err(Error::NoEndpoints) => {
                     eprintln!("etcd cluster has no published client endpoints.");
-                    eprintln!("Try '--no-sync' if you want to access non-published client endpoints({}).", c.endpoints().join(","));
+                    eprintln!(
+                        "Try '--no-sync' if you want to access non-published client endpoints({}).",
+                        c.endpoints().join(",")
+                    );
                     return Err(self.fail(exit::SERVER_ERROR, &Error::NoEndpoints));
                 }
                 Err(e) if e.is_connection() => return Err(self.fail(exit::BAD_CONNECTION, &e)),
@@ -116,14 +126,21 @@ fn dispatch(ctx: &mut Ctx, cmd: Command) -> Res {
             let key = need_key(ctx, key)?;
             let value = arg_or_stdin(ctx, value)?;
             let c = ctx.client(true)?;
-            let o = SetOptions { ttl, prev_value: Some(swap_with_value), prev_index: swap_with_index, ..Default::default() };
+            let o = SetOptions {
+                ttl,
+                prev_value: Some(swap_with_value),
+                prev_index: swap_with_index,
+                ..Default::default()
+            };
             let r = c.set(&key, &value, &o).map_err(|e| ctx.fail(exit::SERVER_ERROR, &e))?;
             ctx.print(&r)
         }
         Command::Get { sort, quorum, key } => {
             let key = need_key(ctx, key)?;
             let c = ctx.client(true)?;
-            let r = c.get(&key, GetOptions { sorted: sort, quorum, recursive: false }).map_err(|e| ctx.fail(exit::SERVER_ERROR, &e))?;
+            let r = c
+                .get(&key, GetOptions { sorted: sort, quorum, recursive: false })
+                .map_err(|e| ctx.fail(exit::SERVER_ERROR, &e))?;
             if r.node.dir {
                 ctx.out.flush()?;
                 eprintln!("{}: is a directory", r.node.key);
@@ -138,7 +155,11 @@ fn dispatch(ctx: &mut Ctx, cmd: Command) -> Res {
             let r = if in_order {
                 c.create_in_order(&key, &value, ttl)
             } else {
-                c.set(&key, &value, &SetOptions { ttl, prev_exist: PrevExist::MustNotExist, ..Default::default() })
+                c.set(
+                    &key,
+                    &value,
+                    &SetOptions { ttl, prev_exist: PrevExist::MustNotExist, ..Default::default() },
+                )
             };
             let r = r.map_err(|e| ctx.fail(exit::SERVER_ERROR, &e))?;
             ctx.print(&r)
@@ -167,7 +188,9 @@ fn dispatch(ctx: &mut Ctx, cmd: Command) -> Res {
         Command::Rmdir { key } => {
             let key = need_key(ctx, key)?;
             let c = ctx.client(true)?;
-            let r = c.delete(&key, &DeleteOptions { dir: true, ..Default::default() }).map_err(|e| ctx.fail(exit::SERVER_ERROR, &e))?;
+            let r = c
+                .delete(&key, &DeleteOptions { dir: true, ..Default::default() })
+                .map_err(|e| ctx.fail(exit::SERVER_ERROR, &e))?;
             if !r.node.dir || ctx.format != Format::Simple {
                 ctx.print(&r)?;
             }
@@ -176,7 +199,9 @@ fn dispatch(ctx: &mut Ctx, cmd: Command) -> Res {
         Command::Ls { sort, recursive, p, quorum, key } => {
             let key = key.unwrap_or_else(|| "/".to_string());
             let c = ctx.client(true)?;
-            let r = c.get(&key, GetOptions { sorted: sort, recursive, quorum }).map_err(|e| ctx.fail(exit::SERVER_ERROR, &e))?;
+            let r = c
+                .get(&key, GetOptions { sorted: sort, recursive, quorum })
+                .map_err(|e| ctx.fail(exit::SERVER_ERROR, &e))?;
             if ctx.format == Format::Simple {
                 if !r.node.dir {
                     writeln!(ctx.out, "{}", r.node.key)?;
@@ -263,7 +288,7 @@ extern "C" fn on_sigint(_: libc::c_int) {
 
 /// etcdctl's watch commands end with status 0 on Ctrl-C.
 fn exit_zero_on_sigint() {
-    use nix::sys::signal::{signal, SigHandler, Signal};
+    use nix::sys::signal::{SigHandler, Signal, signal};
     unsafe {
         let _ = signal(Signal::SIGINT, SigHandler::Handler(on_sigint));
     }
@@ -362,14 +387,23 @@ fn cluster_health(ctx: &mut Ctx, forever: bool) -> Res {
                         } else if ok {
                             writeln!(ctx.out, "member {} is healthy: got healthy result from {url}", m.id)?;
                         } else {
-                            writeln!(ctx.out, "member {} is unhealthy: got unhealthy result from {url}", m.id)?;
+                            writeln!(
+                                ctx.out,
+                                "member {} is unhealthy: got unhealthy result from {url}",
+                                m.id
+                            )?;
                         }
                         break;
                     }
                 }
             }
             if !checked && !json {
-                writeln!(ctx.out, "member {} is unreachable: [{}] are all unreachable", m.id, m.client_urls.join(" "))?;
+                writeln!(
+                    ctx.out,
+                    "member {} is unreachable: [{}] are all unreachable",
+                    m.id,
+                    m.client_urls.join(" ")
+                )?;
             }
         }
         let verdict = if healthy == members.len() {
@@ -480,9 +514,9 @@ fn member(ctx: &mut Ctx, cmd: MemberCommand) -> Res {
             }
             let id = &args[0];
             let c = ctx.client(true)?;
-            let members = c
-                .members()
-                .map_err(|e| member_fail(ctx, &format!("Error while verifying ID against known members: {e}")))?;
+            let members = c.members().map_err(|e| {
+                member_fail(ctx, &format!("Error while verifying ID against known members: {e}"))
+            })?;
             let mut found = false;
             for m in &members {
                 if &m.id == id {
@@ -493,7 +527,9 @@ fn member(ctx: &mut Ctx, cmd: MemberCommand) -> Res {
                         "Found a member named {}; if this is correct, please use its ID, eg:\n\tetcdctl member remove {}\n",
                         m.name, m.id
                     );
-                    eprint!("For more details, read the documentation at https://github.com/etcd-io/etcd/blob/master/Documentation/runtime-configuration.md#remove-a-member\n\n");
+                    eprint!(
+                        "For more details, read the documentation at https://github.com/etcd-io/etcd/blob/master/Documentation/runtime-configuration.md#remove-a-member\n\n"
+                    );
                 }
             }
             if !found {

@@ -64,8 +64,12 @@ pub fn parse(input: impl BufRead) -> Result<Vec<Entry>, Vec<String>> {
             Err(e) => errors.push(format!("line {n}: {e}")),
             Ok(e) if e.key.is_empty() || e.key == "/" => errors.push(format!("line {n}: empty key")),
             Ok(e) if e.ttl < 0 => errors.push(format!("line {n}: negative ttl {}", e.ttl)),
-            Ok(e) if e.dir && e.value.is_some() => errors.push(format!("line {n}: directory {} has a value", e.key)),
-            Ok(e) if !e.dir && e.value.is_none() => errors.push(format!("line {n}: key {} has no value", e.key)),
+            Ok(e) if e.dir && e.value.is_some() => {
+                errors.push(format!("line {n}: directory {} has a value", e.key))
+            }
+            Ok(e) if !e.dir && e.value.is_none() => {
+                errors.push(format!("line {n}: key {} has no value", e.key))
+            }
             Ok(e) => entries.push(e),
         }
     }
@@ -89,10 +93,16 @@ pub fn load(ctx: &mut Ctx) -> Result<(), Stop> {
         c.set_deadline(Some(std::time::Instant::now() + ctx.g.total_timeout));
         let ttl = e.ttl as u64;
         let r = if e.dir {
-            match c.set(&e.key, "", &SetOptions { dir: true, ttl, prev_exist: PrevExist::MustNotExist, ..Default::default() }) {
-                Err(Error::Etcd(ee)) if ee.code == 105 && ttl > 0 => {
-                    c.set(&e.key, "", &SetOptions { dir: true, ttl, prev_exist: PrevExist::MustExist, ..Default::default() })
-                }
+            match c.set(
+                &e.key,
+                "",
+                &SetOptions { dir: true, ttl, prev_exist: PrevExist::MustNotExist, ..Default::default() },
+            ) {
+                Err(Error::Etcd(ee)) if ee.code == 105 && ttl > 0 => c.set(
+                    &e.key,
+                    "",
+                    &SetOptions { dir: true, ttl, prev_exist: PrevExist::MustExist, ..Default::default() },
+                ),
                 Err(Error::Etcd(ee)) if ee.code == 105 => Ok(Default::default()),
                 other => other,
             }

@@ -40,7 +40,13 @@ pub mod exit {
 /// `--no-sync` is given, kv first asks the cluster for its members' client URLs and uses those,
 /// failing over from one to the next when a member does not answer.
 #[derive(Parser, Debug, Clone)]
-#[command(name = "kv", version, about = "A command-line client for the etcd v2 API (etcdctl v2 compatible)", long_about, max_term_width = 100)]
+#[command(
+    name = "kv",
+    version,
+    about = "A command-line client for the etcd v2 API (etcdctl v2 compatible)",
+    long_about,
+    max_term_width = 100
+)]
 pub struct Args {
     #[command(flatten)]
     pub global: Global,
@@ -301,7 +307,10 @@ mod tests {
     fn go_flags() {
         use clap::CommandFactory;
         let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        let out = crate::cli::normalize_go_flags(&Args::command(), v(&["kv", "set", "-ttl", "5", "-o", "json", "/a", "-x"]));
+        let out = crate::cli::normalize_go_flags(
+            &Args::command(),
+            v(&["kv", "set", "-ttl", "5", "-o", "json", "/a", "-x"]),
+        );
         assert_eq!(out, v(&["kv", "set", "--ttl", "5", "-o", "json", "/a", "-x"]));
     }
 }

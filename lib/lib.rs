@@ -8,12 +8,14 @@
 //! | [`client`] | a blocking etcd v2 client: endpoints, failover, member sync (used by `kv`) |
 //! | [`unit`] | systemd unit files: syntax, Exec lines, specifiers, the typed service |
 //! | [`agent`] | `unit-run`: the node agent that supervises units, their journal and containers |
+//! | [`os`] | the clock, the host's identity, atomic file writes |
 //! | [`cli`] | flag definitions and what every program's command line shares |
 
 pub mod agent;
 pub mod api;
 pub mod cli;
 pub mod client;
+pub mod os;
 pub mod raft;
 pub mod store;
 pub mod unit;

@@ -12,7 +12,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
@@ -37,17 +37,13 @@ impl Record {
     pub fn short(&self, hostname: &str) -> String {
         format!(
             "{} {} {}[{}]: {}",
-            super::time::local(self.ts, "%b %d %H:%M:%S"),
+            crate::os::clock::local(self.ts, "%b %d %H:%M:%S"),
             hostname,
             self.id,
             self.pid,
             self.msg
         )
     }
-}
-
-pub fn now_micros() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_micros() as u64
 }
 
 /// The path of a unit's journal file.
@@ -76,7 +72,7 @@ impl Writer {
     /// line is dropped: a unit must not stop because its log cannot be written.
     pub fn append(&self, pid: u32, id: &str, stream: &str, msg: &str) {
         let rec = Record {
-            ts: now_micros(),
+            ts: crate::os::clock::now_micros(),
             pid,
             id: id.to_string(),
             stream: stream.to_string(),

@@ -24,16 +24,6 @@ pub struct DockerFacts {
     pub error: Option<String>,
 }
 
-pub fn hostname() -> String {
-    nix::unistd::gethostname().ok().and_then(|h| h.into_string().ok()).unwrap_or_else(|| "localhost".into())
-}
-
-pub fn boot_id() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
-        .map(|s| s.trim().replace('-', ""))
-        .unwrap_or_default()
-}
-
 /// The machine ID: `--machine-id` if given, else /etc/machine-id, else one made up and kept in
 /// the run dir (so it is stable while the machine is up).
 pub fn machine_id(given: Option<&str>, run_dir: &Path) -> std::io::Result<String> {
@@ -49,23 +39,9 @@ pub fn machine_id(given: Option<&str>, run_dir: &Path) -> std::io::Result<String
     if let Ok(s) = std::fs::read_to_string(&kept) {
         return Ok(s.trim().to_string());
     }
-    let id = random_hex(16);
-    super::write_atomic(&kept, format!("{id}\n").as_bytes())?;
+    let id = crate::os::host::random_hex(16);
+    crate::os::file::write_atomic(&kept, format!("{id}\n").as_bytes())?;
     Ok(id)
-}
-
-/// `n` random bytes as hex, from the kernel.
-pub fn random_hex(n: usize) -> String {
-    let mut buf = vec![0u8; n];
-    // SAFETY: getrandom(2) fills the buffer we own.
-    let got = unsafe { libc::getrandom(buf.as_mut_ptr().cast(), n, 0) };
-    if got != n as isize {
-        let t = super::journal::now_micros() ^ std::process::id() as u64;
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = (t >> ((i % 8) * 8)) as u8 ^ i as u8;
-        }
-    }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn addresses() -> Vec<String> {
@@ -97,8 +73,8 @@ pub fn facts(machine_id: &str, docker: &super::docker::Docker) -> Machine {
     };
     Machine {
         machine_id: machine_id.to_string(),
-        hostname: hostname(),
-        boot_id: boot_id(),
+        hostname: crate::os::host::hostname(),
+        boot_id: crate::os::host::boot_id(),
         addresses: addresses(),
         docker: DockerFacts { available, version, error },
     }

@@ -32,8 +32,7 @@ pub mod supervisor;
 pub mod time;
 
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The files under the run dir that belong to unit-run.
 #[derive(Clone, Debug)]
@@ -77,26 +76,6 @@ impl RunDir {
 
     pub fn write_desired(&self, started: &[&str]) -> std::io::Result<()> {
         let body = serde_json::to_vec_pretty(&serde_json::json!({ "started": started }))?;
-        write_atomic(&self.state().join("desired.json"), &body)
+        crate::os::file::write_atomic(&self.state().join("desired.json"), &body)
     }
-}
-
-/// Writes a file atomically: a temp file in the same dir, fsync, rename, fsync of the dir.
-pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    // Unit files and state may hold secrets (Environment=): the owner's only.
-    let mut f = {
-        use std::os::unix::fs::OpenOptionsExt;
-        fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?
-    };
-    f.write_all(data)?;
-    f.sync_all()?;
-    drop(f);
-    fs::rename(&tmp, path)?;
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }

@@ -14,7 +14,7 @@ pub fn render(st: &UnitStatus, journal: &[Record], now_us: u64) -> String {
     let _ = writeln!(o, "{:>10} {} ({})", "Loaded:", st.load_state, st.path);
     let since = format!(
         " since {}; {}",
-        time::local(st.since, "%a %Y-%m-%d %H:%M:%S %Z"),
+        crate::os::clock::local(st.since, "%a %Y-%m-%d %H:%M:%S %Z"),
         time::ago(st.since, now_us)
     );
     let active = match st.active_state.as_str() {

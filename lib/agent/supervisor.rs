@@ -31,7 +31,7 @@ use serde_json::json;
 use super::RunDir;
 use super::cgroup::{Cgroups, UnitCgroup};
 use super::docker::{self, Docker};
-use super::journal::{self, Writer};
+use super::journal::Writer;
 use super::process::{self, Creds, Exit};
 use super::protocol::{ListEntry, ProcessLine, Request, Response, UnitStatus, code};
 use crate::unit::exec::ExecCommand;
@@ -258,9 +258,9 @@ impl Supervisor {
             cgroups,
             docker,
             tx,
-            hostname: super::machine::hostname(),
+            hostname: crate::os::host::hostname(),
             machine_id,
-            boot_id: super::machine::boot_id(),
+            boot_id: crate::os::host::boot_id(),
             journal_cap,
             shutting_down: false,
             daemon_pid: std::process::id(),
@@ -366,7 +366,7 @@ impl Supervisor {
                 file,
                 sub: Sub::Dead,
                 result: "success",
-                since: journal::now_micros(),
+                since: crate::os::clock::now_micros(),
                 main_pid: None,
                 main_exit: None,
                 last_main_pid: None,
@@ -587,7 +587,7 @@ impl Supervisor {
             };
             warnings.extend(unit.warnings.iter().map(|w| w.to_string()));
             let path = self.run.units().join(name);
-            if let Err(e) = super::write_atomic(&path, text.as_bytes()) {
+            if let Err(e) = crate::os::file::write_atomic(&path, text.as_bytes()) {
                 return Response::err(code::FAILURE, format!("writing {}: {e}", path.display()));
             }
             self.install(name.to_string(), unit, path);
@@ -596,7 +596,7 @@ impl Supervisor {
             return r;
         }
         let path = self.run.units().join(name);
-        if let Err(e) = super::write_atomic(&path, text.as_bytes()) {
+        if let Err(e) = crate::os::file::write_atomic(&path, text.as_bytes()) {
             return Response::err(code::FAILURE, format!("writing {}: {e}", path.display()));
         }
         let mut r = Response::ok(json!({ "unit": name, "loaded": true, "template": true }));
@@ -620,7 +620,7 @@ impl Supervisor {
         let unit = parse_unit(name, &tpath.display().to_string(), &text, &ctx)
             .map_err(|e| Response::err(code::BAD_INPUT, e.to_string()))?;
         let path = self.run.units().join(name);
-        super::write_atomic(&path, text.as_bytes())
+        crate::os::file::write_atomic(&path, text.as_bytes())
             .map_err(|e| Response::err(code::FAILURE, e.to_string()))?;
         self.install(name.to_string(), unit, path);
         Ok(())
@@ -1077,7 +1077,7 @@ impl Supervisor {
         rt.stop_requested = false;
         rt.start_ok = false;
         rt.sessions.clear();
-        rt.invocation = super::machine::random_hex(16);
+        rt.invocation = crate::os::host::random_hex(16);
         let desc = rt.unit.description_or_name().to_string();
         self.log_plain(n, &format!("Starting {desc}..."));
         if let Err((result, why)) = self.prepare(n) {
@@ -1174,7 +1174,7 @@ impl Supervisor {
         let old = rt.sub;
         rt.sub = sub;
         if old.active() != sub.active() {
-            rt.since = journal::now_micros();
+            rt.since = crate::os::clock::now_micros();
         }
         let svc = rt.unit.service.as_ref().unwrap();
         let (start_to, stop_to) = (svc.timeout_start, svc.timeout_stop);

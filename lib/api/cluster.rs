@@ -220,7 +220,7 @@ fn stats_self(api: &Api) -> Resp {
         _ => "StateFollower",
     };
     let leader_since = s.leader_since.load(Acquire) as i64;
-    let now = now_nanos();
+    let now = crate::os::clock::now_nanos();
     http::json(
         StatusCode::OK,
         &json!({
@@ -279,13 +279,6 @@ pub async fn stats_leader(api: &Api) -> Resp {
         }
         _ => not_leader(),
     }
-}
-
-fn now_nanos() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0)
 }
 
 /// A duration the way Go prints one (`1h2m3.5s`, `250ms`), as etcd's stats show uptimes.

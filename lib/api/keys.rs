@@ -173,7 +173,7 @@ async fn get(api: &Api, r: &KeyRequest, head: bool) -> Resp {
     {
         return propose_error(api, e);
     }
-    let result = shared.sm.read().store.get(&r.path, r.recursive, r.sorted, now_nanos());
+    let result = shared.sm.read().store.get(&r.path, r.recursive, r.sorted, crate::os::clock::now_nanos());
     match result {
         Ok(ev) => {
             let mut resp = event_response(api, &ev, StatusCode::OK, false);
@@ -188,7 +188,8 @@ async fn get(api: &Api, r: &KeyRequest, head: bool) -> Resp {
 
 async fn write(api: &Api, method: &Method, r: KeyRequest) -> Resp {
     let expire = r.ttl.map(|t| {
-        now_nanos().saturating_add(i64::try_from(t).unwrap_or(i64::MAX).saturating_mul(1_000_000_000))
+        crate::os::clock::now_nanos()
+            .saturating_add(i64::try_from(t).unwrap_or(i64::MAX).saturating_mul(1_000_000_000))
     });
     let cmd = match *method {
         Method::PUT => Command::Put {
@@ -219,13 +220,6 @@ async fn write(api: &Api, method: &Method, r: KeyRequest) -> Resp {
         Ok(None) => propose_error(api, ProposeError::Stopped),
         Err(e) => propose_error(api, e),
     }
-}
-
-fn now_nanos() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0)
 }
 
 fn raft_headers(api: &Api, resp: &mut Resp) {

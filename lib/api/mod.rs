@@ -156,34 +156,11 @@ async fn raft_messages(api: &Api, req: Request<Incoming>) -> Resp {
 
 /// Go's `path.Clean`, keeping a trailing slash (as `ServeMux` does).
 fn clean_keep_trailing(p: &str) -> String {
-    let mut c = clean(p);
+    let mut c = crate::store::clean_path(p);
     if p.ends_with('/') && c != "/" {
         c.push('/');
     }
     c
-}
-
-/// Go's `path.Clean` for rooted paths.
-pub fn clean(p: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                out.pop();
-            }
-            s => out.push(s),
-        }
-    }
-    let mut s = String::with_capacity(p.len() + 1);
-    for seg in &out {
-        s.push('/');
-        s.push_str(seg);
-    }
-    if s.is_empty() {
-        s.push('/');
-    }
-    s
 }
 
 #[cfg(test)]
@@ -197,6 +174,6 @@ mod tests {
         assert_eq!(clean_keep_trailing("/v2/keys/./a/../b"), "/v2/keys/b");
         assert_eq!(clean_keep_trailing("/"), "/");
         assert_eq!(clean_keep_trailing("//"), "/");
-        assert_eq!(clean("/../.."), "/");
+        assert_eq!(crate::store::clean_path("/../.."), "/");
     }
 }

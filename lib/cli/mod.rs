@@ -4,6 +4,7 @@
 pub mod docs;
 pub mod kv;
 pub mod kv_serve;
+pub mod logging;
 pub mod unit_run;
 
 /// Exit codes shared by every corekit program (see DESIGN.md).

@@ -272,7 +272,7 @@ fn dispatch(args: Args) -> Res {
                     writeln!(ctx.out)?;
                 }
                 first = false;
-                write!(ctx.out, "{}", status::render(&st, &tail, journal::now_micros()))?;
+                write!(ctx.out, "{}", status::render(&st, &tail, crate::os::clock::now_micros()))?;
                 Ok(())
             })
         }
@@ -406,7 +406,7 @@ fn show_journal(ctx: &mut Ctx, unit: &str, lines: usize, follow: bool) -> Res {
         eprintln!("unit-run: reading the journal of {unit}: {e}");
         Stop(code::FAILURE)
     })?;
-    let host = crate::agent::machine::hostname();
+    let host = crate::os::host::hostname();
     for r in &records {
         print_record(ctx, unit, r, &host)?;
     }

@@ -48,13 +48,6 @@ pub struct Applier {
     reads: Vec<(u64, oneshot::Sender<Result<(), ProposeError>>)>,
 }
 
-fn now_nanos() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0)
-}
-
 impl Applier {
     /// `snapshot` is the metadata of the snapshot the state machine was loaded from (index 0
     /// for none) and `conf_state` the configuration at that point.
@@ -124,7 +117,7 @@ impl Applier {
     fn apply(&mut self, entries: Vec<Entry>, conf_states: Vec<(u64, ConfState)>) {
         let Some(last) = entries.last() else { return };
         let (last_index, last_term) = (last.index, last.term);
-        let now = now_nanos();
+        let now = crate::os::clock::now_nanos();
         let mut replies = Vec::new();
         let mut removed = false;
         let mut peers = None;

@@ -12,6 +12,7 @@ pub mod applier;
 pub mod log_store;
 pub mod membership;
 pub mod node;
+mod raft_log;
 pub mod snap_store;
 pub mod state_machine;
 pub mod transport;

@@ -252,13 +252,6 @@ pub struct Node {
     proposals: Vec<(u64, Vec<u8>)>,
 }
 
-fn now_nanos() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0)
-}
-
 impl Node {
     /// Builds the node from what is on disk. `sm` must be the state at the log's snapshot and
     /// `conf_state` the configuration at that point.
@@ -290,11 +283,11 @@ impl Node {
             ..Default::default()
         };
         raft_cfg.validate().map_err(|e| format!("raft config: {e}"))?;
-        let logger = slog::Logger::root(slog::Discard, slog::o!());
+        let logger = super::raft_log::logger();
         let voters = log.conf_state().voters.clone();
         let mut raw = RawNode::new(&raft_cfg, log, &logger).map_err(|e| format!("raft: {e}"))?;
         let (tx, rx) = std::sync::mpsc::channel();
-        let seed = (cfg.member_id << 48) ^ ((now_nanos() as u64 / 1_000_000) << 8);
+        let seed = (cfg.member_id << 48) ^ ((crate::os::clock::now_nanos() as u64 / 1_000_000) << 8);
         let shared = Arc::new(Shared {
             member_id: cfg.member_id,
             cluster_id,
@@ -309,7 +302,7 @@ impl Node {
             role: AtomicU8::new(ROLE_FOLLOWER),
             recv_append: AtomicU64::new(0),
             send_append: AtomicU64::new(0),
-            leader_since: AtomicU64::new(now_nanos() as u64),
+            leader_since: AtomicU64::new(crate::os::clock::now_nanos() as u64),
             peer_stats: Mutex::new(Default::default()),
         });
         // A cluster of one needs no election timeout to find its leader.
@@ -483,7 +476,7 @@ impl Node {
         if !self.shared.sm.read().store.has_ttl_keys() {
             return;
         }
-        let cmd = Command::Sync { now: now_nanos() };
+        let cmd = Command::Sync { now: crate::os::clock::now_nanos() };
         let _ = self.raw.propose(vec![], state_machine::encode(0, &cmd));
     }
 
@@ -585,7 +578,7 @@ impl Node {
             StateRole::Follower => ROLE_FOLLOWER,
         };
         if self.shared.leader.swap(leader, Ordering::AcqRel) != leader {
-            self.shared.leader_since.store(now_nanos() as u64, Ordering::Release);
+            self.shared.leader_since.store(crate::os::clock::now_nanos() as u64, Ordering::Release);
         }
         self.shared.role.store(r, Ordering::Release);
     }

@@ -36,24 +36,11 @@ impl SpecifierContext {
             |path: &str| std::fs::read_to_string(path).map(|s| s.trim().to_string()).unwrap_or_default();
         SpecifierContext {
             unit,
-            hostname: hostname(),
+            hostname: crate::os::host::hostname(),
             machine_id: read("/etc/machine-id"),
-            boot_id: read("/proc/sys/kernel/random/boot_id").replace('-', ""),
+            boot_id: crate::os::host::boot_id(),
         }
     }
-}
-
-/// The kernel's host name, or an empty string if it cannot be read.
-fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for `buf.len()` bytes; gethostname writes
-    // at most that many and we only read up to the first NUL below.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return String::new();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
 }
 
 /// Expands all specifiers in `s`.

@@ -1,0 +1,12 @@
+//! What every program asks of the operating system, in one place: the clock, the host's
+//! identity, and files written so that a crash never leaves half of one.
+//!
+//! | module | concern |
+//! |---|---|
+//! | [`clock`] | the wall clock as unix nanoseconds/microseconds, local-time formatting |
+//! | [`host`] | host name, boot ID, random IDs from the kernel |
+//! | [`file`] | atomic file writes (temp file, fsync, rename, fsync of the directory) |
+
+pub mod clock;
+pub mod file;
+pub mod host;

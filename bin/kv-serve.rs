@@ -22,8 +22,13 @@ fn main() {
             std::process::exit(exit::USAGE);
         }
     };
-    if let Err(e) = kv_serve::run(cfg) {
-        eprintln!("kv-serve: {e:#}");
-        std::process::exit(exit::FAILURE);
+    corekit::cli::logging::init("kv-serve", cfg.args.debug);
+    match kv_serve::run(cfg) {
+        Ok(kv_serve::Ended::Stopped) => {}
+        Ok(kv_serve::Ended::Removed) => log::info!("this member has been removed from the cluster; stopping"),
+        Err(e) => {
+            log::error!("{e}");
+            std::process::exit(exit::FAILURE);
+        }
     }
 }

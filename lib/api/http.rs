@@ -4,7 +4,7 @@
 //! Limits (documented in kv-serve(1)):
 //! - request line + headers: at most [`MAX_HEAD`] bytes, sent within [`HEADER_TIMEOUT`];
 //! - a form body: at most [`MAX_BODY`] bytes, received within [`BODY_TIMEOUT`];
-//! otherwise the request gets an error (or the connection is closed) and nothing changes.
+//!   otherwise the request gets an error (or the connection is closed) and nothing changes.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -77,7 +77,7 @@ where
             Ok((s, _)) => s,
             Err(e) => {
                 // Out of file descriptors and the like: wait a little instead of spinning.
-                eprintln!("kv-serve: accept: {e}");
+                log::warn!("accept: {e}");
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }

@@ -4,11 +4,13 @@
 //! - [`form`]: Go-compatible form and query parsing;
 //! - [`keys`]: `/v2/keys` (reads, watches, writes through Raft);
 //! - [`cluster`]: `/version`, `/health`, `/v2/members`, `/v2/machines`, `/v2/stats/*`.
+//! - [`serve`]: a member composed: listeners, the Raft node, peers, then clients, until stopped.
 
 pub mod cluster;
 pub mod form;
 pub mod http;
 pub mod keys;
+pub mod serve;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,18 +1,13 @@
 //! `kv-serve`: flags (etcd 2's names and `ETCD_*` variables) and the startup sequence.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::Parser;
 
-use crate::api::{self, Api};
-use crate::raft::membership::{check_url, id_string};
-use crate::raft::node::Shared;
-use crate::raft::state_machine::Command;
-use crate::raft::transport::HttpTransport;
-use crate::raft::{self, Boot};
+use crate::api::serve;
+pub use crate::api::serve::Ended;
+use crate::raft::membership::check_url;
 
 /// The etcd v2 key-value store: a Raft-replicated member serving the etcd v2 HTTP API.
 ///
@@ -311,236 +306,29 @@ pub fn validate(args: Args) -> Result<Config, String> {
     Ok(Config { args, data_dir, initial_cluster })
 }
 
-fn now_nanos() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0)
-}
-
-/// Runs a member until SIGTERM or SIGINT.
-pub fn run(cfg: Config) -> anyhow::Result<()> {
-    let a = &cfg.args;
+/// Runs the member (see [`crate::api::serve`]) and says how it ended.
+pub fn run(cfg: Config) -> Result<Ended, serve::Error> {
+    let a = cfg.args;
     super::raise_fd_limit();
-    // A panic in the Raft, applier or snapshot thread (raft-rs panics on a storage error it
-    // cannot handle) must stop the member: without those threads it would serve stale reads
-    // and claim to be healthy.
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        default_hook(info);
-        if matches!(std::thread::current().name(), Some("raft" | "apply" | "snapshot")) {
-            eprintln!("kv-serve: fatal: the {} thread panicked", std::thread::current().name().unwrap_or(""));
-            std::process::exit(3);
-        }
-    }));
     // glibc gives every thread that allocates an arena of its own; with the Raft, applier and
     // HTTP threads freeing each other's buffers, that doubled the RSS after a write load.
     // Two arenas cost no measurable throughput (bench/kv-serve-vs-etcd.sh).
-    // SAFETY: mallopt only tunes the allocator; called before any other thread exists.
+    // SAFETY: mallopt only tunes the allocator; called before the member starts any thread.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
-    let heartbeat = Duration::from_millis(a.heartbeat_interval);
-    let election = Duration::from_millis(a.election_timeout);
-    let join = if a.initial_cluster_state == "existing" && !raft::has_identity(&cfg.data_dir)? {
-        Some(fetch_join(a, &cfg.initial_cluster).map_err(anyhow::Error::msg)?)
-    } else {
-        None
-    };
-    let boot = Boot {
-        join,
-        name: a.name.clone(),
-        data_dir: cfg.data_dir.clone(),
-        initial_cluster: cfg.initial_cluster.clone(),
-        initial_cluster_token: a.initial_cluster_token.clone(),
-        initial_advertise_peer_urls: a.initial_advertise_peer_urls.clone(),
-        heartbeat,
-        election_timeout: election,
+    serve::run(serve::Config {
+        name: a.name,
+        data_dir: cfg.data_dir,
+        listen_client_urls: a.listen_client_urls,
+        listen_peer_urls: a.listen_peer_urls,
+        advertise_client_urls: a.advertise_client_urls,
+        initial_advertise_peer_urls: a.initial_advertise_peer_urls,
+        initial_cluster: cfg.initial_cluster,
+        join_existing: a.initial_cluster_state == "existing",
+        initial_cluster_token: a.initial_cluster_token,
+        heartbeat: Duration::from_millis(a.heartbeat_interval),
+        election_timeout: Duration::from_millis(a.election_timeout),
         snapshot_count: a.snapshot_count,
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    // Bind before touching the data dir's state, so a taken port changes nothing.
-    let (client_listeners, peer_listeners) = runtime
-        .block_on(async {
-            let c = api::http::bind_all(&a.listen_client_urls).await?;
-            let p = api::http::bind_all(&a.listen_peer_urls).await?;
-            Ok::<_, String>((c, p))
-        })
-        .map_err(anyhow::Error::msg)?;
-
-    let reporter: crate::raft::transport::Reporter = Default::default();
-    let handle = runtime.handle().clone();
-    let rep = reporter.clone();
-    let (node, shared, last_index) = raft::boot(&boot, move |me, cluster| {
-        let peers =
-            cluster.members.values().filter(|m| m.id != me).map(|m| (m.id, m.peer_urls.clone())).collect();
-        Box::new(HttpTransport::new(me, cluster.id, handle, peers, rep))
     })
-    .map_err(anyhow::Error::msg)?;
-    let _ = reporter.set(Arc::downgrade(&shared));
-    eprintln!(
-        "kv-serve: member {} ({}) of cluster {}, data in {}",
-        id_string(shared.member_id),
-        a.name,
-        id_string(shared.cluster_id),
-        cfg.data_dir.display()
-    );
-    let raft_thread =
-        std::thread::Builder::new().name("raft".into()).stack_size(16 << 20).spawn(move || {
-            if let Err(e) = node.run() {
-                eprintln!("kv-serve: fatal: {e}");
-                std::process::exit(3);
-            }
-        })?;
-
-    let api = Arc::new(Api {
-        shared: shared.clone(),
-        name: a.name.clone(),
-        request_timeout: Duration::from_secs(5) + 2 * election,
-        start_time: now_nanos(),
-        initial_cluster_token: a.initial_cluster_token.clone(),
-        client: hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .build(hyper_util::client::legacy::connect::HttpConnector::new()),
-    });
-    let advertise = a.advertise_client_urls.clone();
-    let name = a.name.clone();
-    runtime.block_on(async move {
-        // Peers first: a restarted member learns its leader (and catches up) through them.
-        for l in peer_listeners {
-            eprintln!("kv-serve: listening for peers on http://{}", l.local_addr()?);
-            let api = api.clone();
-            tokio::spawn(api::http::serve(l, move |req| api::peer_route(api.clone(), req)));
-        }
-        // Like etcd, serve clients only once this member's client URLs are in the cluster's
-        // membership (so clients that sync the member list find it) and it has caught up.
-        publish(&shared, name, advertise).await;
-        wait_caught_up(&shared, last_index, 3 * election).await;
-        for l in client_listeners {
-            eprintln!("kv-serve: serving clients on http://{}", l.local_addr()?);
-            let api = api.clone();
-            tokio::spawn(api::http::serve(l, move |req| api::route(api.clone(), req)));
-        }
-        tokio::spawn(trim_memory_now_and_then());
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = tokio::signal::ctrl_c() => {}
-        }
-        eprintln!("kv-serve: stopping");
-        shared.shutdown();
-        Ok::<_, anyhow::Error>(())
-    })?;
-    let _ = raft_thread.join();
-    runtime.shutdown_timeout(Duration::from_millis(200));
-    Ok(())
-}
-
-/// Every two seconds, memory freed since goes back to the OS. glibc keeps what a thread frees
-/// in that thread's arena: after one big answer (a recursive GET of a 10,000-key directory is
-/// ~4 MB of small allocations on a worker thread) the member's RSS stayed ~10 MiB higher for
-/// good. (A trim walks the arenas' free lists: well under a millisecond here.)
-async fn trim_memory_now_and_then() {
-    let mut tick = tokio::time::interval(Duration::from_secs(2));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        // SAFETY: malloc_trim only releases free memory; it has no preconditions.
-        let _ = tokio::task::spawn_blocking(|| unsafe { libc::malloc_trim(0) }).await;
-    }
-}
-
-/// Joining a running cluster: ask the other members listed in --initial-cluster (on their
-/// peer URLs, `GET /members`) for the membership, and find this member in it by its peer URLs
-/// (it must have been added with `POST /v2/members` / `kv member add` first).
-fn fetch_join(a: &Args, initial_cluster: &str) -> Result<raft::Join, String> {
-    use crate::raft::membership::{Cluster, Member};
-    let mut mine = a.initial_advertise_peer_urls.clone();
-    mine.sort();
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(3)))
-        .build()
-        .new_agent();
-    let mut errors = Vec::new();
-    for part in initial_cluster.split(',').map(str::trim) {
-        let Some((_, url)) = part.split_once('=') else { continue };
-        if mine.iter().any(|u| u == url) {
-            continue;
-        }
-        let got = agent.get(format!("{}/members", url.trim_end_matches('/'))).call();
-        let mut resp = match got {
-            Ok(r) if r.status() == 200 => r,
-            Ok(r) => {
-                errors.push(format!("{url}: answered {}", r.status()));
-                continue;
-            }
-            Err(e) => {
-                errors.push(format!("{url}: {e}"));
-                continue;
-            }
-        };
-        let cluster_id = resp
-            .headers()
-            .get("X-Etcd-Cluster-ID")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| u64::from_str_radix(v, 16).ok());
-        let body = resp.body_mut().read_to_string().map_err(|e| format!("{url}: {e}"))?;
-        let list: Vec<serde_json::Value> = serde_json::from_str(&body).map_err(|e| format!("{url}: {e}"))?;
-        let mut cluster =
-            Cluster { id: cluster_id.ok_or_else(|| format!("{url}: no cluster ID"))?, ..Default::default() };
-        for m in list {
-            let id = m["id"]
-                .as_str()
-                .and_then(|s| u64::from_str_radix(s, 16).ok())
-                .ok_or("member without an ID")?;
-            let strings = |k: &str| -> Vec<String> {
-                m[k].as_array()
-                    .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
-                    .unwrap_or_default()
-            };
-            let mut peer_urls = strings("peerURLs");
-            peer_urls.sort();
-            let name = m["name"].as_str().unwrap_or("").to_string();
-            cluster.members.insert(id, Member { id, name, peer_urls, client_urls: strings("clientURLs") });
-        }
-        let me = cluster.members.values().find(|m| m.peer_urls == mine).map(|m| m.id).ok_or_else(|| {
-            format!(
-                "the cluster has no member with peer URLs {}; add it first (kv member add {} {})",
-                mine.join(","),
-                a.name,
-                mine.join(",")
-            )
-        })?;
-        return Ok(raft::Join { member_id: me, cluster });
-    }
-    Err(format!("--initial-cluster-state=existing: no existing member answered: {}", errors.join("; ")))
-}
-
-/// After a restart, wait (bounded) until there is a leader and the entries that were in the
-/// log at boot, and those the leader has since said are committed, are applied — so plain
-/// reads do not go back in time.
-async fn wait_caught_up(shared: &Shared, last_index: u64, limit: Duration) {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        let applied = shared.applied_index.load(Ordering::Acquire);
-        let commit = shared.commit_index.load(Ordering::Acquire);
-        if shared.has_leader() && applied >= last_index && applied >= commit {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-}
-
-/// Publishes this member's name and client URLs through the log (etcd's "attributes"), retrying
-/// until it is applied, so every member and client sees them in /v2/members.
-async fn publish(shared: &Shared, name: String, client_urls: Vec<String>) {
-    let cmd = Command::Publish { id: shared.member_id, name, client_urls };
-    loop {
-        if shared.has_leader()
-            && let Ok(_) = shared.propose(&cmd, Duration::from_secs(5)).await
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }

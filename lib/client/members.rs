@@ -142,6 +142,23 @@ impl Client {
         Ok(())
     }
 
+    /// Asks one member's peer URL for the cluster it belongs to: its ID (`X-Etcd-Cluster-ID`)
+    /// and its members (the peer API's `/members`, as a joining etcd member asks). No failover.
+    pub fn peer_members(&self, peer_url: &str) -> Result<(u64, Vec<Member>), String> {
+        let url = peer_url.trim_end_matches('/');
+        let a = self.send_to(url, &Request::get("/members".into()))?;
+        if a.status != 200 {
+            return Err(format!("answered {}", a.status));
+        }
+        let id = a
+            .cluster_id
+            .as_deref()
+            .and_then(|v| u64::from_str_radix(v, 16).ok())
+            .ok_or_else(|| "no cluster ID in the answer".to_string())?;
+        let members: Vec<Member> = serde_json::from_str(&a.body).map_err(|e| e.to_string())?;
+        Ok((id, members))
+    }
+
     /// Asks one client URL for `/health` (no failover: this is about that URL).
     pub fn health_of(&self, client_url: &str) -> Health {
         let url = client_url.trim_end_matches('/').to_string();

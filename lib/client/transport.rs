@@ -35,6 +35,8 @@ pub struct Answer {
     pub body: String,
     /// The endpoint that answered.
     pub endpoint: String,
+    /// `X-Etcd-Cluster-ID`, when the server sent it.
+    pub cluster_id: Option<String>,
 }
 
 /// Timeouts for every request.
@@ -158,6 +160,11 @@ impl Transport {
             .get("X-Etcd-Index")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse().ok());
+        let cluster_id = resp
+            .headers()
+            .get("X-Etcd-Cluster-ID")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_string());
         let body = match resp.body_mut().with_config().limit(u64::MAX).read_to_string() {
             Ok(b) => b,
             Err(e) => {
@@ -167,7 +174,7 @@ impl Transport {
                 return Err(CallError::Endpoint(describe(ep, e)));
             }
         };
-        Ok(Answer { status, index, body, endpoint: ep.to_string() })
+        Ok(Answer { status, index, body, endpoint: ep.to_string(), cluster_id })
     }
 }
 

@@ -16,7 +16,7 @@ use ::raft::eraftpb::{ConfChange, ConfChangeType, ConfState, Entry, EntryType, S
 use protobuf::Message as _;
 use tokio::sync::oneshot;
 
-use super::node::{ConfChangeContext, Input, ProposeError, Shared};
+use super::node::{ConfChangeContext, Halt, Input, ProposeError, Shared};
 use super::snap_store::SnapStore;
 use super::state_machine::{self, StateImage, StateMachine};
 
@@ -46,6 +46,8 @@ pub struct Applier {
     /// The configuration as of `applied` (what a snapshot taken now must record).
     conf_state: ConfState,
     reads: Vec<(u64, oneshot::Sender<Result<(), ProposeError>>)>,
+    /// A fatal error was reported ([`Halt`]): stop applying.
+    halted: bool,
 }
 
 impl Applier {
@@ -70,6 +72,7 @@ impl Applier {
             applied_term: snapshot.term,
             conf_state,
             reads: Vec::new(),
+            halted: false,
         }
     }
 
@@ -79,6 +82,10 @@ impl Applier {
             self.handle(task);
             while let Ok(task) = self.tasks.try_recv() {
                 self.handle(task);
+            }
+            if self.halted {
+                // The state machine is not the log's any more: apply nothing else.
+                return;
             }
             self.answer_reads();
             self.maybe_snapshot();
@@ -101,8 +108,8 @@ impl Applier {
                     self.shared.send_input(Input::Peers(peers));
                 }
                 Err(e) => {
-                    eprintln!("kv-serve: fatal: cannot install the leader's snapshot: {e}");
-                    std::process::exit(3);
+                    self.shared.halt(Halt::Fatal(format!("cannot install the leader's snapshot: {e}")));
+                    self.halted = true;
                 }
             },
             ApplyTask::Read { index, reply } => self.reads.push((index, reply)),
@@ -133,7 +140,7 @@ impl Applier {
                                 replies.push((id, outcome));
                             }
                         }
-                        Err(err) => eprintln!("kv-serve: skipping entry {}: {err}", e.index),
+                        Err(err) => log::warn!("skipping entry {}: {err}", e.index),
                     },
                     EntryType::EntryConfChange => {
                         let cc = ConfChange::parse_from_bytes(&e.data).unwrap_or_default();
@@ -167,8 +174,7 @@ impl Applier {
         self.shared.reply(replies);
         if removed {
             // etcd does the same: a removed member cannot take part any more.
-            eprintln!("kv-serve: this member has been removed from the cluster; stopping");
-            std::process::exit(0);
+            self.shared.halt(Halt::Removed);
         }
     }
 
@@ -213,27 +219,31 @@ fn spawn_snapshot_writer(
     shared: Arc<Shared>,
 ) -> std::sync::mpsc::Sender<(SnapshotMetadata, StateImage)> {
     let (tx, rx) = std::sync::mpsc::channel::<(SnapshotMetadata, StateImage)>();
-    std::thread::Builder::new()
-        .name("snapshot".into())
-        .spawn(move || {
-            while let Ok((meta, image)) = rx.recv() {
-                let mut snap = Snapshot::default();
-                snap.set_metadata(meta);
-                snap.data = image.encode().into();
-                match snaps.save(&snap) {
-                    Ok(true) => {}
-                    Ok(false) => continue,
-                    Err(e) => {
-                        eprintln!("kv-serve: fatal: cannot write a snapshot: {e}");
-                        std::process::exit(3);
-                    }
+    let thread_shared = shared.clone();
+    let write = move || {
+        while let Ok((meta, image)) = rx.recv() {
+            let mut snap = Snapshot::default();
+            snap.set_metadata(meta);
+            snap.data = image.encode().into();
+            match snaps.save(&snap) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    shared.halt(Halt::Fatal(format!("cannot write a snapshot: {e}")));
+                    return;
                 }
-                // (kv-serve hands the pages of its large, short-lived buffers back to the OS
-                // every two seconds.)
-                shared.send_input(Input::SnapshotSaved(snap.take_metadata()));
             }
-        })
-        .expect("spawn the snapshot thread");
+            // (kv-serve hands the pages of its large, short-lived buffers back to the OS
+            // every two seconds.)
+            shared.send_input(Input::SnapshotSaved(snap.take_metadata()));
+        }
+    };
+    let guard = thread_shared.clone();
+    let spawned =
+        std::thread::Builder::new().name("snapshot".into()).spawn(move || guard.guard("snapshot", write));
+    if let Err(e) = spawned {
+        thread_shared.halt(Halt::Fatal(format!("cannot start the snapshot thread: {e}")));
+    }
     tx
 }
 

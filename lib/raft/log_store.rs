@@ -391,8 +391,8 @@ impl LogStore {
                         path.display()
                     )));
                 }
-                eprintln!(
-                    "kv-serve: {}: cutting off a torn write at offset {p} ({} bytes)",
+                log::warn!(
+                    "{}: cutting off a torn write at offset {p} ({} bytes)",
                     path.display(),
                     written - p
                 );
@@ -435,8 +435,8 @@ impl LogStore {
         // (a leader's snapshot replacing a diverged suffix).
         let m = s.snapshot_meta.clone();
         if m.index > s.offset && (m.index > s.last() || Storage::term(&s, m.index).ok() != Some(m.term)) {
-            eprintln!(
-                "kv-serve: the log (last entry {}) does not hold the snapshot at {}: replacing it with the snapshot",
+            log::warn!(
+                "the log (last entry {}) does not hold the snapshot at {}: replacing it with the snapshot",
                 s.last(),
                 m.index
             );
@@ -562,7 +562,7 @@ impl LogStore {
             std::thread::Builder::new().name("wal-spare".into()).spawn(move || allocate_spare(&dir, size));
         match allocator {
             Ok(h) => self.spare = Some((h, size)),
-            Err(e) => eprintln!("kv-serve: cannot start the thread that allocates spare log segments: {e}"),
+            Err(e) => log::warn!("cannot start the thread that allocates spare log segments: {e}"),
         }
     }
 
@@ -580,8 +580,8 @@ impl LogStore {
             Ok(Ok(())) => Some(size),
             Ok(Err(e)) => {
                 // Not fatal: segments then grow as they are written, as without preallocation.
-                eprintln!(
-                    "kv-serve: {}: cannot allocate a spare log segment (segments will grow as they are written): {e}",
+                log::warn!(
+                    "{}: cannot allocate a spare log segment (segments will grow as they are written): {e}",
                     self.dir.display()
                 );
                 self.preallocate = false;
@@ -679,7 +679,7 @@ impl LogStore {
         self.deleter = Some(std::thread::spawn(move || {
             for p in doomed {
                 if let Err(e) = std::fs::remove_file(&p) {
-                    eprintln!("kv-serve: cannot delete {}: {e}", p.display());
+                    log::warn!("cannot delete {}: {e}", p.display());
                 }
             }
             let _ = sync_dir(&dir);

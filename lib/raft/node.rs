@@ -44,6 +44,17 @@ pub enum ProposeError {
     Stopped,
 }
 
+/// Why a member stops on its own. The library never exits the process: the Raft, applier and
+/// snapshot threads report here, and the program, waiting on [`Shared::halted`], decides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Halt {
+    /// The cluster removed this member; it cannot take part any more (etcd stops too).
+    Removed,
+    /// A thread the member cannot serve without failed: a disk error, a snapshot that cannot be
+    /// installed or written, a panic. Serving on would mean stale reads and a false `/health`.
+    Fatal(String),
+}
+
 /// What a proposer gets back: the outcome of its command (None for commands without one,
 /// like a member publishing its URLs), or why there is none.
 pub type Reply = Result<Option<Outcome>, ProposeError>;
@@ -115,6 +126,8 @@ pub struct Shared {
     pub leader_since: AtomicU64,
     /// Send latency and counts per peer, kept by the transport; for /v2/stats/leader.
     pub peer_stats: Mutex<std::collections::BTreeMap<u64, super::transport::PeerStats>>,
+    /// Set once when the member must stop on its own.
+    halt: tokio::sync::watch::Sender<Option<Halt>>,
 }
 
 impl Shared {
@@ -199,6 +212,36 @@ impl Shared {
 
     pub fn shutdown(&self) {
         let _ = self.send(Input::Shutdown);
+    }
+
+    /// Asks the program to stop this member (the first reason given is kept).
+    pub fn halt(&self, why: Halt) {
+        self.halt.send_if_modified(|h| {
+            if h.is_none() {
+                *h = Some(why);
+                true
+            } else {
+                false
+            }
+        });
+    }
+
+    /// Resolves when the member must stop on its own, with the reason.
+    pub async fn halted(&self) -> Halt {
+        let mut rx = self.halt.subscribe();
+        match rx.wait_for(Option::is_some).await {
+            Ok(h) => h.clone().unwrap_or_else(|| Halt::Fatal("halted".into())),
+            // The sender lives in `self`, so this cannot happen while we are borrowed.
+            Err(_) => std::future::pending().await,
+        }
+    }
+
+    /// Runs `body` as the named thread's whole work: a panic in it halts the member instead of
+    /// leaving it serving without that thread.
+    pub fn guard(self: &Arc<Self>, thread: &str, body: impl FnOnce()) {
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).is_err() {
+            self.halt(Halt::Fatal(format!("the {thread} thread panicked")));
+        }
     }
 
     pub fn has_leader(&self) -> bool {
@@ -304,6 +347,7 @@ impl Node {
             send_append: AtomicU64::new(0),
             leader_since: AtomicU64::new(crate::os::clock::now_nanos() as u64),
             peer_stats: Mutex::new(Default::default()),
+            halt: tokio::sync::watch::channel(None).0,
         });
         // A cluster of one needs no election timeout to find its leader.
         if voters == [cfg.member_id] {
@@ -336,8 +380,11 @@ impl Node {
         let applier = std::thread::Builder::new()
             .name("apply".into())
             .stack_size(16 << 20)
-            .spawn(move || applier.run())
-            .expect("spawn the applier thread");
+            .spawn({
+                let shared = self.shared.clone();
+                move || shared.guard("apply", || applier.run())
+            })
+            .map_err(|e| LogError::Wal(format!("cannot start the applier thread: {e}")))?;
         let result = self.run_loop();
         // Dropping the node closes the applier's channel; it finishes what it was given.
         let shared = self.shared.clone();
@@ -434,15 +481,10 @@ impl Node {
             }
             Input::Peers(peers) => self.transport.set_peers(peers),
             Input::Step(msg) => {
-                if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgHeartbeatResponse {
-                    if let Some(sent) = self.heartbeats.remove(&msg.from) {
-                        self.shared
-                            .peer_stats
-                            .lock()
-                            .entry(msg.from)
-                            .or_default()
-                            .record(Some(sent.elapsed()));
-                    }
+                if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgHeartbeatResponse
+                    && let Some(sent) = self.heartbeats.remove(&msg.from)
+                {
+                    self.shared.peer_stats.lock().entry(msg.from).or_default().record(Some(sent.elapsed()));
                 }
                 if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgAppend {
                     self.shared.recv_append.fetch_add(1, Ordering::Relaxed);

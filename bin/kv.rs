@@ -14,5 +14,6 @@ fn main() {
             std::process::exit(if e.use_stderr() { kv::exit::BAD_ARGS } else { kv::exit::SUCCESS });
         }
     };
+    cli::logging::init("kv", false);
     std::process::exit(kv::run(args));
 }

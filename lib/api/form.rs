@@ -44,7 +44,7 @@ impl Form {
     }
 
     /// A boolean parameter: absent → false; present → Go's `strconv.ParseBool` rules.
-    pub fn bool(&self, key: &str) -> Result<bool, ()> {
+    pub fn bool(&self, key: &str) -> Result<bool, BadValue> {
         match self.get(key) {
             None => Ok(false),
             Some(v) => parse_bool(v),
@@ -52,7 +52,7 @@ impl Form {
     }
 
     /// An unsigned parameter: absent → 0; present → decimal digits only.
-    pub fn u64(&self, key: &str) -> Result<u64, ()> {
+    pub fn u64(&self, key: &str) -> Result<u64, BadValue> {
         match self.get(key) {
             None => Ok(0),
             Some(v) => parse_u64(v),
@@ -60,19 +60,24 @@ impl Form {
     }
 }
 
-pub fn parse_bool(v: &str) -> Result<bool, ()> {
+/// A parameter's value is not what its kind allows (the caller answers with etcd's error
+/// code for that parameter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadValue;
+
+pub fn parse_bool(v: &str) -> Result<bool, BadValue> {
     match v {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
         "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
-        _ => Err(()),
+        _ => Err(BadValue),
     }
 }
 
-pub fn parse_u64(v: &str) -> Result<u64, ()> {
+pub fn parse_u64(v: &str) -> Result<u64, BadValue> {
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(());
+        return Err(BadValue);
     }
-    v.parse().map_err(|_| ())
+    v.parse().map_err(|_| BadValue)
 }
 
 fn hex(b: u8) -> Option<u8> {

@@ -95,8 +95,9 @@ etcdctl's own statuses: 0 success; 1 bad arguments, a directory where a key was 
 (\fBget\fR), or a failed \fBmember\fR command; 2 no endpoint answered while learning the
 cluster's members; 4 the server answered with an error (key not found, compare failed, …)
 or no endpoint answered the command; 5 \fBcluster\-health\fR found an unhealthy member.
-\fBkv load\fR exits 2 when its input is bad (nothing is written then).
-A closed standard output (\fBkv ls \-r / | head\fR) ends the command quietly with status 0.
+\fBkv load\fR exits 1 (bad arguments) when its input is bad; nothing is written then.
+A closed standard output (\fBkv ls \-r / | head\fR) ends the command quietly with status 0;
+any other failure to write the output ends it with status 3.
 .SH ENVIRONMENT
 .TP
 \fBKV_ENDPOINTS\fR

@@ -7,15 +7,38 @@ pub mod kv_serve;
 pub mod logging;
 pub mod unit_run;
 
-/// Exit codes shared by every corekit program (see DESIGN.md).
+/// Exit codes of the corekit family — every program but `kv`, which keeps etcdctl's own
+/// (`kv::exit`) so that scripts written for etcdctl read it the same (DESIGN: "use etcdctl's
+/// own codes where it has them"). These are the two tables; no program has a third.
 pub mod exit {
     pub const OK: i32 = 0;
-    /// A negative answer that is not an error (key not found, compare failed…).
+    /// A negative answer that is not an error (key not found, unit not found…).
     pub const NEGATIVE: i32 = 1;
-    /// Usage or bad input.
+    /// Usage or bad input (flags, unit files, cloud-configs): nothing was changed.
     pub const USAGE: i32 = 2;
-    /// Unreachable cluster or internal error.
+    /// Unreachable cluster or daemon, or an internal error (including a failed write to
+    /// standard output other than a closed pipe).
     pub const FAILURE: i32 = 3;
+    /// A unit's start (or stop) job failed: the unit is failed (`unit-run`, `unit-sched`).
+    pub const UNIT_FAILED: i32 = 4;
+}
+
+/// How a command ended early: its exit status (whatever had to be said has been said).
+/// Every program's commands return `Result<_, Stop>`, so `?` on a write to stdout works.
+#[derive(Debug)]
+pub struct Stop(pub i32);
+
+impl From<std::io::Error> for Stop {
+    /// A closed standard output (`kv ls -r / | head`) is a quiet, successful end (ripgrep's
+    /// rule); any other write error is reported and ends with [`exit::FAILURE`].
+    fn from(e: std::io::Error) -> Stop {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Stop(exit::OK)
+        } else {
+            log::error!("writing output: {e}");
+            Stop(exit::FAILURE)
+        }
+    }
 }
 
 /// Go programs (etcd among them) accept long flags with one dash (`-name x`). So that an

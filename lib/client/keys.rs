@@ -263,7 +263,7 @@ pub struct Watcher<'a> {
 
 impl Watcher<'_> {
     /// Blocks until the next change (no deadline), then moves past it.
-    pub fn next(&mut self) -> Result<Response, Error> {
+    pub fn next_change(&mut self) -> Result<Response, Error> {
         loop {
             let mut q = vec![("wait", "true".to_string())];
             if self.wait_index > 0 {

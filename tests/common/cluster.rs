@@ -111,10 +111,10 @@ impl TestCluster {
     pub fn wait_healthy(&self, i: usize) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if let Ok((200, v)) = self.http(i).get("/health") {
-                if v["health"] == "true" {
-                    return;
-                }
+            if let Ok((200, v)) = self.http(i).get("/health")
+                && v["health"] == "true"
+            {
+                return;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -140,10 +140,10 @@ impl TestCluster {
                 if self.nodes[i].child.is_none() {
                     continue;
                 }
-                if let Some(v) = self.stats_self(i) {
-                    if v["state"] == "StateLeader" {
-                        return i;
-                    }
+                if let Some(v) = self.stats_self(i)
+                    && v["state"] == "StateLeader"
+                {
+                    return i;
                 }
             }
             std::thread::sleep(Duration::from_millis(50));

@@ -11,22 +11,7 @@ use crate::client::{
     endpoints,
 };
 
-/// How a command ended: its exit status (whatever had to be said is already said).
-#[derive(Debug)]
-pub struct Stop(pub i32);
-
-impl From<io::Error> for Stop {
-    /// A closed stdout (`kv ls -r / | head`) ends quietly and successfully; any other write
-    /// error is reported.
-    fn from(e: io::Error) -> Stop {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            Stop(exit::SUCCESS)
-        } else {
-            eprintln!("kv: writing output: {e}");
-            Stop(exit::BAD_ARGS)
-        }
-    }
-}
+pub use crate::cli::Stop;
 
 type Res = Result<(), Stop>;
 
@@ -220,7 +205,7 @@ fn dispatch(ctx: &mut Ctx, cmd: Command) -> Res {
             exit_zero_on_sigint();
             let mut w = c.watcher(&key, after_index, recursive);
             loop {
-                let r = w.next().map_err(|e| ctx.fail(exit::SERVER_ERROR, &e))?;
+                let r = w.next_change().map_err(|e| ctx.fail(exit::SERVER_ERROR, &e))?;
                 if r.node.dir {
                     continue;
                 }
@@ -283,12 +268,15 @@ fn print_tree(out: &mut dyn Write, n: &client::Node, slash: bool) -> io::Result<
 }
 
 extern "C" fn on_sigint(_: libc::c_int) {
+    // SAFETY: _exit is async-signal-safe (nix has no _exit); nothing is left to flush that
+    // a watch would miss.
     unsafe { libc::_exit(0) }
 }
 
 /// etcdctl's watch commands end with status 0 on Ctrl-C.
 fn exit_zero_on_sigint() {
     use nix::sys::signal::{SigHandler, Signal, signal};
+    // SAFETY: the handler only calls the async-signal-safe _exit.
     unsafe {
         let _ = signal(Signal::SIGINT, SigHandler::Handler(on_sigint));
     }
@@ -306,7 +294,7 @@ fn exec_watch(ctx: &mut Ctx, after_index: u64, recursive: bool, mut args: Vec<St
     exit_zero_on_sigint();
     let mut w = c.watcher(&key, after_index, recursive);
     loop {
-        let r = w.next().map_err(|e| ctx.fail(exit::SERVER_ERROR, &e))?;
+        let r = w.next_change().map_err(|e| ctx.fail(exit::SERVER_ERROR, &e))?;
         ctx.out.flush()?;
         if r.node.dir {
             eprintln!("Ignored dir {} change", r.node.key);

@@ -83,7 +83,7 @@ pub fn load(ctx: &mut Ctx) -> Result<(), Stop> {
             for e in errors {
                 eprintln!("kv: load: {e}");
             }
-            return Err(Stop(crate::cli::exit::USAGE));
+            return Err(Stop(exit::BAD_ARGS));
         }
     };
     let c = ctx.client(true)?;

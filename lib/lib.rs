@@ -7,6 +7,7 @@
 //! | [`api`] | the etcd v2 HTTP API served by `kv-serve` |
 //! | [`client`] | a blocking etcd v2 client: endpoints, failover, member sync (used by `kv`) |
 //! | [`unit`] | systemd unit files: syntax, Exec lines, specifiers, the typed service |
+//! | [`sched`] | the cluster scheduler: key layout, `[X-Fleet]`, the engine's decisions |
 //! | [`agent`] | `unit-run`: the node agent that supervises units, their journal and containers |
 //! | [`os`] | the clock, the host's identity, atomic file writes |
 //! | [`cli`] | flag definitions and what every program's command line shares |
@@ -17,5 +18,6 @@ pub mod cli;
 pub mod client;
 pub mod os;
 pub mod raft;
+pub mod sched;
 pub mod store;
 pub mod unit;

@@ -1,0 +1,17 @@
+//! The cluster scheduler behind `unit-sched` (fleet's engine and registry): which units the
+//! cluster should run, where, and what each machine reports of them — all of it in the
+//! store, under one documented prefix.
+//!
+//! | module | concern |
+//! |---|---|
+//! | [`keys`] | the key layout in the store (`man corekit-keys`) |
+//! | [`records`] | what those keys hold: units, machines, assignments, states, the lease |
+//! | [`requirements`] | a unit's `[X-Fleet]` section: where it may run |
+//! | [`glob`] | Go's `path.Match`, for `Conflicts=` and `Replaces=` |
+//! | [`plan`] | the engine's decisions as a pure function (fleet's reconciler) |
+
+pub mod glob;
+pub mod keys;
+pub mod plan;
+pub mod records;
+pub mod requirements;

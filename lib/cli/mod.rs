@@ -5,6 +5,7 @@ pub mod docs;
 pub mod kv;
 pub mod kv_serve;
 pub mod logging;
+pub mod table;
 pub mod unit_run;
 
 /// Exit codes of the corekit family — every program but `kv`, which keeps etcdctl's own

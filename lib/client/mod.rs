@@ -90,6 +90,20 @@ impl Client {
         Ok(answer)
     }
 
+    /// Sends a long poll that ends with [`Error::Idle`] after `idle` without an event.
+    pub fn send_watch(&self, req: &Request, idle: Duration) -> Result<Answer, Error> {
+        let (eps, start) = {
+            let s = self.state.lock();
+            (s.endpoints.clone(), s.pinned)
+        };
+        let (answer, i) = self.transport.send_idle(&eps, start, req, None, Some(idle))?;
+        let mut s = self.state.lock();
+        if s.endpoints == eps {
+            s.pinned = i;
+        }
+        Ok(answer)
+    }
+
     /// Sends `req` to one URL only; the error is Go's text for what happened.
     pub fn send_to(&self, url: &str, req: &Request) -> Result<Answer, String> {
         let deadline = self.state.lock().deadline;

@@ -53,6 +53,8 @@ pub(crate) struct Transport {
 
 enum CallError {
     Deadline,
+    /// A long poll with an idle limit saw no event within it (the endpoint is alive).
+    Idle,
     Endpoint(String),
 }
 
@@ -78,6 +80,20 @@ impl Transport {
         req: &Request,
         deadline: Option<Instant>,
     ) -> Result<(Answer, usize), Error> {
+        self.send_idle(endpoints, start, req, deadline, None)
+    }
+
+    /// [`Transport::send`] for a long poll that gives up after `idle` without an answer body
+    /// ([`Error::Idle`]); the answer's headers must still come within the request timeout, so a
+    /// dead or cut-off member is failed over from rather than waited on forever.
+    pub(crate) fn send_idle(
+        &self,
+        endpoints: &[String],
+        start: usize,
+        req: &Request,
+        deadline: Option<Instant>,
+        idle: Option<Duration>,
+    ) -> Result<(Answer, usize), Error> {
         let n = endpoints.len();
         if n == 0 {
             return Err(Error::NoEndpoints);
@@ -86,7 +102,7 @@ impl Transport {
         for k in 0..n {
             let i = (start + k) % n;
             let ep = &endpoints[i];
-            match self.call(ep, req, deadline) {
+            match self.call(ep, req, deadline, idle) {
                 Ok(a) if a.status / 100 == 5 => {
                     errors.push(match a.status {
                         500 | 503 => format!("client: etcd member {ep} has no leader"),
@@ -95,13 +111,20 @@ impl Transport {
                 }
                 Ok(a) => return Ok((a, i)),
                 Err(CallError::Deadline) => return Err(Error::DeadlineExceeded),
+                Err(CallError::Idle) => return Err(Error::Idle),
                 Err(CallError::Endpoint(e)) => errors.push(e),
             }
         }
         Err(Error::Cluster(errors))
     }
 
-    fn call(&self, ep: &str, req: &Request, deadline: Option<Instant>) -> Result<Answer, CallError> {
+    fn call(
+        &self,
+        ep: &str,
+        req: &Request,
+        deadline: Option<Instant>,
+        idle: Option<Duration>,
+    ) -> Result<Answer, CallError> {
         let remaining = match deadline {
             Some(d) if !req.long_poll => {
                 let now = Instant::now();
@@ -114,7 +137,7 @@ impl Transport {
         };
         let url = format!("{ep}{}", req.target);
         let t = self.timeouts.request;
-        let recv = if req.long_poll { None } else { Some(t) };
+        let recv = if req.long_poll && idle.is_none() { None } else { Some(t) };
         let result = match (&req.body, req.method) {
             (Some((ctype, body)), method) => {
                 let b = match method {
@@ -139,6 +162,7 @@ impl Transport {
                 b.config()
                     .timeout_connect(Some(t))
                     .timeout_recv_response(recv)
+                    .timeout_recv_body(idle)
                     .timeout_global(remaining)
                     .build()
                     .call()
@@ -167,6 +191,9 @@ impl Transport {
             .map(|v| v.trim().to_string());
         let body = match resp.body_mut().with_config().limit(u64::MAX).read_to_string() {
             Ok(b) => b,
+            Err(ureq::Error::Timeout(ureq::Timeout::RecvBody)) if idle.is_some() => {
+                return Err(CallError::Idle);
+            }
             Err(e) => {
                 if past_deadline() {
                     return Err(CallError::Deadline);

@@ -263,7 +263,7 @@ pub fn plan(c: &Cluster) -> Vec<Action> {
         let before = waiting.len();
         let mut still = Vec::new();
         for u in waiting {
-            match place(&mut p, u, &mut out) {
+            match place(&mut p, u, &mut out, &mut reasons) {
                 true => {
                     reasons.remove(&u.name);
                 }
@@ -294,7 +294,12 @@ pub fn plan(c: &Cluster) -> Vec<Action> {
 }
 
 /// Places one unit (and moves what it replaces); false when no machine can take it.
-fn place(p: &mut Placement, u: &UnitRecord, out: &mut Vec<Action>) -> bool {
+fn place(
+    p: &mut Placement,
+    u: &UnitRecord,
+    out: &mut Vec<Action>,
+    reasons: &mut BTreeMap<String, String>,
+) -> bool {
     // Replaces=: take the replaced unit's machine if it can run this one there, and move the
     // replaced unit elsewhere (or leave it unplaced, with a reason, if nowhere else takes it).
     for victim in &u.requirements.replaces {
@@ -324,10 +329,12 @@ fn place(p: &mut Placement, u: &UnitRecord, out: &mut Vec<Action>) -> bool {
                         assignment: assignment(v),
                     });
                 }
-                None => out.push(Action::SetReason {
-                    unit: victim.clone(),
-                    reason: format!("replaced by Unit({}) and no other machine can run it", u.name),
-                }),
+                None => {
+                    reasons.insert(
+                        victim.clone(),
+                        format!("replaced by Unit({}) and no other machine can run it", u.name),
+                    );
+                }
             }
         }
         return true;

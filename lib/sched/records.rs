@@ -98,6 +98,9 @@ pub struct GlobalUnit {
 /// `states/<unit>/<machine>`: what the agent on `machine` reports of `unit`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitState {
+    /// What the agent has done with the unit: `loaded` (its file is loaded) or `launched`
+    /// (it was started) — fleet's current state, which `load`/`start` wait for.
+    pub job: Desired,
     /// systemd's LOAD, ACTIVE and SUB states (`loaded`, `active`, `running`).
     pub load: String,
     pub active: String,

@@ -20,6 +20,9 @@ pub fn is_code(e: &Error, code: u32) -> bool {
     e.etcd().is_some_and(|x| x.code == code)
 }
 
+/// unit → (machine, assignment).
+pub type Schedule = BTreeMap<String, (String, Assignment)>;
+
 /// The registry: a client and the key layout.
 pub struct Registry {
     pub client: Client,
@@ -167,7 +170,7 @@ impl Registry {
     // ----- the schedule -----
 
     /// unit → (machine, assignment), for the whole cluster, and the index of the read.
-    pub fn schedule(&self) -> Result<(BTreeMap<String, (String, Assignment)>, u64), Error> {
+    pub fn schedule(&self) -> Result<(Schedule, u64), Error> {
         let l = self.list(&self.keys.schedule())?;
         let mut out = BTreeMap::new();
         for n in &l.nodes {

@@ -56,7 +56,7 @@ pub struct Counters {
 }
 
 enum Watched {
-    Change(crate::client::Response),
+    Change(Box<crate::client::Response>),
     /// The watch can't go on from where it was: read everything again.
     Resync(String),
 }
@@ -123,7 +123,7 @@ fn lead_until_lost(
                 generation.fetch_add(1, Ordering::SeqCst);
                 return;
             }
-            if ticks % 10 == 0 {
+            if ticks.is_multiple_of(10) {
                 // Now and then, the whole cluster again: whatever a watch missed is seen here.
                 match Model::read(reg) {
                     Ok(m) => {
@@ -204,7 +204,7 @@ fn spawn_watch(
         while generation.load(Ordering::SeqCst) == mine {
             let sent = match w.next_change_within(idle) {
                 Ok(None) => continue,
-                Ok(Some(r)) => tx.send(Watched::Change(r)),
+                Ok(Some(r)) => tx.send(Watched::Change(Box::new(r))),
                 Err(e) if is_code(&e, EVENT_INDEX_CLEARED) => {
                     tx.send(Watched::Resync(format!("the watch of {dir} fell behind the event history")))
                 }

@@ -7,6 +7,7 @@ pub mod kv_serve;
 pub mod logging;
 pub mod table;
 pub mod unit_run;
+pub mod unit_sched;
 
 /// Exit codes of the corekit family — every program but `kv`, which keeps etcdctl's own
 /// (`kv::exit`) so that scripts written for etcdctl read it the same (DESIGN: "use etcdctl's

@@ -157,10 +157,10 @@ impl Registry {
             .collect())
     }
 
-    /// Writes (or refreshes) a machine record with a TTL.
-    pub fn put_machine(&self, m: &MachineRecord, ttl: Duration) -> Result<(), Error> {
+    /// Writes (or refreshes) a machine record with a TTL; the store index of the write.
+    pub fn put_machine(&self, m: &MachineRecord, ttl: Duration) -> Result<u64, Error> {
         let o = SetOptions { ttl: ttl.as_secs().max(1), ..Default::default() };
-        self.put(&self.keys.machine(&m.id), &to_json(m), &o).map(|_| ())
+        self.put(&self.keys.machine(&m.id), &to_json(m), &o)
     }
 
     pub fn delete_machine(&self, id: &str) -> Result<(), Error> {

@@ -115,9 +115,22 @@ fn bash_completes_unit_run_commands() {
 }
 
 #[test]
+fn bash_completes_unit_sched_commands() {
+    let got = bash_complete("completions/bash/unit-sched", &["unit-sched", "list-"]);
+    assert_offers(&got, &["list-units", "list-unit-files", "list-machines"], "unit-sched list-<TAB>");
+    let got = bash_complete("completions/bash/unit-sched", &["unit-sched", "start", "--no"]);
+    assert_offers(&got, &["--no-block"], "unit-sched start --no<TAB>");
+}
+
+#[test]
 fn zsh_completions_parse() {
     require_shell("zsh");
-    for rel in ["completions/zsh/_kv", "completions/zsh/_kv-serve", "completions/zsh/_unit-run"] {
+    for rel in [
+        "completions/zsh/_kv",
+        "completions/zsh/_kv-serve",
+        "completions/zsh/_unit-run",
+        "completions/zsh/_unit-sched",
+    ] {
         let out = Command::new("zsh").args(["-f", "-n"]).arg(file(rel)).output().expect("run zsh");
         assert!(
             out.status.success(),
@@ -155,9 +168,12 @@ fn fish_complete(rel: &str, line: &str) -> Vec<String> {
 #[test]
 fn fish_completions_parse_and_complete() {
     require_shell("fish");
-    for rel in
-        ["completions/fish/kv.fish", "completions/fish/kv-serve.fish", "completions/fish/unit-run.fish"]
-    {
+    for rel in [
+        "completions/fish/kv.fish",
+        "completions/fish/kv-serve.fish",
+        "completions/fish/unit-run.fish",
+        "completions/fish/unit-sched.fish",
+    ] {
         let out =
             Command::new("fish").arg("--no-config").arg("-n").arg(file(rel)).output().expect("run fish");
         assert!(

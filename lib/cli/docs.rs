@@ -14,7 +14,13 @@ pub fn programs() -> Vec<(clap::Command, &'static str)> {
         (super::kv_serve::Args::command(), KV_SERVE_EXTRA),
         (super::kv::Args::command(), KV_EXTRA),
         (super::unit_run::Args::command(), UNIT_RUN_EXTRA),
+        (super::unit_sched::Args::command(), UNIT_SCHED_EXTRA),
     ]
+}
+
+/// Pages of sections 5 and 7 (file formats, conventions): (file name, roff).
+pub fn pages() -> Vec<(&'static str, &'static str)> {
+    vec![("corekit-keys.7", KEYS_7)]
 }
 
 /// Renders every generated file: (path relative to the repository root, contents).
@@ -44,6 +50,9 @@ pub fn render() -> Vec<(PathBuf, Vec<u8>)> {
             }
             out.push((PathBuf::from(path), buf));
         }
+    }
+    for (name, page) in pages() {
+        out.push((PathBuf::from(format!("man/{name}")), page.as_bytes().to_vec()));
     }
     out
 }
@@ -196,4 +205,110 @@ internal error (for \fBdaemon\fR: it could not start); 4 the unit failed to star
 .fi
 .SH "SEE ALSO"
 systemd.service(5), systemd.exec(5), systemctl(1), fleetctl(1), kv(1)
+"#;
+
+const UNIT_SCHED_EXTRA: &str = r#".SH "HOW UNITS ARE PLACED"
+\fBsubmit\fR stores a unit file in the store (desired state \fBinactive\fR); \fBload\fR asks for it
+to be placed (\fBloaded\fR), \fBstart\fR for it to run (\fBlaunched\fR); \fBstop\fR goes back to
+\fBloaded\fR, \fBunload\fR to \fBinactive\fR, \fBdestroy\fR removes it. The engine that holds the
+lease (\fBunit\-sched engine\fR, one per machine, one leading) places each unit that is not
+\fBinactive\fR on the least\-loaded machine its \fB[X\-Fleet]\fR section allows, and moves the units
+of a machine whose agent stopped renewing its record. The agent on each machine
+(\fBunit\-run daemon \-\-endpoints\fR) runs what is placed on it and reports each unit's state.
+A unit's current state (\fBSTATE\fR) is \fBinactive\fR until its machine reports it, then
+\fBloaded\fR, and \fBlaunched\fR once started there.
+.PP
+\fB[X\-Fleet]\fR keys: \fBMachineID=\fR (only that machine), \fBMachineOf=\fR\fIunit\fR (the machine that
+runs \fIunit\fR), \fBMachineMetadata="k=v" "k2=v2"\fR (different keys all required, values of one key
+any of), \fBConflicts=\fR\fIglob\fR... (never beside a matching unit, either way), \fBGlobal=true\fR (every
+matching machine; only with MachineMetadata and Conflicts), \fBReplaces=\fR\fIunit\fR (take its machine,
+move it); the old \fBX\-Condition\fR* spellings and \fBX\-Conflicts\fR work with a warning. Values may
+use \fB%n %N %p %i\fR. A template \fBname@.service\fR is started as \fBname@x.service\fR; the shell expands
+\fBname@{1..3}.service\fR.
+.SH "DIFFERENCES FROM FLEETCTL"
+Status and journal come from the unit's agent over HTTP (its address is in its machine record):
+no SSH and no ssh\-agent; \fIUNIT\fR\fB@\fR\fIMACHINE\fR (an ID prefix) picks a machine, and a global
+unit's status has one section per machine. A blocking \fBload\fR or \fBstart\fR ends with the reason
+when the unit cannot be placed, when no engine runs, or when the unit failed, instead of waiting
+forever; it waits for every unit named, not only for those whose desired state it changed.
+\fBstart \-\-no\-block\fR prints its line once. \fB\-o json\fR works on every command. A unit file is
+checked as unit\-run will read it (errors name file, line and column) before anything is stored.
+.SH "EXIT STATUS"
+0 success; 1 failure (fleetctl's status for every error, including an unreachable store); 2 bad
+usage.
+.SH ENVIRONMENT
+.TP
+\fBKV_ENDPOINTS\fR, \fBFLEETCTL_ENDPOINT\fR, \fBFLEET_ETCD_SERVERS\fR, \fBETCDCTL_ENDPOINTS\fR
+The store's client URLs when \fB\-\-endpoints\fR is not given, in this order.
+.SH EXAMPLES
+.nf
+    unit\-sched load croc.service
+    unit\-sched start croc.service
+    unit\-sched status croc.service
+    unit\-sched journal \-f croc.service
+    unit\-sched stop croc.service
+    unit\-sched destroy croc.service
+    unit\-sched start web@{1..3}.service
+.fi
+.SH "SEE ALSO"
+corekit\-keys(7), unit\-run(1), fleetctl(1)
+"#;
+
+const KEYS_7: &str = r#".TH corekit-keys 7 "" corekit corekit
+.SH NAME
+corekit\-keys \- where the unit scheduler keeps its state in the store
+.SH DESCRIPTION
+\fBunit\-sched\fR (the command line and the engine) and the agents of \fBunit\-run daemon \-\-endpoints\fR
+share their state through the store's etcd v2 API, under one prefix (default \fB/_corekit/sched\fR,
+\fB\-\-key\-prefix\fR). Each key has one writer, so any one of the three programs can be replaced by
+another that honours this page. Values are JSON unless said otherwise.
+.TP
+\fIPREFIX\fR\fB/units/\fR\fIunit\fR
+A submitted unit: \fB{"name","hash","desired","requirements","description"}\fR. \fBhash\fR is the SHA\-1 (hex)
+of its file's text; \fBdesired\fR is \fBinactive\fR, \fBloaded\fR or \fBlaunched\fR; \fBrequirements\fR is its
+\fB[X\-Fleet]\fR section read for this unit's name (\fB{"machine_id","machine_of":[],"metadata":{"k":["v"]},
+"conflicts":[],"replaces":[],"global"}\fR, empty ones left out). Written by \fBunit\-sched\fR.
+.TP
+\fIPREFIX\fR\fB/texts/\fR\fIhash\fR
+The unit file's text itself (not JSON), written once by \fBunit\-sched\fR, never changed.
+.TP
+\fIPREFIX\fR\fB/machines/\fR\fIid\fR
+A live agent, with a TTL of its \fBagent_ttl\fR (default 30 s), renewed every third of it:
+\fB{"id","hostname","public_ip","metadata":{},"agent_url","version"}\fR. \fBagent_url\fR serves
+\fBGET /v1/units/\fR\fIunit\fR\fB/status\fR, \fB/v1/units/\fR\fIunit\fR\fB/journal?lines=N[&follow=true]\fR and
+\fB/v1/machine\fR. Written by the agent; it expires when the agent stops renewing it.
+.TP
+\fIPREFIX\fR\fB/schedule/\fR\fIid\fR\fB/\fR\fIunit\fR
+The engine placed \fIunit\fR on machine \fIid\fR: \fB{"hash","desired"}\fR (\fBloaded\fR or \fBlaunched\fR).
+Each agent watches only its own \fBschedule/\fR\fIid\fR directory. Written by the engine.
+.TP
+\fIPREFIX\fR\fB/global/\fR\fIunit\fR
+A global unit for every agent to consider: \fB{"hash","desired","requirements"}\fR. An agent runs it
+when its metadata matches and nothing it runs conflicts. Written by the engine; watched by
+every agent.
+.TP
+\fIPREFIX\fR\fB/states/\fR\fIunit\fR\fB/\fR\fIid\fR
+What machine \fIid\fR reports of \fIunit\fR, with a TTL of \fBagent_ttl\fR, renewed every half of it and
+whenever it changes: \fB{"job","load","active","sub","hash","machine"}\fR \- \fBjob\fR is \fBloaded\fR or
+\fBlaunched\fR (what the agent did), \fBload\fR/\fBactive\fR/\fBsub\fR systemd's states. Written by the agent.
+.TP
+\fIPREFIX\fR\fB/reasons/\fR\fIunit\fR
+Why the engine cannot place \fIunit\fR now (text); deleted once it is placed. Written by the engine.
+.TP
+\fIPREFIX\fR\fB/lease/engine\fR
+\fB{"machine_id","version"}\fR with a TTL of five reconcile intervals (10 s): the engine that leads.
+Taken with \fBprevExist=false\fR, renewed with \fBprevIndex\fR; an engine finding a higher
+\fBversion\fR stands by.
+.SH "THE CURRENT STATE"
+A unit's current state is \fBinactive\fR while no live machine (one whose \fBmachines/\fR key exists)
+reports it with the submitted \fBhash\fR, else the most advanced \fBjob\fR reported.
+.SH "NO UNIT TWICE"
+The engine moves a unit only after its machine's record expired, or when the unit's own
+requirements or desired state change. An agent times its renewals from when it sent them, so it
+knows the latest moment its record can still exist; at that moment it stops every unit it runs
+for the cluster (before the engine can have seen the expiry) and takes units again only after a
+renewal got through and it has read its \fBschedule/\fR directory afresh. A store outage shorter than
+\fBagent_ttl\fR changes nothing.
+.SH "SEE ALSO"
+unit\-sched(1), unit\-run(1), kv(1)
 "#;

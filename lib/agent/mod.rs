@@ -12,6 +12,7 @@
 //! | [`docker`] | the Docker Engine API: a unit's containers, removing leftovers |
 //! | [`machine`] | machine ID, hostname, addresses, Docker version |
 //! | [`protocol`] | requests and answers on the control socket |
+//! | [`reconcile`] | desired units vs loaded units → tasks (pure; for the scheduler's agent side) |
 //! | [`status`] | `unit-run status` in systemctl's shape |
 //!
 //! Run dir layout (`--run-dir`, default /run/corekit): `unit-run.sock` (the control socket,
@@ -26,6 +27,7 @@ pub mod journal;
 pub mod machine;
 pub mod process;
 pub mod protocol;
+pub mod reconcile;
 pub mod signals;
 pub mod status;
 pub mod supervisor;

@@ -41,10 +41,10 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         .truncate(false)
         .write(true)
         .open(run.state().join("lock"))?;
-    // SAFETY: flock on a descriptor we own; it is held for the daemon's life.
-    if unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+    // Held for the daemon's life: one daemon per run dir.
+    let Ok(_lock) = nix::fcntl::Flock::lock(lock, nix::fcntl::FlockArg::LockExclusiveNonblock) else {
         anyhow::bail!("another unit-run daemon is using {}", run.root.display());
-    }
+    };
     signals::become_subreaper().map_err(|e| anyhow::anyhow!("becoming a child subreaper: {e}"))?;
     let machine_id = machine::machine_id(opts.machine_id.as_deref(), &run.root)?;
     let root = std::fs::canonicalize(&run.root).unwrap_or(run.root.clone());
@@ -95,8 +95,8 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
             }
         })?;
     }
-    eprintln!(
-        "unit-run: daemon ready on {} (machine {machine_id}, {})",
+    log::info!(
+        "daemon ready on {} (machine {machine_id}, {})",
         sock.display(),
         if cgroups.available() {
             "a cgroup per unit"
@@ -107,7 +107,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     sup.run(rx);
     let _ = std::fs::remove_file(&sock);
     cgroups.remove_base();
-    eprintln!("unit-run: every unit stopped; exiting");
+    log::info!("every unit stopped; exiting");
     Ok(())
 }
 

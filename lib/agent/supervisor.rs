@@ -26,6 +26,8 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::{Signal, kill, killpg};
+use nix::unistd::Pid;
 use serde_json::json;
 
 use super::RunDir;
@@ -297,18 +299,15 @@ impl Supervisor {
             }) {
                 Ok(unit) if unit.service.is_some() => self.install(name, unit, path),
                 Ok(_) => {}
-                Err(e) => eprintln!("unit-run: {e}"),
+                Err(e) => log::warn!("{e}"),
             }
         }
         // What an earlier daemon left running is stopped, never adopted: its processes are
         // killed and the unit started afresh below.
         for name in self.cgroups.populated_units() {
             if let Some(cg) = self.cgroups.unit(&name) {
-                eprintln!(
-                    "unit-run: {name}: killing {} process(es) left by an earlier daemon",
-                    cg.pids().len()
-                );
-                cg.kill(libc::SIGKILL);
+                log::info!("{name}: killing {} process(es) left by an earlier daemon", cg.pids().len());
+                cg.kill(Signal::SIGKILL);
             }
         }
         self.report_leftover_containers(&desired);
@@ -334,9 +333,11 @@ impl Supervisor {
             if let Some(owner) = owner
                 && !desired.contains(&owner)
             {
-                eprintln!(
-                    "unit-run: container {} ({}, {}) was left by {owner}, which is not running",
-                    c.name, c.image, c.state
+                log::info!(
+                    "container {} ({}, {}) was left by {owner}, which is not running",
+                    c.name,
+                    c.image,
+                    c.state
                 );
             }
         }
@@ -458,7 +459,7 @@ impl Supervisor {
             return;
         }
         self.shutting_down = true;
-        eprintln!("unit-run: stopping every unit");
+        log::info!("stopping every unit");
         let names: Vec<String> = self.units.keys().cloned().collect();
         for n in names {
             let rt = self.units.get_mut(&n).unwrap();
@@ -833,7 +834,7 @@ impl Supervisor {
             .map(|(n, _)| n.as_str())
             .collect();
         if let Err(e) = self.run.write_desired(&started) {
-            eprintln!("unit-run: saving desired states: {e}");
+            log::warn!("saving desired states: {e}");
         }
     }
 
@@ -1579,9 +1580,9 @@ impl Supervisor {
         if let Some(c) = rt.control.take()
             && let Some(pid) = c.pid
         {
-            // SAFETY: kill(2) on the control process's group (it is a session leader).
-            unsafe { libc::kill(-pid, libc::SIGKILL) };
-            unsafe { libc::kill(pid, libc::SIGKILL) };
+            // Its process group too: it is a session leader.
+            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
         }
     }
 
@@ -1633,17 +1634,22 @@ impl Supervisor {
     }
 
     /// Sends the stop signal (or SIGKILL) per KillMode; false when there was nothing to signal.
-    fn signal_unit(&mut self, n: &str, final_phase: bool, kill: bool) -> bool {
+    fn signal_unit(&mut self, n: &str, final_phase: bool, sigkill: bool) -> bool {
         let svc = self.units[n].service();
         let mode = svc.kill_mode;
-        let sig = if kill { libc::SIGKILL } else { svc.kill_signal };
+        // KillSignal= takes only signals nix knows; SIGTERM should one ever be missing.
+        let sig = if sigkill {
+            Signal::SIGKILL
+        } else {
+            Signal::try_from(svc.kill_signal).unwrap_or(Signal::SIGTERM)
+        };
         if mode == KillMode::None {
             return false;
         }
-        let all = mode == KillMode::ControlGroup || (mode == KillMode::Mixed && (kill || final_phase));
+        let all = mode == KillMode::ControlGroup || (mode == KillMode::Mixed && (sigkill || final_phase));
         let rt = &self.units[n];
         let mut targets = self.unit_pids(n, all);
-        if mode == KillMode::Mixed && !kill && !final_phase {
+        if mode == KillMode::Mixed && !sigkill && !final_phase {
             targets = rt.main_pid.into_iter().collect();
         }
         if targets.is_empty() && rt.main_pid.is_none() {
@@ -1653,20 +1659,19 @@ impl Supervisor {
             cg.kill(sig);
         } else {
             for p in &targets {
-                // SAFETY: kill(2) on processes of this unit.
-                unsafe { libc::kill(*p, sig) };
+                let _ = kill(Pid::from_raw(*p), sig);
             }
             if all {
                 for s in &rt.sessions {
                     if process::group_alive(*s) {
-                        unsafe { libc::kill(-*s, sig) };
+                        let _ = killpg(Pid::from_raw(*s), sig);
                     }
                 }
             }
         }
-        if sig != libc::SIGKILL {
+        if sig != Signal::SIGKILL {
             for p in &targets {
-                unsafe { libc::kill(*p, libc::SIGCONT) };
+                let _ = kill(Pid::from_raw(*p), Signal::SIGCONT);
             }
         }
         true

@@ -26,7 +26,7 @@ pub struct Record {
     /// Microseconds since the Unix epoch.
     pub ts: u64,
     pub pid: u32,
-    /// The writer's name: the basename of the Exec line's argv[0], or `unit-run`.
+    /// The writer's name: the basename of the Exec line's argv\[0\], or `unit-run`.
     pub id: String,
     pub stream: String,
     pub msg: String,

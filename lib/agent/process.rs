@@ -151,14 +151,14 @@ pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 /// Everything needed to start one process of a unit.
 pub struct Spawn<'a> {
     pub program: &'a Path,
-    /// argv, argv[0] included.
+    /// argv, argv\[0\] included.
     pub argv: &'a [String],
     pub env: &'a [(String, String)],
     pub cwd: &'a Path,
     pub creds: Option<&'a Creds>,
     pub cgroup: Option<&'a UnitCgroup>,
     pub journal: Arc<Writer>,
-    /// The name journal lines carry (the basename of argv[0]).
+    /// The name journal lines carry (the basename of argv\[0\]).
     pub ident: String,
 }
 

@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 
 use sha1::{Digest, Sha1};
 
+use super::protocol::ListEntry;
+use super::supervisor::ActiveState;
+
 /// What a desired unit should be on this machine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DesiredState {
@@ -41,6 +44,14 @@ pub struct Current {
     pub hash: String,
     /// Active, reloading or activating (auto-restart included): up or on its way up.
     pub running: bool,
+}
+
+impl From<&ListEntry> for Current {
+    fn from(e: &ListEntry) -> Current {
+        let running =
+            matches!(e.active, ActiveState::Active | ActiveState::Reloading | ActiveState::Activating);
+        Current { name: e.unit.clone(), hash: e.hash.clone(), running }
+    }
 }
 
 /// One thing to do to a unit, in the order [`reconcile`] gives.
@@ -199,6 +210,28 @@ mod tests {
         let desired = vec![d("a", "h1", Launched), d("b", "h2", Loaded)];
         let after = vec![c("a", "h1", true), c("b", "h2", false)];
         assert!(reconcile(&desired, &after).is_empty());
+    }
+
+    #[test]
+    fn current_from_a_list_entry() {
+        use crate::agent::supervisor::{LoadState, Sub};
+        let e = |sub: Sub| ListEntry {
+            unit: "a.service".into(),
+            load: LoadState::Loaded,
+            active: sub.active(),
+            sub,
+            description: String::new(),
+            main_pid: None,
+            hash: "h".into(),
+        };
+        assert!(Current::from(&e(Sub::Running)).running);
+        assert!(Current::from(&e(Sub::AutoRestart)).running);
+        assert!(Current::from(&e(Sub::StartPre)).running);
+        assert!(!Current::from(&e(Sub::Dead)).running);
+        // On its way down: a start is queued behind the stop, a stop is not needed.
+        assert!(!Current::from(&e(Sub::StopSigterm)).running);
+        assert!(!Current::from(&e(Sub::Failed)).running);
+        assert_eq!(Current::from(&e(Sub::Dead)).hash, "h");
     }
 
     #[test]

@@ -56,7 +56,10 @@ pub fn run(s: Arc<Shared>) {
             }
             Err(e) => {
                 let late = s.heartbeat.lock().last_ok.elapsed();
-                log::warn!("renewing the machine's record ({:.1}s since the last renewal): {e}", late.as_secs_f64());
+                log::warn!(
+                    "renewing the machine's record ({:.1}s since the last renewal): {e}",
+                    late.as_secs_f64()
+                );
                 s.wake();
                 // Retry soon: several attempts fit in what is left of the TTL.
                 s.sleep(Duration::from_secs(1).min(every));

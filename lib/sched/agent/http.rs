@@ -142,7 +142,10 @@ impl hyper::body::Body for JournalBody {
     type Data = Bytes;
     type Error = Infallible;
 
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         if let Some(r) = self.tail.pop_front() {
             return Poll::Ready(Some(Ok(Frame::data(line(&r)))));
         }

@@ -204,8 +204,8 @@ fn save_managed(s: &Shared, managed: &BTreeSet<String>, launched: &BTreeSet<Stri
     let Some(dir) = &s.cfg.state_dir else { return };
     let body = serde_json::to_vec(&Saved { managed: managed.clone(), launched: launched.clone() })
         .unwrap_or_default();
-    if let Err(e) =
-        std::fs::create_dir_all(dir).and_then(|_| crate::os::file::write_atomic(&dir.join("managed.json"), &body))
+    if let Err(e) = std::fs::create_dir_all(dir)
+        .and_then(|_| crate::os::file::write_atomic(&dir.join("managed.json"), &body))
     {
         log::warn!("saving the managed units: {e}");
     }
@@ -288,7 +288,9 @@ impl Reconciler {
         };
         if !fenced && self.was_fenced {
             // Back in the cluster: what the engine did meanwhile must be read before acting.
-            if desired::read(&self.s, Part::Assignments).and_then(|_| desired::read(&self.s, Part::Globals)).is_err()
+            if desired::read(&self.s, Part::Assignments)
+                .and_then(|_| desired::read(&self.s, Part::Globals))
+                .is_err()
             {
                 return;
             }
@@ -303,7 +305,11 @@ impl Reconciler {
             .iter()
             .filter(|n| !busy.contains(*n))
             .filter_map(|n| local.get(n))
-            .map(|l| Current { name: l.name.clone(), hash: l.hash.clone(), running: self.launched.contains(&l.name) })
+            .map(|l| Current {
+                name: l.name.clone(),
+                hash: l.hash.clone(),
+                running: self.launched.contains(&l.name),
+            })
             .collect();
         let want_free: Vec<Want> = want.iter().filter(|w| !busy.contains(&w.name)).cloned().collect();
         let tasks = reconcile::reconcile(&want_free, &current);

@@ -38,11 +38,12 @@ impl Publisher {
             }
             seen.insert(l.name.clone());
             // Launched only when asked to be and started here: what `start` waits for.
-            let job = if launched.contains(&l.name) && desired.get(l.name.as_str()) == Some(&Desired::Launched) {
-                Desired::Launched
-            } else {
-                Desired::Loaded
-            };
+            let job =
+                if launched.contains(&l.name) && desired.get(l.name.as_str()) == Some(&Desired::Launched) {
+                    Desired::Launched
+                } else {
+                    Desired::Loaded
+                };
             let state = UnitState {
                 job,
                 load: l.load.clone(),

@@ -65,7 +65,9 @@ impl Units for Handle {
     }
 
     fn load(&self, name: &str, text: &str) -> Result<(), String> {
-        Handle::load(self, name, &format!("{name} (from the cluster)"), text).map(|_| ()).map_err(|e| e.to_string())
+        Handle::load(self, name, &format!("{name} (from the cluster)"), text)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 
     fn unload(&self, name: &str) -> Result<(), String> {

@@ -8,6 +8,7 @@
 //! | [`client`] | a blocking etcd v2 client: endpoints, failover, member sync (used by `kv`) |
 //! | [`unit`] | systemd unit files: syntax, Exec lines, specifiers, the typed service |
 //! | [`agent`] | `unit-run`: the node agent that supervises units, their journal and containers |
+//! | [`cloudconfig`] | `cfg-init`: cloud-configs validated (line and column), substituted and applied |
 //! | [`os`] | the clock, the host's identity, atomic file writes |
 //! | [`cli`] | flag definitions and what every program's command line shares |
 
@@ -15,6 +16,7 @@ pub mod agent;
 pub mod api;
 pub mod cli;
 pub mod client;
+pub mod cloudconfig;
 pub mod os;
 pub mod raft;
 pub mod store;

@@ -115,9 +115,24 @@ fn bash_completes_unit_run_commands() {
 }
 
 #[test]
+fn bash_completes_cfg_init() {
+    let got = bash_complete("completions/bash/cfg-init", &["cfg-init", "va"]);
+    assert_eq!(got, ["validate"], "cfg-init va<TAB>");
+    let got = bash_complete("completions/bash/cfg-init", &["cfg-init", "apply", "--dry"]);
+    assert_offers(&got, &["--dry-run"], "cfg-init apply --dry<TAB>");
+    let got = bash_complete("completions/bash/cfg-init", &["cfg-init", "validate", "--private"]);
+    assert_offers(&got, &["--private-ipv4", "--private-ipv6"], "cfg-init validate --private<TAB>");
+}
+
+#[test]
 fn zsh_completions_parse() {
     require_shell("zsh");
-    for rel in ["completions/zsh/_kv", "completions/zsh/_kv-serve", "completions/zsh/_unit-run"] {
+    for rel in [
+        "completions/zsh/_kv",
+        "completions/zsh/_kv-serve",
+        "completions/zsh/_unit-run",
+        "completions/zsh/_cfg-init",
+    ] {
         let out = Command::new("zsh").args(["-f", "-n"]).arg(file(rel)).output().expect("run zsh");
         assert!(
             out.status.success(),
@@ -155,9 +170,12 @@ fn fish_complete(rel: &str, line: &str) -> Vec<String> {
 #[test]
 fn fish_completions_parse_and_complete() {
     require_shell("fish");
-    for rel in
-        ["completions/fish/kv.fish", "completions/fish/kv-serve.fish", "completions/fish/unit-run.fish"]
-    {
+    for rel in [
+        "completions/fish/kv.fish",
+        "completions/fish/kv-serve.fish",
+        "completions/fish/unit-run.fish",
+        "completions/fish/cfg-init.fish",
+    ] {
         let out =
             Command::new("fish").arg("--no-config").arg("-n").arg(file(rel)).output().expect("run fish");
         assert!(
@@ -186,5 +204,10 @@ fn fish_completions_parse_and_complete() {
         &fish_complete("completions/fish/unit-run.fish", "unit-run jo"),
         &["journal"],
         "fish: unit-run jo<TAB>",
+    );
+    assert_offers(
+        &fish_complete("completions/fish/cfg-init.fish", "cfg-init apply --ro"),
+        &["--root"],
+        "fish: cfg-init apply --ro<TAB>",
     );
 }

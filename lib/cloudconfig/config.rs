@@ -44,7 +44,8 @@ pub struct User {
 #[derive(Clone, Debug, Default)]
 pub struct WriteFile {
     pub path: String,
-    pub content: String,
+    /// As given (a `!!binary` scalar already base64-decoded); `encoding` still to apply.
+    pub content: Vec<u8>,
     pub encoding: Option<String>,
     pub permissions: Option<String>,
     pub owner: Option<String>,
@@ -141,7 +142,7 @@ impl CloudConfig {
                 .into_iter()
                 .map(|f| WriteFile {
                     path: text(f, "path").unwrap_or_default(),
-                    content: text(f, "content").unwrap_or_default(),
+                    content: get(f, "content").and_then(|c| c.bytes()).unwrap_or_default(),
                     encoding: text(f, "encoding"),
                     permissions: text(f, "permissions"),
                     owner: text(f, "owner"),

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 
 /// Decodes `content` as `encoding` says (`""` is plain text).
-pub fn decode(content: &str, encoding: &str) -> Result<Vec<u8>, String> {
-    let b64 = |s: &str| {
-        let clean: String = s.chars().filter(|c| !matches!(c, '\n' | '\r')).collect();
+pub fn decode(content: &[u8], encoding: &str) -> Result<Vec<u8>, String> {
+    let b64 = |s: &[u8]| {
+        let clean: Vec<u8> = s.iter().copied().filter(|c| !matches!(c, b'\n' | b'\r')).collect();
         base64::engine::general_purpose::STANDARD
             .decode(clean)
             .map_err(|e| format!("Unable to decode base64: {e}"))
@@ -24,9 +24,9 @@ pub fn decode(content: &str, encoding: &str) -> Result<Vec<u8>, String> {
         Ok::<_, String>(out)
     };
     match encoding {
-        "" => Ok(content.as_bytes().to_vec()),
+        "" => Ok(content.to_vec()),
         "b64" | "base64" => b64(content),
-        "gz" | "gzip" => gz(content.as_bytes()),
+        "gz" | "gzip" => gz(content),
         "gz+base64" | "gzip+base64" | "gz+b64" | "gzip+b64" => gz(&b64(content)?),
         other => Err(format!("Unsupported encoding {other:?}")),
     }
@@ -157,16 +157,16 @@ mod tests {
 
     #[test]
     fn encodings() {
-        assert_eq!(decode("aGVsbG8=", "b64").unwrap(), b"hello");
-        assert_eq!(decode("aGVs\nbG8=", "base64").unwrap(), b"hello");
-        assert!(decode("!!", "b64").is_err());
-        assert!(decode("x", "bogus").is_err());
-        assert!(decode("not gzip", "gz").is_err());
+        assert_eq!(decode(b"aGVsbG8=", "b64").unwrap(), b"hello");
+        assert_eq!(decode(b"aGVs\nbG8=", "base64").unwrap(), b"hello");
+        assert!(decode(b"!!", "b64").is_err());
+        assert!(decode(b"x", "bogus").is_err());
+        assert!(decode(b"not gzip", "gz").is_err());
         use std::io::Write;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(b"zipped").unwrap();
         let b64 = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
-        assert_eq!(decode(&b64, "gzip+b64").unwrap(), b"zipped");
+        assert_eq!(decode(b64.as_bytes(), "gzip+b64").unwrap(), b"zipped");
     }
 
     #[test]

@@ -399,10 +399,10 @@ impl<'a> Cx<'a> {
         let Some((ek, ev)) = self.child(file, "encoding") else { return };
         let Some(enc) = ev.text() else { return };
         let (at, content) = match self.child(file, "content") {
-            Some((ck, cv)) => (ck.mark, cv.text().unwrap_or("")),
-            None => (ek.mark, ""),
+            Some((ck, cv)) => (ck.mark, cv.bytes()),
+            None => (ek.mark, Some(Vec::new())),
         };
-        if super::files::decode(content, enc).is_err() {
+        if content.is_none_or(|c| super::files::decode(&c, enc).is_err()) {
             out.push(Finding::error(at, Rule::Encoding, format!("content cannot be decoded as \"{enc}\"")));
         }
     }
@@ -414,11 +414,11 @@ impl<'a> Cx<'a> {
             return;
         };
         let Some(name) = nv.text() else { return };
-        if let Err(e) = crate::unit::name::UnitName::parse(name) {
+        let network = super::units::is_network_unit(name);
+        if !network && let Err(e) = crate::unit::name::UnitName::parse(name) {
             out.push(Finding::error(nv.mark, Rule::Units, format!("invalid unit name {name:?}: {e}")));
             return;
         }
-        let network = super::units::is_network_unit(name);
         let flag = |k: &str| self.child(unit, k).and_then(|(_, v)| v.scalar()) == Some(Scalar::Bool(true));
         if let Some((_, cv)) = self.child(unit, "command")
             && let Some(cmd) = cv.text()

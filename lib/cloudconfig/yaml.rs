@@ -80,6 +80,19 @@ impl Node {
         }
     }
 
+    /// The scalar's bytes: a `!!binary` scalar is base64-decoded, any other is its text.
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        match &self.value {
+            Value::Scalar { text, tag: Some(t), .. } if t == "tag:yaml.org,2002:binary" => {
+                use base64::Engine;
+                let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+                base64::engine::general_purpose::STANDARD.decode(clean).ok()
+            }
+            Value::Scalar { text, .. } => Some(text.as_bytes().to_vec()),
+            _ => None,
+        }
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self.scalar(), Some(Scalar::Null))
     }

@@ -23,9 +23,41 @@ impl Rng {
 }
 
 const PIECES: &[&str] = &[
-    "\t", ":", ": ", "- ", "-", "[", "]", "{", "}", "\"", "'", "|", ">", "&a ", "*a", "<<: *a", "!!binary ", "!!str ",
-    "#", "\n", "\r\n", "  ", "    ", "%YAML 1.1\n", "---\n", "...\n", "$private_ipv4", "\\$public_ipv6", "\u{feff}",
-    "é", "\u{0}", "? ", "@", "`", ",",
+    "\t",
+    ":",
+    ": ",
+    "- ",
+    "-",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"",
+    "'",
+    "|",
+    ">",
+    "&a ",
+    "*a",
+    "<<: *a",
+    "!!binary ",
+    "!!str ",
+    "#",
+    "\n",
+    "\r\n",
+    "  ",
+    "    ",
+    "%YAML 1.1\n",
+    "---\n",
+    "...\n",
+    "$private_ipv4",
+    "\\$public_ipv6",
+    "\u{feff}",
+    "é",
+    "\u{0}",
+    "? ",
+    "@",
+    "`",
+    ",",
 ];
 
 fn mutate(r: &mut Rng, text: &str) -> String {
@@ -51,7 +83,10 @@ fn mutate(r: &mut Rng, text: &str) -> String {
             }
             4 | 5 if !lines.is_empty() => {
                 let l = &lines[i];
-                let cut = (0..=l.len()).filter(|c| l.is_char_boundary(*c)).nth(r.below(l.chars().count() + 1)).unwrap_or(0);
+                let cut = (0..=l.len())
+                    .filter(|c| l.is_char_boundary(*c))
+                    .nth(r.below(l.chars().count() + 1))
+                    .unwrap_or(0);
                 let piece = PIECES[r.below(PIECES.len())];
                 lines[i] = format!("{}{piece}{}", &l[..cut], &l[cut..]);
             }
@@ -76,7 +111,9 @@ fn mutate(r: &mut Rng, text: &str) -> String {
 fn corpus() -> Vec<String> {
     let mut out = Vec::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for dir in [root.join("tests/cloudconfig/corpus"), root.join("../shared/reference/coreos-cloudinit/inputs")] {
+    for dir in
+        [root.join("tests/cloudconfig/corpus"), root.join("../shared/reference/coreos-cloudinit/inputs")]
+    {
         let mut stack = vec![dir];
         while let Some(d) = stack.pop() {
             for e in std::fs::read_dir(&d).unwrap().flatten() {

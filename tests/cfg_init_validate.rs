@@ -24,7 +24,11 @@ fn root() -> PathBuf {
 
 fn reference() -> PathBuf {
     let p = root().join("../shared/reference/coreos-cloudinit");
-    assert!(p.join("inputs").is_dir(), "{} is missing (the shared reference beside the checkout)", p.display());
+    assert!(
+        p.join("inputs").is_dir(),
+        "{} is missing (the shared reference beside the checkout)",
+        p.display()
+    );
     p
 }
 
@@ -49,7 +53,11 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
 /// `cfg-init validate REL` run in `dir` (so messages name the file as given): stdout + status.
 fn validate(dir: &Path, rel: &Path, json: bool) -> (String, i32) {
     let mut c = Command::new(CFG_INIT);
-    c.current_dir(dir).arg("validate").arg(rel).env_remove("COREOS_PRIVATE_IPV4").env_remove("COREOS_PUBLIC_IPV4");
+    c.current_dir(dir)
+        .arg("validate")
+        .arg(rel)
+        .env_remove("COREOS_PRIVATE_IPV4")
+        .env_remove("COREOS_PUBLIC_IPV4");
     if json {
         c.args(["-o", "json"]);
     }
@@ -84,7 +92,12 @@ fn corpus_gives_exactly_the_expected_findings() {
             }
             // The same findings in the same order every time (coreos-cloudinit's order changed
             // from run to run).
-            assert_eq!(validate(&dir, &rel, false).0, stdout, "{}: the output changed between runs", rel.display());
+            assert_eq!(
+                validate(&dir, &rel, false).0,
+                stdout,
+                "{}: the output changed between runs",
+                rel.display()
+            );
         }
     }
     assert!(n > 60, "only {n} inputs");
@@ -97,13 +110,18 @@ fn the_seed_as_printed_points_at_18_1_and_its_fix_is_the_reindented_seed() {
     let (out, code) = validate(&dir, Path::new("seed-as-printed.yml"), true);
     assert_eq!(code, 1);
     let v: Value = serde_json::from_str(&out).unwrap();
-    let yaml: Vec<&Value> = v["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "yaml").collect();
+    let yaml: Vec<&Value> =
+        v["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "yaml").collect();
     assert_eq!(yaml.len(), 1);
     assert_eq!((yaml[0]["line"].as_u64(), yaml[0]["column"].as_u64()), (Some(18), Some(1)));
     assert!(yaml[0]["hint"].as_str().unwrap().contains("cfg-init reindent"));
-    let fixed = Command::new(CFG_INIT).current_dir(&dir).args(["reindent", "seed-as-printed.yml"]).output().unwrap();
+    let fixed =
+        Command::new(CFG_INIT).current_dir(&dir).args(["reindent", "seed-as-printed.yml"]).output().unwrap();
     assert!(fixed.status.success());
-    assert_eq!(String::from_utf8(fixed.stdout).unwrap(), std::fs::read_to_string(dir.join("seed.yml")).unwrap());
+    assert_eq!(
+        String::from_utf8(fixed.stdout).unwrap(),
+        std::fs::read_to_string(dir.join("seed.yml")).unwrap()
+    );
     // The re-indented one has no error: only the warnings that $private_ipv4 has no value here,
     // and none once it has one.
     let (out, code) = validate(&dir, Path::new("seed.yml"), true);
@@ -111,7 +129,11 @@ fn the_seed_as_printed_points_at_18_1_and_its_fix_is_the_reindented_seed() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["errors"], 0);
     assert!(v["findings"].as_array().unwrap().iter().all(|f| f["rule"] == "substitution"));
-    let out = Command::new(CFG_INIT).current_dir(&dir).args(["validate", "--private-ipv4", "10.0.0.5", "seed.yml"]).output().unwrap();
+    let out = Command::new(CFG_INIT)
+        .current_dir(&dir)
+        .args(["validate", "--private-ipv4", "10.0.0.5", "seed.yml"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout), "");
 }
@@ -120,7 +142,10 @@ fn the_seed_as_printed_points_at_18_1_and_its_fix_is_the_reindented_seed() {
 const DELIBERATE: &[(&str, &str)] = &[
     ("deprecated key \"etcd2\"", "corekit runs etcd2 (kv-serve): not deprecated"),
     ("deprecated key \"fleet\"", "corekit runs fleet (unit-sched): not deprecated"),
-    ("incorrect type for \"\" (want struct)", "spurious: coreos-cloudinit checks the empty result of a YAML error"),
+    (
+        "incorrect type for \"\" (want struct)",
+        "spurious: coreos-cloudinit checks the empty result of a YAML error",
+    ),
 ];
 
 /// (line, kind, message) of each finding in a transcript's stderr.
@@ -170,7 +195,8 @@ fn side_by_side_with_coreos_cloudinit() {
         // validate-all.sh's name: `/` → `_`, the last extension dropped.
         let name = name.rsplit_once('.').map_or(name.clone(), |(n, _)| n.to_string());
         let tpath = refdir.join("transcripts/validate").join(format!("{name}.txt"));
-        let transcript = std::fs::read_to_string(&tpath).unwrap_or_else(|e| panic!("{}: {e}", tpath.display()));
+        let transcript =
+            std::fs::read_to_string(&tpath).unwrap_or_else(|e| panic!("{}: {e}", tpath.display()));
         let theirs = transcript_findings(&transcript);
         let (out, _) = validate(&refdir.join("inputs"), &rel, true);
         let v: Value = serde_json::from_str(&out).unwrap();

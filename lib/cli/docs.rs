@@ -247,14 +247,29 @@ values are quoted and escaped.
 
 /// Where each section's keys land.
 const CFG_INIT_LANDS: &[(&str, &str)] = &[
-    ("", "\\fBhostname\\fR: \\fIROOT\\fR/etc/hostname, and the kernel's host name when \\fB\\-\\-root\\fR is /. \\fBssh_authorized_keys\\fR: the \\fB\\-\\-ssh\\-user\\fR's ~/.ssh/authorized_keys, in a block named \\fB\\-\\-ssh\\-key\\-name\\fR (other keys are kept). \\fBmanage_etc_hosts: localhost\\fR: a \\fB127.0.0.1 HOSTNAME\\fR line in /etc/hosts (other lines are kept).\n"),
+    (
+        "",
+        "\\fBhostname\\fR: \\fIROOT\\fR/etc/hostname, and the kernel's host name when \\fB\\-\\-root\\fR is /. \\fBssh_authorized_keys\\fR: the \\fB\\-\\-ssh\\-user\\fR's ~/.ssh/authorized_keys, in a block named \\fB\\-\\-ssh\\-key\\-name\\fR (other keys are kept). \\fBmanage_etc_hosts: localhost\\fR: a \\fB127.0.0.1 HOSTNAME\\fR line in /etc/hosts (other lines are kept).\n",
+    ),
     ("coreos", "The \\fBcoreos\\fR section.\n"),
-    ("write_files[]", "Written atomically under \\fIROOT\\fR, missing directories made 0755; \\fBpermissions\\fR default 0644; \\fBowner\\fR is looked up in \\fIROOT\\fR/etc/passwd and /etc/group.\n"),
-    ("users[]", "A new user is made with \\fBuseradd\\fR (\\fB\\-\\-root\\fR passed through); an existing one gets its \\fBpasswd\\fR hash with \\fBchpasswd \\-e\\fR; keys go to its ~/.ssh/authorized_keys.\n"),
-    ("coreos.units[]", "Loaded into the node agent (\\fBunit\\-run daemon\\fR on \\fIRUN_DIR\\fR/unit\\-run.sock, started if none answers) with its drop\\-ins appended; a unit that is not \\fBruntime\\fR is also kept in \\fIROOT\\fR/etc/corekit/units/. \\fBetcd2.service\\fR means corekit's \\fBkv\\-serve.service\\fR and \\fBfleet.service\\fR its \\fBunit\\-sched.service\\fR. Commands run in After=/Requires= order. \\fBmask\\fR stops and unloads the unit; \\fBenable\\fR without a command starts it. Network units (.network, .netdev, .link) are written to \\fIROOT\\fR/etc/systemd/network/ (or /run/… when \\fBruntime\\fR).\n"),
+    (
+        "write_files[]",
+        "Written atomically under \\fIROOT\\fR, missing directories made 0755; \\fBpermissions\\fR default 0644; \\fBowner\\fR is looked up in \\fIROOT\\fR/etc/passwd and /etc/group.\n",
+    ),
+    (
+        "users[]",
+        "A new user is made with \\fBuseradd\\fR (\\fB\\-\\-root\\fR passed through); an existing one gets its \\fBpasswd\\fR hash with \\fBchpasswd \\-e\\fR; keys go to its ~/.ssh/authorized_keys.\n",
+    ),
+    (
+        "coreos.units[]",
+        "Loaded into the node agent (\\fBunit\\-run daemon\\fR on \\fIRUN_DIR\\fR/unit\\-run.sock, started if none answers) with its drop\\-ins appended; a unit that is not \\fBruntime\\fR is also kept in \\fIROOT\\fR/etc/corekit/units/. \\fBetcd2.service\\fR means corekit's \\fBkv\\-serve.service\\fR and \\fBfleet.service\\fR its \\fBunit\\-sched.service\\fR. Commands run in After=/Requires= order. \\fBmask\\fR stops and unloads the unit; \\fBenable\\fR without a command starts it. Network units (.network, .netdev, .link) are written to \\fIROOT\\fR/etc/systemd/network/ (or /run/… when \\fBruntime\\fR).\n",
+    ),
     ("coreos.units[].drop_ins[]", "Appended to the unit's text, in order.\n"),
     ("coreos.etcd2", "\\fIRUN_DIR\\fR/kv\\-serve.env (mode 0600), read by kv\\-serve.service.\n"),
-    ("coreos.fleet", "\\fIRUN_DIR\\fR/unit\\-run.env (mode 0600), read by unit\\-run and unit\\-sched.service.\n"),
+    (
+        "coreos.fleet",
+        "\\fIRUN_DIR\\fR/unit\\-run.env (mode 0600), read by unit\\-run and unit\\-sched.service.\n",
+    ),
     ("coreos.flannel", "\\fIROOT\\fR/run/flannel/options.env.\n"),
     ("coreos.locksmith", "Validated only: corekit has no locksmithd.\n"),
     ("coreos.update", "\\fIROOT\\fR/etc/coreos/update.conf (lines replaced or appended).\n"),

@@ -60,13 +60,25 @@ pub fn scan(text: &str) -> Vec<Occurrence> {
 
 /// The tokens that would be replaced (not escaped) but have no value.
 pub fn missing(text: &str, md: &Metadata) -> Vec<Occurrence> {
-    scan(text).into_iter().filter(|o| !o.escaped && md.get(o.token).is_none()).collect()
+    scan(text)
+        .into_iter()
+        .filter(|o| !o.escaped && md.get(o.token).is_none() && !in_comment(text, o))
+        .collect()
+}
+
+/// Whether the occurrence is on a comment line (`#` first): there a token with no value is left
+/// as it is — what a comment says does not matter.
+fn in_comment(text: &str, o: &Occurrence) -> bool {
+    text[..o.offset].rsplit('\n').next().is_some_and(|l| l.trim_start().starts_with('#'))
 }
 
 /// Replaces every token with its value and every escaped token with its literal text. Refuses
-/// (returning the places) when a token has no value.
+/// (returning the places) when a token outside a comment line has no value.
 pub fn substitute(text: &str, md: &Metadata) -> Result<String, Vec<Occurrence>> {
-    let occ = scan(text);
+    let occ: Vec<Occurrence> = scan(text)
+        .into_iter()
+        .filter(|o| o.escaped || md.get(o.token).is_some() || !in_comment(text, o))
+        .collect();
     let missing: Vec<_> = occ.iter().filter(|o| !o.escaped && md.get(o.token).is_none()).cloned().collect();
     if !missing.is_empty() {
         return Err(missing);
@@ -110,13 +122,13 @@ mod tests {
 
     #[test]
     fn a_token_without_a_value_is_refused_with_its_place() {
-        let t = "x: 1\ny: http://$public_ipv4:80, \\$public_ipv4\n";
+        let t = "x: 1\ny: http://$public_ipv4:80, \\$public_ipv4\n  # $public_ipv4 in a comment\n";
         let e = substitute(t, &md()).unwrap_err();
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].token, Token::PublicIpv4);
         assert_eq!(e[0].mark, Mark::new(2, 11));
         let all = scan(t);
-        assert_eq!(all.len(), 2);
+        assert_eq!(all.len(), 3);
         assert!(all[1].escaped);
         assert_eq!(all[1].mark, Mark::new(2, 28));
     }

@@ -99,12 +99,8 @@ fn header_finding(text: &str) -> Finding {
 /// `$private_ipv4` and the others with no value (comment lines are left out: what a comment
 /// says does not matter).
 fn tokens(text: &str, md: &Metadata, mode: Mode, out: &mut Vec<Finding>) {
-    let lines: Vec<&str> = text.split('\n').collect();
     let mut hinted = Vec::new();
     for o in substitute::missing(text, md) {
-        if lines.get(o.mark.line - 1).is_some_and(|l| l.trim_start().starts_with('#')) {
-            continue;
-        }
         let t = o.token;
         let sev = if mode == Mode::Apply { Severity::Error } else { Severity::Warning };
         let what = if mode == Mode::Apply { "cannot be substituted" } else { "would become empty" };

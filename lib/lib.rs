@@ -9,6 +9,7 @@
 //! | [`unit`] | systemd unit files: syntax, Exec lines, specifiers, the typed service |
 //! | [`sched`] | the cluster scheduler: key layout, `[X-Fleet]`, the engine's decisions |
 //! | [`agent`] | `unit-run`: the node agent that supervises units, their journal and containers |
+//! | [`cloudconfig`] | `cfg-init`: cloud-configs validated (line and column), substituted and applied |
 //! | [`os`] | the clock, the host's identity, atomic file writes |
 //! | [`cli`] | flag definitions and what every program's command line shares |
 
@@ -16,6 +17,7 @@ pub mod agent;
 pub mod api;
 pub mod cli;
 pub mod client;
+pub mod cloudconfig;
 pub mod os;
 pub mod raft;
 pub mod sched;

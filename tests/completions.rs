@@ -123,6 +123,16 @@ fn bash_completes_unit_sched_commands() {
 }
 
 #[test]
+fn bash_completes_cfg_init() {
+    let got = bash_complete("completions/bash/cfg-init", &["cfg-init", "va"]);
+    assert_eq!(got, ["validate"], "cfg-init va<TAB>");
+    let got = bash_complete("completions/bash/cfg-init", &["cfg-init", "apply", "--dry"]);
+    assert_offers(&got, &["--dry-run"], "cfg-init apply --dry<TAB>");
+    let got = bash_complete("completions/bash/cfg-init", &["cfg-init", "validate", "--private"]);
+    assert_offers(&got, &["--private-ipv4", "--private-ipv6"], "cfg-init validate --private<TAB>");
+}
+
+#[test]
 fn zsh_completions_parse() {
     require_shell("zsh");
     for rel in [
@@ -130,6 +140,7 @@ fn zsh_completions_parse() {
         "completions/zsh/_kv-serve",
         "completions/zsh/_unit-run",
         "completions/zsh/_unit-sched",
+        "completions/zsh/_cfg-init",
     ] {
         let out = Command::new("zsh").args(["-f", "-n"]).arg(file(rel)).output().expect("run zsh");
         assert!(
@@ -173,6 +184,7 @@ fn fish_completions_parse_and_complete() {
         "completions/fish/kv-serve.fish",
         "completions/fish/unit-run.fish",
         "completions/fish/unit-sched.fish",
+        "completions/fish/cfg-init.fish",
     ] {
         let out =
             Command::new("fish").arg("--no-config").arg("-n").arg(file(rel)).output().expect("run fish");
@@ -202,5 +214,10 @@ fn fish_completions_parse_and_complete() {
         &fish_complete("completions/fish/unit-run.fish", "unit-run jo"),
         &["journal"],
         "fish: unit-run jo<TAB>",
+    );
+    assert_offers(
+        &fish_complete("completions/fish/cfg-init.fish", "cfg-init apply --ro"),
+        &["--root"],
+        "fish: cfg-init apply --ro<TAB>",
     );
 }

@@ -9,18 +9,57 @@ use clap_complete::Shell;
 
 /// Every program, with the hand-written sections its man page adds after the generated ones
 /// (roff, each starting with `.SH`).
-pub fn programs() -> Vec<(clap::Command, &'static str)> {
+pub fn programs() -> Vec<(clap::Command, String)> {
     vec![
-        (super::kv_serve::Args::command(), KV_SERVE_EXTRA),
-        (super::kv::Args::command(), KV_EXTRA),
-        (super::unit_run::Args::command(), UNIT_RUN_EXTRA),
-        (super::unit_sched::Args::command(), UNIT_SCHED_EXTRA),
+        (super::kv_serve::Args::command(), KV_SERVE_EXTRA.to_string()),
+        (super::kv::Args::command(), KV_EXTRA.to_string()),
+        (super::unit_run::Args::command(), UNIT_RUN_EXTRA.to_string()),
+        (super::unit_sched::Args::command(), UNIT_SCHED_EXTRA.to_string()),
+        (super::cfg_init::Args::command(), cfg_init_extra()),
     ]
 }
 
 /// Pages of sections 5 and 7 (file formats, conventions): (file name, roff).
 pub fn pages() -> Vec<(&'static str, &'static str)> {
     vec![("corekit-keys.7", KEYS_7)]
+}
+
+/// cfg-init's page: the keys it knows, generated from the schema, and where each lands.
+fn cfg_init_extra() -> String {
+    use crate::cloudconfig::schema::{self, Kind};
+    let esc = |s: &str| s.replace('\\', "\\\\").replace('-', "\\-");
+    let mut s = String::from(CFG_INIT_KEYS_INTRO);
+    for sec in schema::sections() {
+        let title = if sec.path.is_empty() { "top level".to_string() } else { sec.path.to_string() };
+        s.push_str(&format!(".SS \"{}\"\n", esc(&title)));
+        s.push_str(CFG_INIT_LANDS.iter().find(|(p, _)| *p == sec.path).map(|(_, t)| *t).unwrap_or(""));
+        for f in sec.fields {
+            s.push_str(".TP\n");
+            let what = match f.kind {
+                Kind::Struct(inner) | Kind::List(inner) => format!("{} (see {})", f.kind.human(), inner.path),
+                k => k.human().to_string(),
+            };
+            s.push_str(&format!("\\fB{}\\fR \\fI{}\\fR", esc(f.name), esc(&what)));
+            if let Some(env) = f.env {
+                s.push_str(&format!(" \\(-> \\fB{}\\fR", esc(env)));
+            }
+            s.push('\n');
+            let mut notes = Vec::new();
+            if let Some(schema::Check::OneOf(w)) = f.check {
+                notes.push(format!("One of: {}.", w.join(", ")));
+            }
+            if let Some(d) = f.deprecated {
+                notes.push(format!("Deprecated: {d}."));
+            }
+            if notes.is_empty() {
+                notes.push(String::new());
+            }
+            s.push_str(&esc(&notes.join(" ")));
+            s.push('\n');
+        }
+    }
+    s.push_str(CFG_INIT_EXTRA);
+    s
 }
 
 /// Renders every generated file: (path relative to the repository root, contents).
@@ -311,4 +350,90 @@ renewal got through and it has read its \fBschedule/\fR directory afresh. A stor
 \fBagent_ttl\fR changes nothing.
 .SH "SEE ALSO"
 unit\-sched(1), unit\-run(1), kv(1)
+"#;
+
+const CFG_INIT_KEYS_INTRO: &str = r#".SH "CLOUD-CONFIG KEYS"
+Every key of coreos\-cloudinit v1.14, with \fB\-\fR and \fB_\fR read alike. Unknown keys are
+warned about (with the nearest known key), a value of the wrong type or a bad value is an
+error. For \fBcoreos.*\fR sections each key becomes the environment variable shown; a
+\fBtrue\fR/\fBfalse\fR or \fB0\fR given explicitly is kept (coreos\-cloudinit dropped them) and
+values are quoted and escaped.
+"#;
+
+/// Where each section's keys land.
+const CFG_INIT_LANDS: &[(&str, &str)] = &[
+    (
+        "",
+        "\\fBhostname\\fR: \\fIROOT\\fR/etc/hostname, and the kernel's host name when \\fB\\-\\-root\\fR is /. \\fBssh_authorized_keys\\fR: the \\fB\\-\\-ssh\\-user\\fR's ~/.ssh/authorized_keys, in a block named \\fB\\-\\-ssh\\-key\\-name\\fR (other keys are kept). \\fBmanage_etc_hosts: localhost\\fR: a \\fB127.0.0.1 HOSTNAME\\fR line in /etc/hosts (other lines are kept).\n",
+    ),
+    ("coreos", "The \\fBcoreos\\fR section.\n"),
+    (
+        "write_files[]",
+        "Written atomically under \\fIROOT\\fR, missing directories made 0755; \\fBpermissions\\fR default 0644; \\fBowner\\fR is looked up in \\fIROOT\\fR/etc/passwd and /etc/group.\n",
+    ),
+    (
+        "users[]",
+        "A new user is made with \\fBuseradd\\fR (\\fB\\-\\-root\\fR passed through); an existing one gets its \\fBpasswd\\fR hash with \\fBchpasswd \\-e\\fR; keys go to its ~/.ssh/authorized_keys.\n",
+    ),
+    (
+        "coreos.units[]",
+        "Loaded into the node agent (\\fBunit\\-run daemon\\fR on \\fIRUN_DIR\\fR/unit\\-run.sock, started if none answers) with its drop\\-ins appended; a unit that is not \\fBruntime\\fR is also kept in \\fIROOT\\fR/etc/corekit/units/. \\fBetcd2.service\\fR means corekit's \\fBkv\\-serve.service\\fR and \\fBfleet.service\\fR its \\fBunit\\-sched.service\\fR. Commands run in After=/Requires= order. \\fBmask\\fR stops and unloads the unit; \\fBenable\\fR without a command starts it. Network units (.network, .netdev, .link) are written to \\fIROOT\\fR/etc/systemd/network/ (or /run/… when \\fBruntime\\fR).\n",
+    ),
+    ("coreos.units[].drop_ins[]", "Appended to the unit's text, in order.\n"),
+    ("coreos.etcd2", "\\fIRUN_DIR\\fR/kv\\-serve.env (mode 0600), read by kv\\-serve.service.\n"),
+    (
+        "coreos.fleet",
+        "\\fIRUN_DIR\\fR/unit\\-run.env (mode 0600), read by unit\\-run and unit\\-sched.service.\n",
+    ),
+    ("coreos.flannel", "\\fIROOT\\fR/run/flannel/options.env.\n"),
+    ("coreos.locksmith", "Validated only: corekit has no locksmithd.\n"),
+    ("coreos.update", "\\fIROOT\\fR/etc/coreos/update.conf (lines replaced or appended).\n"),
+    ("coreos.oem", "\\fIROOT\\fR/etc/oem\\-release.\n"),
+    ("coreos.etcd", "Validated only (etcd 0.4): use \\fBetcd2\\fR.\n"),
+];
+
+const CFG_INIT_EXTRA: &str = r#".SH "USER-DATA"
+Classified by its first line, as coreos\-cloudinit does: \fB#cloud\-config\fR (trailing blanks
+allowed), \fB#!\fR (a script: it is written to \fIROOT\fR/var/lib/cfg\-init/scripts/user\-data and
+run once as the unit \fBcfg\-init\-script.service\fR), Ignition JSON (nothing is done), empty
+(nothing is done); anything else is an error. Gzipped user\-data is unpacked first.
+.SH ADDRESSES
+\fB$private_ipv4\fR, \fB$public_ipv4\fR, \fB$private_ipv6\fR and \fB$public_ipv6\fR are replaced
+everywhere in the user\-data; \fB\e$private_ipv4\fR is a literal \fB$private_ipv4\fR. The first
+source with a value wins: the flags, the metadata service (\fB\-\-metadata\-url\fR:
+/latest/meta\-data/local\-ipv4, public\-ipv4, ipv6), the config drive (\fB\-\-config\-drive\fR:
+ec2/latest/meta\-data.json), \fBCOREOS_PRIVATE_IPV4\fR (and the others) in the environment, then
+in \fIROOT\fR/etc/environment. A token with no value is a warning for \fBvalidate\fR and an
+error for \fBapply\fR: it is never made empty. The addresses found are merged into
+\fIROOT\fR/etc/environment.
+.SH ORDER
+\fBapply\fR validates first (an error changes nothing), then: hostname; users; SSH keys;
+write_files; /etc/oem\-release, update.conf, /etc/hosts, options.env; /etc/environment;
+kv\-serve.env and unit\-run.env; units (load, mask, then commands in dependency order); the
+script. Each step compares what is there with what it would make and does nothing when they
+agree, so a second run changes nothing and says so. \fBstart\fR restarts a running unit whose
+unit file, drop\-ins or environment file changed in the same run.
+.SH OUTPUT
+\fBvalidate\fR prints \fIFILE\fR:\fILINE\fR:\fICOLUMN\fR: \fBerror\fR|\fBwarning\fR|\fBinfo\fR:
+\fImessage\fR, each followed by a \fBhint\fR line when there is a fix to suggest, ordered by
+place. \fB\-o json\fR prints one document with \fBfindings\fR (\fBline\fR, \fBcolumn\fR,
+\fBkind\fR, \fBrule\fR, \fBmessage\fR, \fBhint\fR). \fBapply\fR prints one line per change
+(\fBchanged\fR, \fBok\fR, or \fBwould\fR with \fB\-\-dry\-run\fR, followed by the file's contents).
+.SH "EXIT STATUS"
+0 success (warnings alone are success); 1 the user\-data has an error (\fBapply\fR then changes
+nothing); 2 bad usage or unreadable user\-data; 3 a metadata service or user\-data URL did not
+answer, or applying failed part way (what was done is listed).
+.SH FILES
+\fIRUN_DIR\fR/kv\-serve.env, \fIRUN_DIR\fR/unit\-run.env, \fIRUN_DIR\fR/unit\-run.log (a daemon
+cfg\-init started), \fIROOT\fR/etc/environment, \fIROOT\fR/etc/hosts, \fIROOT\fR/etc/hostname.
+.SH EXAMPLES
+.nf
+    cfg\-init validate cloud\-config.yml
+    cfg\-init reindent cloud\-config.as\-printed.yml > cloud\-config.yml
+    cfg\-init apply \-\-dry\-run \-\-private\-ipv4 10.0.0.5 cloud\-config.yml
+    cfg\-init apply \-\-metadata\-url http://169.254.169.254 http://169.254.169.254/latest/user\-data
+    cfg\-init apply \-\-config\-drive /media/configdrive
+.fi
+.SH "SEE ALSO"
+kv\-serve(1), unit\-run(1), coreos\-cloudinit(1)
 "#;

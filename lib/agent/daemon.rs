@@ -41,6 +41,10 @@ pub struct Options {
     /// embedded in a test or another program) it leaves the process's signals alone, is no
     /// subreaper (orphans of units go to init) and reaps only the children it spawned.
     pub process_wide: bool,
+    /// With `process_wide`: where SIGTERM, SIGINT and SIGHUP are reported instead of shutting
+    /// the daemon down at once — for a program that has something to do first (the cluster
+    /// agent hands its units back) and then calls [`Daemon::shutdown`].
+    pub stop_signal: Option<Sender<()>>,
 }
 
 impl Options {
@@ -52,6 +56,7 @@ impl Options {
             journal_max_bytes: 8 * 1024 * 1024,
             no_cgroups: false,
             process_wide: true,
+            stop_signal: None,
         }
     }
 }
@@ -110,8 +115,14 @@ pub fn start(opts: Options) -> Result<Daemon> {
     };
     let (reaper, poller) = if opts.process_wide {
         let stop = tx.clone();
-        signals::spawn_thread(child, move |_| {
-            let _ = stop.send(Event::Shutdown);
+        let told = opts.stop_signal.clone();
+        signals::spawn_thread(child, move |_| match &told {
+            Some(t) => {
+                let _ = t.send(());
+            }
+            None => {
+                let _ = stop.send(Event::Shutdown);
+            }
         })
         .map_err(|e| Error::Internal(format!("starting the signal thread: {e}")))?;
         (Reaper::All, None)

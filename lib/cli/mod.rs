@@ -2,6 +2,7 @@
 //! come from the same place as the parser), exit codes, and small conveniences.
 
 pub mod cfg_init;
+pub mod cluster_agent;
 pub mod docs;
 pub mod kv;
 pub mod kv_serve;

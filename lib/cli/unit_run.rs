@@ -61,6 +61,8 @@ pub enum Command {
         /// cgroup can be made).
         #[arg(long)]
         no_cgroups: bool,
+        #[command(flatten)]
+        cluster: crate::cli::cluster_agent::ClusterFlags,
     },
     /// Load unit files (or replace loaded ones); a template (name@.service) is kept for its instances.
     Load {
@@ -131,53 +133,57 @@ pub enum Command {
     Machine,
 }
 
-/// Exit statuses of the `unit-run` commands (see `unit-run(1)`).
-pub mod code {
-    pub const OK: i32 = 0;
-    /// No such unit (not loaded).
-    pub const NOT_FOUND: i32 = 1;
-    /// Bad unit file, bad name, bad flags.
-    pub const BAD_INPUT: i32 = 2;
-    /// The daemon can't be reached, or an internal error.
-    pub const FAILURE: i32 = 3;
-    /// The unit's start (or stop) job failed: the unit is failed.
-    pub const UNIT_FAILED: i32 = 4;
-}
+/// Exit statuses of the `unit-run` commands (see `unit-run(1)`): the corekit family's table.
+pub use crate::cli::exit as code;
 
 /// The exit status an error of `kind` ends a command with.
 pub fn exit_code(kind: ErrorKind) -> i32 {
     match kind {
-        ErrorKind::NotFound => code::NOT_FOUND,
-        ErrorKind::BadInput => code::BAD_INPUT,
+        ErrorKind::NotFound => code::NEGATIVE,
+        ErrorKind::BadInput => code::USAGE,
         ErrorKind::UnitFailed => code::UNIT_FAILED,
         ErrorKind::Unavailable | ErrorKind::Internal => code::FAILURE,
     }
 }
 
-/// How a command ended.
-pub struct Stop(pub i32);
-
-impl From<io::Error> for Stop {
-    /// A closed stdout ends quietly.
-    fn from(e: io::Error) -> Stop {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            Stop(code::OK)
-        } else {
-            eprintln!("unit-run: writing output: {e}");
-            Stop(code::FAILURE)
-        }
-    }
-}
+pub use crate::cli::Stop;
 
 impl From<Error> for Stop {
     /// An error is printed and ends the command with its kind's status.
     fn from(e: Error) -> Stop {
-        eprintln!("unit-run: {e}");
+        log::error!("{e}");
         Stop(exit_code(e.kind()))
     }
 }
 
 type Res = Result<(), Stop>;
+
+/// `unit-run daemon`, and with `--endpoints` the cluster agent beside it: SIGTERM first hands
+/// the cluster's units back (as fleetd does), then stops the daemon.
+fn run_daemon(mut opts: daemon::Options, cluster: &crate::cli::cluster_agent::ClusterFlags) -> Res {
+    let checked = cluster.check().map_err(|e| {
+        eprintln!("unit-run: {e}");
+        Stop(code::USAGE)
+    })?;
+    let fail = |e: String| {
+        eprintln!("unit-run: {e}");
+        Stop(code::FAILURE)
+    };
+    let Some(c) = checked else {
+        return daemon::run(opts).map_err(|e| fail(e.to_string()));
+    };
+    let (sig_tx, sig_rx) = std::sync::mpsc::channel();
+    opts.stop_signal = Some(sig_tx);
+    let state_dir = opts.run_dir.join("unit-sched");
+    let d = daemon::start(opts).map_err(|e| fail(e.to_string()))?;
+    let agent =
+        crate::cli::cluster_agent::start(&c, d.handle(), d.machine_id(), Some(state_dir)).map_err(fail)?;
+    let _ = sig_rx.recv();
+    log::info!("handing this machine's units back to the cluster");
+    agent.stop(true);
+    d.shutdown();
+    d.wait().map_err(|e| fail(e.to_string()))
+}
 
 /// Runs a parsed command line; returns the exit status.
 pub fn run(args: Args) -> i32 {
@@ -225,17 +231,14 @@ impl Ctx {
 fn dispatch(args: Args) -> Res {
     let json = args.json || args.output == Output::Json;
     let command = match args.command {
-        Command::Daemon { machine_id, journal_max_bytes, no_cgroups } => {
+        Command::Daemon { machine_id, journal_max_bytes, no_cgroups, cluster } => {
             let opts = daemon::Options {
                 machine_id,
                 journal_max_bytes,
                 no_cgroups,
                 ..daemon::Options::new(args.run_dir)
             };
-            return daemon::run(opts).map_err(|e| {
-                eprintln!("unit-run: {e}");
-                Stop(code::FAILURE)
-            });
+            return run_daemon(opts, &cluster);
         }
         c => c,
     };

@@ -16,6 +16,7 @@
 pub mod agent;
 pub mod cluster;
 pub mod netns;
+pub mod sched;
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};

@@ -11,7 +11,7 @@
 //! | [`commands`] | the verbs that change desired states: submit, load, start, stop, unload, destroy, restart, cat |
 //! | [`list`] | list-units, list-unit-files, list-machines |
 //! | [`remote`] | status and journal, from the unit's agent |
-//! | [`daemons`] | `engine`: the engine until SIGTERM |
+//! | [`daemons`] | `engine` and `daemon` (agent + engine beside a unit-run daemon), until SIGTERM |
 
 pub mod commands;
 pub mod create;
@@ -223,6 +223,22 @@ pub enum Command {
         #[arg(long, env = "FLEET_ENGINE_RECONCILE_INTERVAL", default_value_t = 2.0, value_name = "SECONDS")]
         reconcile_interval: f64,
     },
+    /// fleetd for a machine whose `unit-run daemon` runs locally: the cluster agent, attached
+    /// to that daemon through its control socket, and the engine — what corekit's
+    /// `fleet.service` (units/unit-sched.service) runs. SIGTERM hands the machine's units back.
+    Daemon {
+        /// The run dir of the machine's unit-run daemon.
+        #[arg(long, env = "COREKIT_RUN_DIR", default_value = "/run/corekit", value_name = "DIR")]
+        run_dir: std::path::PathBuf,
+        /// Run the agent only, no engine (fleet.conf's disable_engine).
+        #[arg(long, env = "FLEET_DISABLE_ENGINE")]
+        disable_engine: bool,
+        /// How often the leading engine reconciles without news.
+        #[arg(long, env = "FLEET_ENGINE_RECONCILE_INTERVAL", default_value_t = 2.0, value_name = "SECONDS")]
+        reconcile_interval: f64,
+        #[command(flatten)]
+        agent: crate::cli::cluster_agent::AgentFlags,
+    },
     /// Print the version.
     Version,
 }
@@ -329,6 +345,9 @@ pub fn run(args: Args) -> i32 {
         Command::Journal { unit, lines, follow } => remote::journal(&mut ctx, &unit, lines, follow),
         Command::Engine { machine_id, reconcile_interval } => {
             daemons::engine(&mut ctx, machine_id.as_deref(), reconcile_interval)
+        }
+        Command::Daemon { run_dir, disable_engine, reconcile_interval, agent } => {
+            daemons::daemon(&mut ctx, &run_dir, disable_engine, reconcile_interval, &agent)
         }
         Command::Version => ctx.say(format!("unit-sched version {}", env!("CARGO_PKG_VERSION"))),
     };

@@ -128,6 +128,16 @@ impl Shared {
 impl Agent {
     /// Starts the agent's threads: heartbeat, the two watches, the reconciler.
     pub fn start(reg: Arc<Registry>, units: Arc<dyn Units>, cfg: Config) -> std::io::Result<Agent> {
+        Agent::start_with(reg, units, cfg, Default::default())
+    }
+
+    /// [`Agent::start`], keeping `served` (what its HTTP port may show) up to date.
+    pub fn start_with(
+        reg: Arc<Registry>,
+        units: Arc<dyn Units>,
+        cfg: Config,
+        served: http::Served,
+    ) -> std::io::Result<Agent> {
         let (wake_tx, wake_rx) = mpsc::channel();
         let shared = Arc::new(Shared {
             reg,
@@ -137,7 +147,7 @@ impl Agent {
             heartbeat: Heartbeat::new(),
             view: Mutex::new(View::default()),
             wake_tx: Mutex::new(wake_tx),
-            served: Default::default(),
+            served,
             texts: Mutex::new(BTreeMap::new()),
         });
         let mut threads = Vec::new();

@@ -37,13 +37,13 @@ impl Publisher {
                 continue;
             }
             seen.insert(l.name.clone());
-            // Launched only when asked to be and started here: what `start` waits for.
-            let job =
-                if launched.contains(&l.name) && desired.get(l.name.as_str()) == Some(&Desired::Launched) {
-                    Desired::Launched
-                } else {
-                    Desired::Loaded
-                };
+            // Launched when asked to be and started here (what `start` waits for), and while a
+            // stop is still under way: `stop` waits for the unit to be down.
+            let asked =
+                launched.contains(&l.name) && desired.get(l.name.as_str()) == Some(&Desired::Launched);
+            let still_up =
+                matches!(l.active.as_str(), "active" | "activating" | "deactivating" | "reloading");
+            let job = if asked || still_up { Desired::Launched } else { Desired::Loaded };
             let state = UnitState {
                 job,
                 load: l.load.clone(),

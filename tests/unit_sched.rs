@@ -1,0 +1,200 @@
+//! unit-sched with real processes and a real store: three kv-serve members, three `unit-run
+//! daemon --endpoints` agents on their own loopback addresses, an engine beside each.
+//! The seed's walkthrough with croc.service (Docker, image from the local registry), a
+//! machine's death, the engine's lease changing hands, every `[X-Fleet]` key, templates,
+//! global units, unplaceable units, and a store leader killed under running units.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::agent::{docker_container_exists, pids_with, repo_path, wait_no_pids};
+use common::sched::SchedCluster;
+
+fn text(o: &std::process::Output) -> (String, String, i32) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        o.status.code().unwrap_or(-1),
+    )
+}
+
+/// A unit that names its machine in its command line (`%m`), so a machine's death can kill
+/// exactly its processes.
+fn looping(dir: &std::path::Path, name: &str, extra: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(
+        &p,
+        format!(
+            "[Unit]\nDescription=Loop {name}\n\n[Service]\nExecStart=/bin/sh -c 'while true; do echo CROC Cloud %m; sleep 1; done'\n{extra}"
+        ),
+    )
+    .unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+/// `XXXXXXXX.../IP` of machine `i`.
+fn legend(c: &SchedCluster, i: usize) -> String {
+    format!("{}.../{}", &c.machines[i].id[..8], c.machines[i].ip)
+}
+
+#[test]
+fn the_seeds_walkthrough_with_croc_service() {
+    let reg = ureq::get("http://127.0.0.1:5000/v2/").call();
+    assert!(reg.is_ok(), "the local registry on 127.0.0.1:5000 does not answer: run .ci/registry.sh");
+    let _ = std::process::Command::new("docker").args(["rm", "-f", "croc_service"]).output();
+    let c = SchedCluster::start(3, 10, |_| String::new());
+    let unit = repo_path("examples/croc.service");
+    let unit = unit.to_str().unwrap();
+
+    // load: "Unit croc.service inactive" / "Unit croc.service loaded on 27435eb0.../IP"
+    let (out, err, code) = text(&c.us(&["load", unit]));
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[0], "Unit croc.service inactive");
+    let at = (0..3).find(|&i| lines[1] == format!("Unit croc.service loaded on {}", legend(&c, i)));
+    let at = at.unwrap_or_else(|| panic!("{out}"));
+
+    // start: "Unit croc.service launched on …", and it runs.
+    let (out, err, code) = text(&c.us(&["start", "croc.service"]));
+    assert_eq!(
+        (out.as_str(), code),
+        (format!("Unit croc.service launched on {}\n", legend(&c, at)).as_str(), 0),
+        "{err}"
+    );
+
+    // status from another machine's point of view: only a member the unit's machine is not
+    // using, and the agent's HTTP port — no SSH.
+    let other = c.kv.nodes[(at + 1) % 3].client.clone();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        let (out, _, code) = text(&c.us_via(&other, &["status", "croc.service"]));
+        if code == 0 && out.matches("CROC Cloud").count() >= 2 {
+            break out;
+        }
+        assert!(Instant::now() < deadline, "no CROC Cloud in status:\n{out}");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let l: Vec<&str> = status.lines().collect();
+    assert_eq!(l[0], "● croc.service - CROC Example Service", "{status}");
+    assert!(l[1].starts_with("   Loaded: loaded ("), "{status}");
+    assert!(l[2].starts_with("   Active: active (running) since "), "{status}");
+    assert!(
+        status.contains(
+            "ExecStartPre=/usr/bin/docker pull 127.0.0.1:5000/busybox (code=exited, status=0/SUCCESS)"
+        ),
+        "{status}"
+    );
+    assert!(status.contains(" Main PID: "), "{status}");
+    assert!(status.contains("docker run --name croc_service 127.0.0.1:5000/busybox"), "{status}");
+    assert!(status.contains("Container: croc_service (127.0.0.1:5000/busybox) running: Up "), "{status}");
+    assert!(status.contains("unit-run["), "{status}");
+    assert!(l.iter().any(|x| x.ends_with("]: CROC Cloud") && x.contains(" docker[")), "{status}");
+
+    // journal, also from afar.
+    let (out, _, code) = text(&c.us_via(&other, &["journal", "-n", "3", "croc.service"]));
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 3, "{out}");
+    assert!(out.lines().all(|x| x.contains("]: ")), "{out}");
+
+    // list-units and list-unit-files, fleet's columns.
+    let lu = c.ok(&["list-units"]);
+    assert_eq!(
+        lu,
+        format!("UNIT\t\tMACHINE\t\t\tACTIVE\tSUB\ncroc.service\t{}\tactive\trunning\n", legend(&c, at)),
+        "{lu}"
+    );
+    let luf = c.ok(&["list-unit-files", "--fields", "unit,dstate,state,target"]);
+    assert!(luf.contains(&format!("croc.service\tlaunched\tlaunched\t{}\n", legend(&c, at))), "{luf}");
+
+    // stop: "Unit croc.service loaded on …" and, on stderr, fleetctl's success line.
+    let (out, err, code) = text(&c.us(&["stop", "croc.service"]));
+    assert_eq!((out, code), (format!("Unit croc.service loaded on {}\n", legend(&c, at)), 0));
+    assert_eq!(err, "Successfully stopped units [croc.service].\n");
+    let status = c.ok(&["status", "croc.service"]);
+    assert!(status.contains("Active: inactive (dead)"), "{status}");
+    assert!(!docker_container_exists("croc_service"), "the container is gone after stop");
+
+    // destroy, then the unit is gone everywhere.
+    let (out, _, code) = text(&c.us(&["destroy", "croc.service"]));
+    assert_eq!((out.as_str(), code), ("Destroyed croc.service\n", 0));
+    let (out, err, code) = text(&c.us(&["status", "croc.service"]));
+    assert_eq!((out.as_str(), err.as_str(), code), ("", "Unit croc.service does not exist.\n", 1));
+    let (_, err, code) = text(&c.us(&["destroy", "croc.service"]));
+    assert_eq!((err.as_str(), code), ("Units not found in registry\n", 0));
+    wait_no_pids("--name croc_service", Duration::from_secs(10));
+    assert!(!docker_container_exists("croc_service"));
+    // No agent has it loaded any more.
+    for m in &c.machines {
+        let list = m.agent.ok(&["list", "--no-legend"]);
+        assert!(!list.contains("croc.service"), "{list}");
+    }
+}
+
+#[test]
+fn a_dead_machine_loses_its_unit_to_another_within_the_agent_ttl() {
+    let ttl = 5;
+    let mut c = SchedCluster::start(3, ttl, |_| String::new());
+    let dir = tempfile::tempdir().unwrap();
+    let f = looping(dir.path(), "hello.service", "");
+    c.ok(&["start", &f]);
+    let first = c.running_on("hello.service", Duration::from_secs(20));
+    let killed = Instant::now();
+    c.kill_machine(first);
+    let mut to = None;
+    let took = c.wait_units("hello.service on another machine", Duration::from_secs(ttl + 20), |rows| {
+        to = rows
+            .iter()
+            .find(|(u, m, a, _)| u == "hello.service" && a == "active" && *m != Some(first))
+            .map(|r| r.1);
+        to.is_some()
+    });
+    let since_kill = killed.elapsed();
+    eprintln!(
+        "failover: hello.service active on another machine {:.2}s after its machine was killed (agent TTL {ttl}s; seen by polling every 0.1s, {:.2}s after polling began)",
+        since_kill.as_secs_f64(),
+        took.as_secs_f64()
+    );
+    // The machine's record lives up to a TTL past its last renewal; then the engine moves the
+    // unit at once. fleet, measured here with its default TTL: 22-32 s for 30 s.
+    assert!(
+        since_kill <= Duration::from_secs(ttl + 2),
+        "failover took {since_kill:?} (TTL {ttl}s)\n{}",
+        c.logs()
+    );
+    // Its journal on the new machine, through unit-sched.
+    let j = c.ok(&["journal", "-n", "1", "hello.service"]);
+    assert!(j.contains("CROC Cloud"), "{j}");
+    // One copy only: the dead machine's processes are gone, the new one runs one.
+    let new = to.flatten().unwrap();
+    assert!(pids_with(&c.machines[first].id).is_empty());
+    assert_eq!(pids_with(&format!("echo CROC Cloud {}", c.machines[new].id)).len(), 1);
+}
+
+#[test]
+fn a_new_engine_takes_the_lease_when_the_leader_dies() {
+    let mut c = SchedCluster::start(3, 10, |_| String::new());
+    let dir = tempfile::tempdir().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let leader = loop {
+        if let Some(l) = c.engine_leader() {
+            break l;
+        }
+        assert!(Instant::now() < deadline, "no engine leads");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    c.kill_engine(leader);
+    let killed = Instant::now();
+    // Scheduling goes on: a unit submitted now is placed once another engine leads.
+    let f = looping(dir.path(), "after.service", "");
+    c.ok(&["start", &f]);
+    let took = killed.elapsed();
+    let new = c.engine_leader().expect("a new leader");
+    assert_ne!(new, leader);
+    eprintln!(
+        "engine failover: a unit started {:.2}s after the leading engine was killed",
+        took.as_secs_f64()
+    );
+    c.running_on("after.service", Duration::from_secs(5));
+}

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
-use crate::agent::protocol::{JobOutcome, Reply, Request, UnitState};
-use crate::agent::{Error, ErrorKind, Handle, client, daemon, journal, status};
+use crate::agent::protocol::{JobOutcome, UnitState};
+use crate::agent::{Error, ErrorKind, Handle, daemon, journal, status};
 
 /// Runs systemd units and Docker containers on this machine, without systemd.
 ///
@@ -191,27 +191,6 @@ pub fn run(args: Args) -> i32 {
         Ok(()) => code::OK,
         Err(Stop(c)) => c,
     }
-}
-
-/// One request as it goes over the socket, answered: for scripts and tests that speak the
-/// protocol directly.
-#[derive(Debug)]
-pub struct Answer {
-    /// The reply is not an error.
-    pub ok: bool,
-    /// The exit status a command would end with.
-    pub code: i32,
-    pub reply: Reply,
-}
-
-/// Sends one request to the daemon listening on `sock` (failing to reach it is printed).
-pub fn ask(sock: &Path, req: &Request) -> Result<Answer, Stop> {
-    let reply = client::ask(sock, req)?;
-    let (ok, code) = match &reply {
-        Reply::Error { kind, .. } => (false, exit_code(*kind)),
-        _ => (true, code::OK),
-    };
-    Ok(Answer { ok, code, reply })
 }
 
 struct Ctx {

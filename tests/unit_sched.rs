@@ -198,3 +198,155 @@ fn a_new_engine_takes_the_lease_when_the_leader_dies() {
     );
     c.running_on("after.service", Duration::from_secs(5));
 }
+
+/// Writes a unit whose command line names its machine and carries `[X-Fleet]` lines.
+fn placed(dir: &std::path::Path, name: &str, xfleet: &str) -> String {
+    looping(dir, name, &format!("\n[X-Fleet]\n{xfleet}"))
+}
+
+#[test]
+fn every_x_fleet_key_templates_global_and_unplaceable_units() {
+    // Machines 0 and 1 have spinning disks, machine 2 an SSD.
+    let c = SchedCluster::start(3, 10, |i| {
+        format!("node=n{},disk={}", i + 1, if i == 2 { "ssd" } else { "hdd" })
+    });
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let on = |unit: &str| c.running_on(unit, Duration::from_secs(20));
+
+    // MachineID: only that machine.
+    let id1 = c.machines[1].id.clone();
+    c.ok(&["start", &placed(dir, "pinned.service", &format!("MachineID={id1}\n"))]);
+    assert_eq!(on("pinned.service"), 1);
+
+    // MachineMetadata: different keys ANDed, values of one key ORed.
+    c.ok(&["start", &placed(dir, "fast.service", "MachineMetadata=disk=ssd\n")]);
+    assert_eq!(on("fast.service"), 2);
+    c.ok(&[
+        "start",
+        &placed(dir, "either.service", "MachineMetadata=\"node=n1\" \"node=n3\"\nMachineMetadata=disk=hdd\n"),
+    ]);
+    assert_eq!(on("either.service"), 0);
+
+    // MachineOf: beside its peer.
+    c.ok(&["start", &placed(dir, "sidecar.service", "MachineOf=fast.service\n")]);
+    assert_eq!(on("sidecar.service"), 2);
+
+    // Templates, with Conflicts between their instances: one per machine. The shell expands
+    // web@{1..3}.service into three names, as fleetctl users did.
+    std::fs::write(
+        dir.join("web@.service"),
+        "[Service]\nExecStart=/bin/sh -c 'while true; do echo web %i on %m; sleep 1; done'\n\n[X-Fleet]\nConflicts=web@*.service\n",
+    )
+    .unwrap();
+    let webs: Vec<String> =
+        (1..=3).map(|i| dir.join(format!("web@{i}.service")).to_str().unwrap().to_string()).collect();
+    let (out, err, code) = text(&c.us(&["start", &webs[0], &webs[1], &webs[2]]));
+    assert_eq!(code, 0, "{out}{err}");
+    let mut at: Vec<usize> = (1..=3).map(|i| on(&format!("web@{i}.service"))).collect();
+    at.sort();
+    assert_eq!(at, [0, 1, 2], "the instances conflict with each other");
+    // A fourth has nowhere to go, and says why instead of waiting forever.
+    let web4 = dir.join("web@4.service");
+    let (_, err, code) = text(&c.us(&["start", web4.to_str().unwrap()]));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("Unit web@4.service cannot be placed: no machine can run it (")
+            && err.contains("found conflict with locally-scheduled Unit(web@"),
+        "{err}"
+    );
+
+    // Unplaceable metadata: the reason, at once, and in status.
+    let (out, err, code) =
+        text(&c.us(&["start", &placed(dir, "mars.service", "MachineMetadata=region=mars\n")]));
+    assert_eq!((code, out.as_str()), (1, "Unit mars.service inactive\n"), "{err}");
+    assert!(
+        err.contains("Unit mars.service cannot be placed: no live machine has metadata region=mars"),
+        "{err}"
+    );
+    let (_, err, code) = text(&c.us(&["status", "mars.service"]));
+    assert_eq!(code, 1);
+    assert!(err.starts_with("Unit mars.service does not appear to be loaded."), "{err}");
+
+    // Global: every machine that matches runs it; start does not wait for it.
+    let (out, err, code) = text(
+        &c.us(&["start", &placed(dir, "everywhere.service", "Global=true\nMachineMetadata=disk=hdd\n")]),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.ends_with("Triggered global unit everywhere.service start\n"), "{out}");
+    c.wait_units("everywhere.service on the two hdd machines", Duration::from_secs(20), |rows| {
+        let mut m: Vec<usize> = rows
+            .iter()
+            .filter(|r| r.0 == "everywhere.service" && r.2 == "active")
+            .filter_map(|r| r.1)
+            .collect();
+        m.sort();
+        m == [0, 1]
+    });
+    let luf = c.ok(&["list-unit-files", "--fields", "unit,state,target,global"]);
+    let row: Vec<&str> = luf
+        .lines()
+        .find(|l| l.starts_with("everywhere.service"))
+        .map(|l| l.split('\t').filter(|f| !f.is_empty()).collect())
+        .unwrap_or_default();
+    assert_eq!(row, ["everywhere.service", "-", "global", "true"], "{luf}");
+    // Its status has one section per machine; unit@machine picks one.
+    let st = c.ok(&["status", "everywhere.service"]);
+    assert_eq!(st.matches("● everywhere.service").count(), 2, "{st}");
+    assert!(st.contains(&format!("==> {}.../{} <==", &c.machines[0].id[..8], c.machines[0].ip)), "{st}");
+    let one = c.ok(&["status", &format!("everywhere.service@{}", &c.machines[1].id[..10])]);
+    assert_eq!(one.matches("● everywhere.service").count(), 1, "{one}");
+    assert!(one.contains(&c.machines[1].id), "the section of machine 1 shows its processes: {one}");
+
+    // Replaces: takes the other unit's machine, the other moves.
+    c.ok(&["start", &placed(dir, "old.service", "")]);
+    let old_at = on("old.service");
+    c.ok(&["start", &placed(dir, "new.service", "Replaces=old.service\n")]);
+    assert_eq!(on("new.service"), old_at);
+    c.wait_units("old.service elsewhere", Duration::from_secs(20), |rows| {
+        rows.iter().any(|r| r.0 == "old.service" && r.2 == "active" && r.1.is_some_and(|m| m != old_at))
+    });
+
+    // The deprecated spellings work, with a warning.
+    let (_, err, code) =
+        text(&c.us(&["start", &placed(dir, "legacy.service", &format!("X-ConditionMachineID={id1}\n"))]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("X-ConditionMachineID is deprecated; use MachineID="), "{err}");
+    assert_eq!(on("legacy.service"), 1);
+
+    // A bad [X-Fleet] is refused with file:line:column, and nothing is submitted.
+    let (_, err, code) = text(&c.us(&["start", &placed(dir, "bad.service", "Global=true\nMachineID=abc\n")]));
+    assert_eq!(code, 1);
+    assert!(err.contains("bad.service:") && err.contains("Global=true may be combined only with"), "{err}");
+    let (_, _, code) = text(&c.us(&["cat", "bad.service"]));
+    assert_eq!(code, 1, "nothing was submitted");
+}
+
+#[test]
+fn a_store_leader_killed_under_running_units_stops_none() {
+    let mut c = SchedCluster::start(3, 10, |_| String::new());
+    let d = tempfile::tempdir().unwrap();
+    for i in 1..=3 {
+        c.ok(&["start", &looping(d.path(), &format!("u{i}.service"), "")]);
+    }
+    c.wait_units("three units active", Duration::from_secs(20), |rows| {
+        rows.iter().filter(|r| r.2 == "active").count() == 3
+    });
+    let before: Vec<Vec<i32>> =
+        c.machines.iter().map(|m| common::agent::pids_with(&format!("echo CROC Cloud {}", m.id))).collect();
+    let leader = c.kv.leader();
+    c.kv.kill9(leader);
+    // An election, and a few seconds of the agents and engines talking to the others.
+    std::thread::sleep(Duration::from_secs(6));
+    let after: Vec<Vec<i32>> =
+        c.machines.iter().map(|m| common::agent::pids_with(&format!("echo CROC Cloud {}", m.id))).collect();
+    assert_eq!(before, after, "every unit still runs, in the same process");
+    for m in &c.machines {
+        let log = m.agent.log();
+        assert!(!log.contains("stopping them here"), "an agent fenced itself:\n{log}");
+    }
+    c.kv.spawn(leader);
+    c.kv.wait_healthy(leader);
+    let rows = c.units();
+    assert_eq!(rows.iter().filter(|r| r.2 == "active").count(), 3, "{rows:?}");
+}

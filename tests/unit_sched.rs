@@ -350,3 +350,94 @@ fn a_store_leader_killed_under_running_units_stops_none() {
     let rows = c.units();
     assert_eq!(rows.iter().filter(|r| r.2 == "active").count(), 3, "{rows:?}");
 }
+
+#[test]
+fn a_machine_cut_off_stops_its_units_which_run_elsewhere_and_only_there() {
+    let ttl = 5;
+    let c = common::sched::NsSched::start(ttl);
+    let d = tempfile::tempdir().unwrap();
+    let f = looping(d.path(), "hello.service", "");
+    let (code, out, err) = c.us(0, &["start", &f]);
+    assert_eq!(code, 0, "{out}{err}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let first = loop {
+        if let [m] = c.active_on(0, "hello.service")[..] {
+            break m;
+        }
+        assert!(Instant::now() < deadline, "hello.service is not active:\n{}", c.logs());
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let healthy = (first + 1) % 3;
+    assert_eq!(pids_with(&format!("CROC Cloud {}", c.ids[first])).len(), 1);
+
+    c.kv.cut(first);
+    let cut = Instant::now();
+    // The others give the unit to another machine once the cut machine's record expires, and
+    // the cut-off agent, which could not renew its record, stops its copy: both watched at once.
+    let (mut moved, mut fenced, mut second) = (None, None, None);
+    while moved.is_none() || fenced.is_none() {
+        if fenced.is_none() && pids_with(&format!("CROC Cloud {}", c.ids[first])).is_empty() {
+            fenced = Some(cut.elapsed());
+        }
+        if moved.is_none()
+            && let Some(&m) = c.active_on(healthy, "hello.service").iter().find(|&&m| m != first)
+        {
+            moved = Some(cut.elapsed());
+            second = Some(m);
+        }
+        assert!(
+            cut.elapsed() < Duration::from_secs(ttl + 30),
+            "moved {moved:?}, fenced {fenced:?}:\n{}",
+            c.logs()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (moved, fenced, second) = (moved.unwrap(), fenced.unwrap(), second.unwrap());
+    eprintln!(
+        "partition: the unit ran on another machine {:.2}s after its machine was cut off; the cut-off copy was gone {:.2}s after (agent TTL {ttl}s)",
+        moved.as_secs_f64(),
+        fenced.as_secs_f64()
+    );
+    assert!(moved <= Duration::from_secs(ttl + 2), "failover took {moved:?}\n{}", c.logs());
+    // The fence falls before the record can expire: the cut-off copy stops no later than the
+    // other machine can start its own (give or take the polling here).
+    assert!(
+        fenced <= moved + Duration::from_millis(500),
+        "the cut-off copy outlived the move: {fenced:?} vs {moved:?}"
+    );
+    assert_eq!(pids_with(&format!("CROC Cloud {}", c.ids[second])).len(), 1);
+
+    // Healed: the machine comes back and takes nothing back; one copy runs. (The cut-off
+    // member of the store answers plain reads from where it was until it has caught up: the
+    // views converge within a few seconds.)
+    c.kv.heal(first);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(
+            pids_with(&format!("CROC Cloud {}", c.ids[first])).is_empty(),
+            "the healed machine started its old unit again"
+        );
+        let machines = c.us(first, &["list-machines", "--no-legend"]).1.lines().count();
+        if machines == 3
+            && c.active_on(first, "hello.service") == [second]
+            && c.active_on(healthy, "hello.service") == [second]
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "views did not converge after healing: {:?}\n{}",
+            c.us(first, &["list-units", "--full"]),
+            c.logs()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        pids_with(&format!("CROC Cloud {}", c.ids[first])).is_empty(),
+        "the healed machine started its old unit again"
+    );
+    assert_eq!(pids_with(&format!("CROC Cloud {}", c.ids[second])).len(), 1);
+    let log = std::fs::read_to_string(c.dirs[first].path().join("agent.log")).unwrap_or_default();
+    assert!(log.contains("stopping them here"), "{log}");
+}

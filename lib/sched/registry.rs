@@ -163,6 +163,18 @@ impl Registry {
         self.put(&self.keys.machine(&m.id), &to_json(m), &o)
     }
 
+    /// Renews a machine record's TTL without rewriting it (etcd's `refresh`: watchers are not
+    /// woken, so a heartbeat costs the engine nothing); the store index of the renewal.
+    pub fn refresh_machine(&self, id: &str, ttl: Duration) -> Result<u64, Error> {
+        let o = SetOptions {
+            refresh: true,
+            prev_exist: PrevExist::MustExist,
+            ttl: ttl.as_secs().max(1),
+            ..Default::default()
+        };
+        self.put(&self.keys.machine(id), "", &o)
+    }
+
     pub fn delete_machine(&self, id: &str) -> Result<(), Error> {
         self.delete(&self.keys.machine(id), &DeleteOptions::default())
     }

@@ -244,3 +244,162 @@ impl Drop for SchedCluster {
         }
     }
 }
+
+// ------------------------------------------------------------------------------ namespaces
+
+use super::netns::NsCluster;
+
+/// The same machines in network namespaces: each namespace holds a kv-serve member, a
+/// `unit-run daemon --endpoints` agent and an engine, like a machine of its own; cutting a
+/// namespace's link cuts the whole machine off.
+pub struct NsSched {
+    pub kv: NsCluster,
+    pub ids: Vec<String>,
+    pub children: Vec<Child>,
+    pub dirs: Vec<tempfile::TempDir>,
+    pub endpoints: String,
+    pub prefix: String,
+}
+
+impl NsSched {
+    pub fn start(ttl_secs: u64) -> NsSched {
+        let kv = NsCluster::start();
+        let endpoints = (0..3).map(|i| kv.url(i, "")).collect::<Vec<_>>().join(",");
+        let prefix = format!("/_corekit/test-{}", std::process::id());
+        let mut c =
+            NsSched { kv, ids: Vec::new(), children: Vec::new(), dirs: Vec::new(), endpoints, prefix };
+        for i in 0..3 {
+            let id = machine_id(10 + i);
+            let dir = tempfile::Builder::new().prefix("corekit-ns-agent-").tempdir().unwrap();
+            let (ns, ip) = (c.kv.members[i].ns.clone(), c.kv.members[i].ip.clone());
+            let ttl = format!("{ttl_secs}s");
+            let run = dir.path().join("run");
+            let run = run.to_str().unwrap();
+            // `ip netns exec` gives the program a fresh /sys without cgroups: units are tracked
+            // by session and INVOCATION_ID.
+            let agent = c.spawn(
+                &dir,
+                "agent.log",
+                &[
+                    "ip",
+                    "netns",
+                    "exec",
+                    &ns,
+                    super::agent::UNIT_RUN,
+                    "--run-dir",
+                    run,
+                    "daemon",
+                    "--no-cgroups",
+                    "--endpoints",
+                    &c.endpoints,
+                    "--public-ip",
+                    &ip,
+                    "--machine-id",
+                    &id,
+                    "--agent-ttl",
+                    &ttl,
+                    "--key-prefix",
+                    &c.prefix,
+                ],
+            );
+            c.children.push(agent);
+            let engine = c.spawn(
+                &dir,
+                "engine.log",
+                &[
+                    "ip",
+                    "netns",
+                    "exec",
+                    &ns,
+                    UNIT_SCHED,
+                    "--endpoints",
+                    &c.endpoints,
+                    "--key-prefix",
+                    &c.prefix,
+                    "engine",
+                    "--machine-id",
+                    &id,
+                    "--reconcile-interval",
+                    "1",
+                ],
+            );
+            c.children.push(engine);
+            c.ids.push(id);
+            c.dirs.push(dir);
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while c.us(0, &["list-machines", "--no-legend"]).1.lines().count() != 3 {
+            assert!(Instant::now() < deadline, "the agents did not register:\n{}", c.logs());
+            thread::sleep(Duration::from_millis(200));
+        }
+        c
+    }
+
+    fn spawn(&self, dir: &tempfile::TempDir, log: &str, argv: &[&str]) -> Child {
+        use std::os::unix::process::CommandExt;
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.path().join(log)).unwrap();
+        let mut cmd = Command::new(argv[0]);
+        cmd.args(&argv[1..]).stdin(Stdio::null()).stdout(log.try_clone().unwrap()).stderr(log);
+        // SAFETY: prctl in the child before exec; the process dies with the test.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        cmd.spawn().unwrap()
+    }
+
+    /// `unit-sched ARGS…` run inside machine `i`'s namespace: (status, stdout, stderr).
+    pub fn us(&self, i: usize, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.kv.members[i].ns, UNIT_SCHED])
+            .args(["--endpoints", &self.endpoints, "--key-prefix", &self.prefix, "--request-timeout", "1"])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// The machines `unit` is active on, as seen from machine `from`.
+    pub fn active_on(&self, from: usize, unit: &str) -> Vec<usize> {
+        let (_, out, _) = self.us(from, &["list-units", "--no-legend", "--full"]);
+        out.lines()
+            .filter(|l| l.starts_with(unit) && l.contains("\tactive\t"))
+            .filter_map(|l| self.ids.iter().position(|id| l.contains(id.as_str())))
+            .collect()
+    }
+
+    pub fn logs(&self) -> String {
+        let mut s = String::new();
+        for (i, d) in self.dirs.iter().enumerate() {
+            for f in ["agent.log", "engine.log"] {
+                let t = std::fs::read_to_string(d.path().join(f)).unwrap_or_default();
+                s.push_str(&format!("--- machine {i} {f} ---\n{}\n", tail(&t, 30)));
+            }
+        }
+        s
+    }
+}
+
+impl Drop for NsSched {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            eprintln!("{}", self.logs());
+        }
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        for id in &self.ids {
+            for pid in pids_with(id) {
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
+    }
+}

@@ -75,6 +75,9 @@ pub struct Shared {
     wake_tx: Mutex<Sender<()>>,
     /// The units managed here, for the HTTP port (updated after every pass).
     pub served: http::Served,
+    /// The newest states to publish, for the publishing thread, and its doorbell.
+    pub states: Mutex<Option<publish::Picture>>,
+    publish_tx: Mutex<Sender<()>>,
     /// Unit texts by hash (they never change).
     texts: Mutex<BTreeMap<String, String>>,
 }
@@ -139,6 +142,7 @@ impl Agent {
         served: http::Served,
     ) -> std::io::Result<Agent> {
         let (wake_tx, wake_rx) = mpsc::channel();
+        let (publish_tx, publish_rx) = mpsc::channel();
         let shared = Arc::new(Shared {
             reg,
             units,
@@ -148,6 +152,8 @@ impl Agent {
             view: Mutex::new(View::default()),
             wake_tx: Mutex::new(wake_tx),
             served,
+            states: Mutex::new(None),
+            publish_tx: Mutex::new(publish_tx),
             texts: Mutex::new(BTreeMap::new()),
         });
         let mut threads = Vec::new();
@@ -160,6 +166,8 @@ impl Agent {
         threads.push(spawn("watch-schedule", Box::new(move || desired::follow(s, Part::Assignments)))?);
         let s = shared.clone();
         threads.push(spawn("watch-global", Box::new(move || desired::follow(s, Part::Globals)))?);
+        let s = shared.clone();
+        threads.push(spawn("publish", Box::new(move || publish::run(s, publish_rx)))?);
         let s = shared.clone();
         threads.push(spawn("reconcile", Box::new(move || Reconciler::new(s).run(wake_rx)))?);
         Ok(Agent { shared, threads })
@@ -175,6 +183,7 @@ impl Agent {
     pub fn stop(self, purge: bool) {
         self.shared.stop.store(true, Ordering::SeqCst);
         self.shared.wake();
+        let _ = self.shared.publish_tx.lock().send(());
         for t in self.threads {
             let _ = t.join();
         }
@@ -230,7 +239,6 @@ struct Reconciler {
     launched: BTreeSet<String>,
     /// Units being unloaded by a helper thread (an unload waits for the unit to stop).
     busy: Arc<Mutex<BTreeSet<String>>>,
-    publisher: publish::Publisher,
     was_fenced: bool,
 }
 
@@ -243,13 +251,11 @@ impl Reconciler {
             .and_then(|d| std::fs::read(d.join("managed.json")).ok())
             .and_then(|b| serde_json::from_slice::<Saved>(&b).ok())
             .unwrap_or_default();
-        let publisher = publish::Publisher::new(s.clone());
         Reconciler {
             s,
             managed: saved.managed,
             launched: saved.launched,
             busy: Arc::new(Mutex::new(BTreeSet::new())),
-            publisher,
             was_fenced: false,
         }
     }
@@ -272,7 +278,13 @@ impl Reconciler {
             self.launched.retain(|n| self.managed.contains(n));
         }
         while !self.s.stop.load(Ordering::Relaxed) {
-            let _ = wake.recv_timeout(poll);
+            // Wake at the fence, not a poll later: the units must be stopping by then.
+            let fence = {
+                let hb = self.s.heartbeat.lock();
+                if hb.fenced { None } else { Some(hb.fence_at(self.s.cfg.ttl)) }
+            };
+            let wait = fence.map_or(poll, |f| poll.min(f.saturating_duration_since(Instant::now())));
+            let _ = wake.recv_timeout(wait);
             while wake.try_recv().is_ok() {}
             if self.s.stop.load(Ordering::Relaxed) {
                 break;
@@ -340,7 +352,16 @@ impl Reconciler {
             .collect();
         *self.s.served.lock() = self.managed.iter().chain(busy.iter()).cloned().collect();
         let local = self.s.units.list().unwrap_or_default();
-        self.publisher.publish(&self.managed, &self.launched, &desired_of, &local, &busy);
+        let picture = publish::picture(
+            &self.s.cfg.machine_id,
+            &self.managed,
+            &self.launched,
+            &desired_of,
+            &local,
+            &busy,
+        );
+        *self.s.states.lock() = Some(picture);
+        let _ = self.s.publish_tx.lock().send(());
     }
 
     /// Carries out one task; true when the managed or launched set changed.

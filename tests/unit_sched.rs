@@ -164,8 +164,15 @@ fn a_dead_machine_loses_its_unit_to_another_within_the_agent_ttl() {
         c.logs()
     );
     // Its journal on the new machine, through unit-sched.
-    let j = c.ok(&["journal", "-n", "1", "hello.service"]);
-    assert!(j.contains("CROC Cloud"), "{j}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let j = c.ok(&["journal", "-n", "1", "hello.service"]);
+        if j.contains("CROC Cloud") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{j}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
     // One copy only: the dead machine's processes are gone, the new one runs one.
     let new = to.flatten().unwrap();
     assert!(pids_with(&c.machines[first].id).is_empty());

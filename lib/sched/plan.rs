@@ -253,10 +253,12 @@ pub fn plan(c: &Cluster) -> Vec<Action> {
     }
 
     // 2. What is not placed: place it, peers first (a MachineOf= unit waits for its peer).
+    // (A template, `name@.service`, is never placed: its instances are.)
     let mut waiting: Vec<&UnitRecord> = c
         .units
         .values()
         .filter(|u| u.desired != Desired::Inactive && !u.requirements.global && !p.at.contains_key(&u.name))
+        .filter(|u| !u.name.contains("@."))
         .collect();
     let mut reasons: BTreeMap<String, String> = BTreeMap::new();
     loop {

@@ -255,6 +255,17 @@ impl Registry {
         self.put(&self.keys.state(unit, &s.machine), &to_json(s), &o).map(|_| ())
     }
 
+    /// Renews a state's TTL without rewriting it (no watcher is woken).
+    pub fn refresh_state(&self, unit: &str, machine: &str, ttl: Duration) -> Result<(), Error> {
+        let o = SetOptions {
+            refresh: true,
+            prev_exist: PrevExist::MustExist,
+            ttl: ttl.as_secs().max(1),
+            ..Default::default()
+        };
+        self.put(&self.keys.state(unit, machine), "", &o).map(|_| ())
+    }
+
     pub fn delete_state(&self, unit: &str, machine: &str) -> Result<(), Error> {
         self.delete(&self.keys.state(unit, machine), &DeleteOptions::default())
     }

@@ -6,7 +6,7 @@ use super::{Block, Ctx, Res};
 use crate::sched::records::{Desired, UnitRecord};
 
 pub fn submit(ctx: &mut Ctx, args: &[String], replace: bool) -> Res {
-    create(ctx, "submit", args, replace).map(|_| ())
+    create(ctx, "submit", args, replace, Desired::Inactive).map(|_| ())
 }
 
 /// Sets `want` on each unit whose desired state differs (fleetctl's setTargetStateOfUnits);
@@ -19,8 +19,21 @@ fn set_desired(
     verb: &str,
 ) -> Result<Vec<UnitRecord>, super::Stop> {
     let mut changed = Vec::new();
+    // Many names: one listing instead of a read each.
+    let listed = if names.len() > 16 {
+        match ctx.reg.units() {
+            Ok((all, _)) => Some(all),
+            Err(e) => return Err(ctx.fail(format!("Error {verb} units: {e}"))),
+        }
+    } else {
+        None
+    };
     for n in names {
-        let u = match ctx.reg.unit(n) {
+        let got = match &listed {
+            Some(all) => Ok(all.get(n).cloned().map(|u| (u, 0))),
+            None => ctx.reg.unit(n),
+        };
+        let u = match got {
             Ok(Some((u, _))) => u,
             Ok(None) => return Err(ctx.fail(format!("Error {verb} units: unable to find unit {n}"))),
             Err(e) => {
@@ -60,20 +73,20 @@ fn split_global(ctx: &mut Ctx, units: Vec<UnitRecord>, verb: &str) -> Result<Vec
 }
 
 pub fn load(ctx: &mut Ctx, args: &[String], block: &Block, replace: bool) -> Res {
-    let names = create(ctx, "load", args, replace)?;
-    for n in &names {
-        refuse_template(ctx, n, "load")?;
+    for a in args {
+        refuse_template(ctx, &mangle(a), "load")?;
     }
+    let names = create(ctx, "load", args, replace, Desired::Loaded)?;
     let changed = set_desired(ctx, &names, Desired::Loaded, "loading")?;
     let wait = split_global(ctx, changed, "load")?;
     states::wait(ctx, &wait, Desired::Loaded, block, "load")
 }
 
 pub fn start(ctx: &mut Ctx, args: &[String], block: &Block, replace: bool) -> Res {
-    let names = create(ctx, "start", args, replace)?;
-    for n in &names {
-        refuse_template(ctx, n, "start")?;
+    for a in args {
+        refuse_template(ctx, &mangle(a), "start")?;
     }
+    let names = create(ctx, "start", args, replace, Desired::Launched)?;
     let changed = set_desired(ctx, &names, Desired::Launched, "starting")?;
     let wait = split_global(ctx, changed, "start")?;
     states::wait(ctx, &wait, Desired::Launched, block, "start")?;

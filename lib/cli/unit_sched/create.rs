@@ -61,9 +61,32 @@ pub fn check(name: &str, file: &str, text: &str) -> Result<Candidate, String> {
     })
 }
 
+/// Templates already read in this command (an instance of each reads its template once).
+type Templates = std::collections::HashMap<String, (String, String)>;
+
 /// The file for `arg`: the local file if there is one, else (for an instance) its template
 /// from the registry, else the template file beside the path. Err: fleetctl's message.
-fn find_text(ctx: &Ctx, arg: &str, name: &str) -> Result<(String, String), String> {
+fn find_text(
+    ctx: &Ctx,
+    arg: &str,
+    name: &str,
+    templates: &mut Templates,
+) -> Result<(String, String), String> {
+    if let Some(un) = UnitName::parse(name).ok().filter(|n| n.is_instance() && !Path::new(arg).is_file())
+        && let Some(t) = un.template_name().and_then(|t| templates.get(&t))
+    {
+        return Ok(t.clone());
+    }
+    let found = find_text_uncached(ctx, arg, name)?;
+    if let Some(t) = UnitName::parse(name).ok().filter(|n| n.is_instance()).and_then(|n| n.template_name())
+        && found.0.ends_with(&t)
+    {
+        templates.insert(t, found.clone());
+    }
+    Ok(found)
+}
+
+fn find_text_uncached(ctx: &Ctx, arg: &str, name: &str) -> Result<(String, String), String> {
     if Path::new(arg).is_file() {
         let text =
             std::fs::read_to_string(arg).map_err(|e| format!("failed getting Unit({arg}) from file: {e}"))?;
@@ -102,23 +125,55 @@ fn may_replace(command: &str, d: Desired) -> bool {
     }
 }
 
+/// How many writes `create` keeps in flight when it submits many units.
+const WRITERS: usize = 16;
+
 /// fleetctl's `lazyCreateUnits`: submits what is not in the registry yet (printing `Unit X
-/// inactive` for each), warns about (or, with `replace`, replaces) units whose local file
-/// differs. Returns the units' names, in order.
-pub fn create(ctx: &mut Ctx, command: &str, args: &[String], replace: bool) -> Result<Vec<String>, Stop> {
+/// inactive` for each) with desired state `initial`, warns about (or, with `replace`,
+/// replaces) units whose local file differs. Returns the units' names, in order. Many units
+/// (`start web@{1..1000}.service`) are read in one listing and written several at a time.
+pub fn create(
+    ctx: &mut Ctx,
+    command: &str,
+    args: &[String],
+    replace: bool,
+    initial: Desired,
+) -> Result<Vec<String>, Stop> {
     let mut names = Vec::new();
     let mut new: Vec<Candidate> = Vec::new();
     let mut replaced: Vec<(Candidate, u64, Desired)> = Vec::new();
+    let mut templates = Templates::new();
+    // Many names: one listing of the registry instead of one read each.
+    let listed = if args.len() > WRITERS {
+        let l = ctx
+            .reg
+            .list(&ctx.reg.keys.units())
+            .map_err(|e| ctx.fail(format!("Error creating units: {e}")))?;
+        Some(
+            l.nodes
+                .into_iter()
+                .filter_map(|n| {
+                    let i = n.modified_index;
+                    serde_json::from_str::<UnitRecord>(&n.value).ok().map(|u| (u.name.clone(), (u, i)))
+                })
+                .collect::<std::collections::HashMap<_, _>>(),
+        )
+    } else {
+        None
+    };
     for arg in args {
         let name = mangle(arg);
-        let existing = ctx.reg.unit(&name).map_err(|e| {
-            ctx.fail(format!("Error creating units: error retrieving Unit({name}) from Registry: {e}"))
-        })?;
+        let existing = match &listed {
+            Some(l) => l.get(&name).cloned(),
+            None => ctx.reg.unit(&name).map_err(|e| {
+                ctx.fail(format!("Error creating units: error retrieving Unit({name}) from Registry: {e}"))
+            })?,
+        };
         names.push(name.clone());
         match existing {
             None => {
-                let (file, text) =
-                    find_text(ctx, arg, &name).map_err(|e| ctx.fail(format!("Error creating units: {e}")))?;
+                let (file, text) = find_text(ctx, arg, &name, &mut templates)
+                    .map_err(|e| ctx.fail(format!("Error creating units: {e}")))?;
                 let c =
                     check(&name, &file, &text).map_err(|e| ctx.fail(format!("Error creating units: {e}")))?;
                 new.push(c);
@@ -160,11 +215,18 @@ pub fn create(ctx: &mut Ctx, command: &str, args: &[String], replace: bool) -> R
             ctx.remark(format!("WARNING: {w}"));
         }
     }
-    for c in &new {
-        ctx.reg
-            .put_text(&c.record.hash, &c.text)
-            .map_err(|e| ctx.fail(format!("Error creating units: {e}")))?;
-        match ctx.reg.create_unit(&c.record) {
+    let mut texts: Vec<(&str, &str)> =
+        new.iter().map(|c| (c.record.hash.as_str(), c.text.as_str())).collect();
+    texts.sort();
+    texts.dedup_by_key(|t| t.0);
+    for (hash, text) in texts {
+        ctx.reg.put_text(hash, text).map_err(|e| ctx.fail(format!("Error creating units: {e}")))?;
+    }
+    for c in &mut new {
+        c.record.desired = initial;
+    }
+    for (c, created) in new.iter().zip(write_all(ctx, &new)) {
+        match created {
             Ok(true) => {
                 if ctx.json {
                     ctx.print_json(&serde_json::json!({"unit": c.record.name, "state": "inactive"}))?;
@@ -193,6 +255,26 @@ pub fn create(ctx: &mut Ctx, command: &str, args: &[String], replace: bool) -> R
         }
     }
     Ok(names)
+}
+
+/// Creates the records of `new`, [`WRITERS`] at a time: for each, whether it was created.
+fn write_all(ctx: &Ctx, new: &[Candidate]) -> Vec<Result<bool, crate::client::Error>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: parking_lot::Mutex<Vec<Option<Result<bool, crate::client::Error>>>> =
+        parking_lot::Mutex::new((0..new.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..WRITERS.min(new.len()) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(c) = new.get(i) else { return };
+                    let r = ctx.reg.create_unit(&c.record);
+                    results.lock()[i] = Some(r);
+                }
+            });
+        }
+    });
+    results.into_inner().into_iter().map(|r| r.unwrap_or(Ok(false))).collect()
 }
 
 /// A name that is a template (`web@.service`) cannot be loaded or started.

@@ -106,3 +106,45 @@ pub fn daemon(
     }
     Ok(())
 }
+
+/// `unit-sched simulate-agents`: many real agents on machines that run nothing.
+pub fn simulate(ctx: &mut Ctx, agents: usize, ttl: &str) -> Res {
+    use crate::sched::agent::units::Simulated;
+    use crate::sched::agent::{Agent, Config as AgentConfig};
+    let ttl = crate::cli::kv::parse_duration(ttl).map_err(|e| {
+        ctx.remark(format!("unit-sched: --agent-ttl: {e}"));
+        super::Stop(super::exit::USAGE)
+    })?;
+    let stop = Arc::new(AtomicBool::new(false));
+    if let Err(e) = stop_on_signal(stop.clone()) {
+        return Err(ctx.fail(format!("unit-sched: cannot wait for signals: {e}")));
+    }
+    let mut running = Vec::with_capacity(agents);
+    for i in 0..agents {
+        let cfg = AgentConfig {
+            machine_id: format!("{:08x}{:024x}", 0x51a0_0000u32 + i as u32, i),
+            hostname: format!("sim{i}"),
+            public_ip: format!("10.{}.{}.{}", 100 + i / 65536, (i / 256) % 256, i % 256),
+            metadata: Default::default(),
+            agent_url: String::new(),
+            ttl,
+            interval: Duration::from_secs(5),
+            state_dir: None,
+        };
+        match Agent::start(ctx.reg.clone(), Arc::new(Simulated::default()), cfg) {
+            Ok(a) => running.push(a),
+            Err(e) => return Err(ctx.fail(format!("unit-sched: starting simulated agent {i}: {e}"))),
+        }
+    }
+    log::info!("{agents} simulated agents running");
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for a in &running {
+        a.begin_stop();
+    }
+    for a in running {
+        a.stop(true);
+    }
+    Ok(())
+}

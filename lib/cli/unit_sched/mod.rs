@@ -239,6 +239,16 @@ pub enum Command {
         #[command(flatten)]
         agent: crate::cli::cluster_agent::AgentFlags,
     },
+    /// For the scale benchmark: AGENTS simulated machines in this process, each running the
+    /// real agent (registration, watches, reconcile, state publishing) on a machine that runs
+    /// nothing, until SIGTERM (bench/unit-sched-scale.sh).
+    #[command(hide = true)]
+    SimulateAgents {
+        #[arg(long, default_value_t = 100, value_name = "N")]
+        agents: usize,
+        #[arg(long, default_value = "30s", value_name = "DURATION")]
+        agent_ttl: String,
+    },
     /// Print the version.
     Version,
 }
@@ -349,6 +359,7 @@ pub fn run(args: Args) -> i32 {
         Command::Daemon { run_dir, disable_engine, reconcile_interval, agent } => {
             daemons::daemon(&mut ctx, &run_dir, disable_engine, reconcile_interval, &agent)
         }
+        Command::SimulateAgents { agents, agent_ttl } => daemons::simulate(&mut ctx, agents, &agent_ttl),
         Command::Version => ctx.say(format!("unit-sched version {}", env!("CARGO_PKG_VERSION"))),
     };
     let _ = ctx.out.flush();

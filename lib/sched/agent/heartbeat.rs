@@ -65,12 +65,14 @@ pub fn run(s: Arc<Shared>) {
                 let mut hb = s.heartbeat.lock();
                 hb.last_ok = sent;
                 hb.index = index;
-                if hb.fenced {
-                    log::info!("the machine's record is renewed again: taking units from the cluster");
-                }
+                let was_fenced = hb.fenced;
                 hb.fenced = false;
                 drop(hb);
-                s.wake();
+                if was_fenced {
+                    log::info!("the machine's record is renewed again: taking units from the cluster");
+                    // Only news wakes the reconciler: a thousand agents renewing wake nobody.
+                    s.wake();
+                }
                 s.sleep(every);
             }
             Err(e) => {

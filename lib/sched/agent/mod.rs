@@ -177,6 +177,14 @@ impl Agent {
         &self.shared
     }
 
+    /// Tells the agent's threads to end, without waiting (then [`Agent::stop`] joins them):
+    /// for stopping many agents at once.
+    pub fn begin_stop(&self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.wake();
+        let _ = self.shared.publish_tx.lock().send(());
+    }
+
     /// Stops the agent. With `purge` (SIGTERM, as fleetd does), first hands every unit back:
     /// stops and unloads them, deletes their states and the machine's record, so the engine
     /// places them elsewhere at once instead of after the TTL.

@@ -1,6 +1,9 @@
 //! Each unit's state as this machine sees it, in the store for everyone (`states/<unit>/<id>`,
-//! TTL `agent_ttl`): written when it changes and renewed every half TTL, deleted when the unit
-//! leaves the machine. fleet wrote every state every few seconds whether or not it changed.
+//! TTL three times `agent_ttl`): written when it changes, its TTL refreshed once per
+//! `agent_ttl` otherwise (etcd's `refresh`: nothing rewritten, no watcher woken), deleted when
+//! the unit leaves the machine. Readers count a state only while its machine's record lives,
+//! so the longer TTL never shows a dead machine's units. fleet rewrote every state every few
+//! seconds whether or not it changed: 10,000 units cost it thousands of writes a second.
 //!
 //! The reconciler only describes the states ([`picture`]) and hands them over; a thread of
 //! its own writes them, so a store that is slow or cut off never holds up the reconciler —
@@ -15,6 +18,7 @@ use std::time::Instant;
 use super::Shared;
 use super::units::Local;
 use crate::sched::records::{Desired, UnitState};
+use crate::sched::registry::{KEY_NOT_FOUND, is_code};
 
 /// unit → the state to publish.
 pub type Picture = BTreeMap<String, UnitState>;
@@ -70,17 +74,20 @@ pub fn run(s: Arc<Shared>, wake: Receiver<()>) {
             want = p;
         }
         for (name, state) in &want {
-            let due = match published.get(name) {
-                Some((old, at)) => old != state || at.elapsed() >= ttl / 2,
-                None => true,
+            let written = match published.get(name) {
+                Some((old, _)) if old != state => s.reg.put_state(name, state, 3 * ttl),
+                Some((_, at)) if at.elapsed() >= ttl => match s.reg.refresh_state(name, &me, 3 * ttl) {
+                    Err(e) if is_code(&e, KEY_NOT_FOUND) => s.reg.put_state(name, state, 3 * ttl),
+                    r => r,
+                },
+                Some(_) => continue,
+                None => s.reg.put_state(name, state, 3 * ttl),
             };
-            if due {
-                match s.reg.put_state(name, state, ttl) {
-                    Ok(()) => {
-                        published.insert(name.clone(), (state.clone(), Instant::now()));
-                    }
-                    Err(e) => log::debug!("publishing the state of {name}: {e}"),
+            match written {
+                Ok(()) => {
+                    published.insert(name.clone(), (state.clone(), Instant::now()));
                 }
+                Err(e) => log::debug!("publishing the state of {name}: {e}"),
             }
             if s.stop.load(Ordering::Relaxed) {
                 return;

@@ -50,7 +50,7 @@ US=("$B/unit-sched" --endpoints "$EPS")
 "${US[@]}" engine --machine-id bench-engine >"$WORK/engine.log" 2>&1 &
 ENGINE=$!; PIDS+=("$ENGINE")
 "${US[@]}" simulate-agents --agents "$AGENTS" >"$WORK/agents.log" 2>&1 &
-PIDS+=($!)
+SIM=$!; PIDS+=("$SIM")
 for _ in $(seq 1 600); do
     n=$("${US[@]}" list-machines --no-legend 2>/dev/null | wc -l)
     [ "$n" -ge "$AGENTS" ] && break
@@ -82,6 +82,7 @@ ta=$(date +%s.%N)
 sleep 5
 read -r w0 r0 < <(stats)
 c0=$(cpu "$ENGINE")
+s0=$(cpu "$SIM"); k0=$(( $(cpu "${MEMBERS[0]}") + $(cpu "${MEMBERS[1]}") + $(cpu "${MEMBERS[2]}") ))
 idle_rate=$(echo "($w0 - $wa) / ($(date +%s.%N) - $ta)" | bc -l)
 t0=$(date +%s.%N)
 (cd "$WORK/units" && eval "\"\${US[@]}\" start --no-block bench@{1..$UNITS}.service" >/dev/null)
@@ -107,13 +108,15 @@ t2=$(date +%s.%N)
 [ "$launched" -ge "$UNITS" ] || die "only $launched of $UNITS units launched"
 read -r w1 r1 < <(stats)
 c1=$(cpu "$ENGINE")
+s1=$(cpu "$SIM"); k1=$(( $(cpu "${MEMBERS[0]}") + $(cpu "${MEMBERS[1]}") + $(cpu "${MEMBERS[2]}") ))
 secs=$(echo "$t2 - $t0" | bc)
 tck=$(getconf CLK_TCK)
 beats=$(echo "$idle_rate * $secs" | bc -l)
 echo "store writes per unit: $(echo "scale=2; ($w1 - $w0 - $beats) / $UNITS" | bc) (plus the machines' heartbeats: $(printf '%.0f' "$idle_rate")/s for $AGENTS agents)"
 echo "store reads per unit:  $(echo "scale=2; ($r1 - $r0) / $UNITS" | bc)"
-echo "engine CPU: $(echo "scale=2; ($c1 - $c0) / $tck" | bc) s"
+echo "engine CPU: $(echo "scale=2; ($c1 - $c0) / $tck" | bc) s; the $AGENTS simulated agents: $(echo "scale=2; ($s1 - $s0) / $tck" | bc) s; the three members: $(echo "scale=2; ($k1 - $k0) / $tck" | bc) s"
 for i in 0 1 2; do
     echo "member m$((i + 1)) RSS: $(awk '/VmRSS/ { printf "%.1f MiB", $2 / 1024 }' "/proc/${MEMBERS[$i]}/status")"
 done
+echo "engine: $(grep -c 'reading the cluster again' "$WORK/engine.log" || true) full re-reads after falling behind; agents: $(grep -c 'reading' "$WORK/agents.log" || true) log lines about re-reading"
 printf '%s units on %s agents: all launched in %.2f s\n' "$UNITS" "$AGENTS" "$secs"

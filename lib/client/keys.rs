@@ -253,6 +253,81 @@ impl Client {
     }
 }
 
+/// A stream of changes under one key (`wait=true&stream=true`): one request, every event as the
+/// server sends it — a watcher that must keep up with a busy directory cannot afford a round
+/// trip per event. The stream is re-opened every `limit` (and after an error) by the caller,
+/// from [`EventStream::next_index`], so nothing is missed.
+pub struct EventStream {
+    reader: Box<dyn std::io::BufRead + Send>,
+    next_index: u64,
+    /// The store's index when the watch began (`X-Etcd-Index`).
+    start_index: u64,
+    /// An event from the history came: etcd sends one such event and nothing more on that
+    /// stream (kv-serve sends them all, then the live ones), so the stream is done after it.
+    done: bool,
+}
+
+impl EventStream {
+    /// The index the next event must have (for opening the stream again).
+    pub fn next_index(&self) -> u64 {
+        self.next_index
+    }
+
+    /// The next event; `None` when the stream ended (its time was up, or the server went away).
+    pub fn next_event(&mut self) -> Option<Result<Response, Error>> {
+        if self.done {
+            return None;
+        }
+        let mut line = String::new();
+        loop {
+            line.clear();
+            match self.reader.read_line(&mut line) {
+                Ok(0) | Err(_) => return None,
+                Ok(_) if line.trim().is_empty() => continue,
+                Ok(_) => {}
+            }
+            return Some(match serde_json::from_str::<Response>(&line) {
+                Ok(r) => {
+                    self.next_index = r.node.modified_index + 1;
+                    self.done = r.node.modified_index <= self.start_index;
+                    Ok(r)
+                }
+                Err(e) => Err(Error::Decode(format!("a watch event: {e}"))),
+            });
+        }
+    }
+}
+
+impl Client {
+    /// Opens a stream of the changes under `key` with an index above `after_index` (which must
+    /// be given: a stream "from now" would miss what happened between a read and the watch).
+    /// An etcd error (401: the index is older than the event history) is an `Err`.
+    pub fn watch_stream(
+        &self,
+        key: &str,
+        after_index: u64,
+        recursive: bool,
+        limit: std::time::Duration,
+    ) -> Result<EventStream, Error> {
+        let mut q = vec![("wait", "true".to_string()), ("stream", "true".to_string())];
+        q.push(("waitIndex", (after_index + 1).to_string()));
+        if recursive {
+            q.push(("recursive", "true".to_string()));
+        }
+        let req =
+            Request { method: "GET", target: with_query(key_path(key), q), body: None, long_poll: true };
+        match self.open_stream(&req, limit)? {
+            Ok((reader, start_index)) => {
+                Ok(EventStream { reader, next_index: after_index + 1, start_index, done: false })
+            }
+            Err(answer) => match parse_answer(answer) {
+                Err(e) => Err(e),
+                Ok(_) => Err(Error::Decode("a watch stream answered without streaming".into())),
+            },
+        }
+    }
+}
+
 /// Successive changes under one key: each `next_change()` long-polls for the next event.
 pub struct Watcher<'a> {
     client: &'a Client,

@@ -104,6 +104,24 @@ impl Client {
         Ok(answer)
     }
 
+    /// Opens a streaming GET (see [`keys::Client::watch_stream`]), failing over like [`Client::send`].
+    pub(crate) fn open_stream(
+        &self,
+        req: &Request,
+        limit: Duration,
+    ) -> Result<Result<(Box<dyn std::io::BufRead + Send>, u64), Answer>, Error> {
+        let (eps, start) = {
+            let s = self.state.lock();
+            (s.endpoints.clone(), s.pinned)
+        };
+        let (got, i) = self.transport.open(&eps, start, req, limit)?;
+        let mut s = self.state.lock();
+        if s.endpoints == eps {
+            s.pinned = i;
+        }
+        Ok(got)
+    }
+
     /// Sends `req` to one URL only; the error is Go's text for what happened.
     pub fn send_to(&self, url: &str, req: &Request) -> Result<Answer, String> {
         let deadline = self.state.lock().deadline;

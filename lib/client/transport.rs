@@ -118,6 +118,64 @@ impl Transport {
         Err(Error::Cluster(errors))
     }
 
+    /// Opens a streaming GET (a `stream=true` watch) on the first endpoint, from `start`, that
+    /// answers 200 within the request timeout: its body, read as it comes, for at most `limit`.
+    /// An answer other than 200 is returned whole (an etcd error, e.g. 401).
+    pub(crate) fn open(
+        &self,
+        endpoints: &[String],
+        start: usize,
+        req: &Request,
+        limit: Duration,
+    ) -> Result<(Result<(Box<dyn std::io::BufRead + Send>, u64), Answer>, usize), Error> {
+        let n = endpoints.len();
+        if n == 0 {
+            return Err(Error::NoEndpoints);
+        }
+        let mut errors = Vec::new();
+        for k in 0..n {
+            let i = (start + k) % n;
+            let ep = &endpoints[i];
+            let url = format!("{ep}{}", req.target);
+            let t = self.timeouts.request;
+            let got = self
+                .agent
+                .get(&url)
+                .config()
+                .timeout_connect(Some(t))
+                .timeout_recv_response(Some(t))
+                .timeout_global(Some(limit))
+                .build()
+                .call();
+            let resp = match got {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.push(describe(ep, e));
+                    continue;
+                }
+            };
+            let status = resp.status().as_u16();
+            if status / 100 == 5 {
+                errors.push(format!("client: etcd member {ep} has no leader"));
+                continue;
+            }
+            let index = resp
+                .headers()
+                .get("X-Etcd-Index")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok());
+            if status != 200 {
+                let mut resp = resp;
+                let body = resp.body_mut().read_to_string().unwrap_or_default();
+                return Ok((Err(Answer { status, index, body, endpoint: ep.clone(), cluster_id: None }), i));
+            }
+            let reader =
+                std::io::BufReader::new(resp.into_body().into_with_config().limit(u64::MAX).reader());
+            return Ok((Ok((Box::new(reader), index.unwrap_or(0))), i));
+        }
+        Err(Error::Cluster(errors))
+    }
+
     fn call(
         &self,
         ep: &str,

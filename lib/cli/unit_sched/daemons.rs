@@ -131,7 +131,14 @@ pub fn simulate(ctx: &mut Ctx, agents: usize, ttl: &str) -> Res {
             interval: Duration::from_secs(5),
             state_dir: None,
         };
-        match Agent::start(ctx.reg.clone(), Arc::new(Simulated::default()), cfg) {
+        // Each agent its own client (and connection pool), as on a machine of its own: one pool
+        // shared by thousands of connections costs a scan of them all per request.
+        let client = crate::client::Client::new(crate::client::Config {
+            endpoints: ctx.reg.client.endpoints(),
+            request_timeout: ctx.timeout,
+        });
+        let reg = Arc::new(crate::sched::registry::Registry::new(client, ctx.reg.keys.clone()));
+        match Agent::start(reg, Arc::new(Simulated::default()), cfg) {
             Ok(a) => running.push(a),
             Err(e) => return Err(ctx.fail(format!("unit-sched: starting simulated agent {i}: {e}"))),
         }

@@ -70,6 +70,8 @@ pub struct Shared {
     pub units: Arc<dyn Units>,
     pub cfg: Config,
     pub stop: AtomicBool,
+    stopped: Mutex<bool>,
+    stopped_cv: parking_lot::Condvar,
     pub heartbeat: Mutex<Heartbeat>,
     pub view: Mutex<View>,
     wake_tx: Mutex<Sender<()>>,
@@ -88,12 +90,22 @@ impl Shared {
         let _ = self.wake_tx.lock().send(());
     }
 
-    /// Sleeps for `d`, or less if the agent stops.
+    /// Sleeps for `d`, or less if the agent stops (woken, not polling: a thousand simulated
+    /// agents' threads must cost nothing while they wait).
     pub fn sleep(&self, d: Duration) {
-        let end = Instant::now() + d;
-        while !self.stop.load(Ordering::Relaxed) && Instant::now() < end {
-            std::thread::sleep(Duration::from_millis(100).min(end - Instant::now()));
+        let mut stopped = self.stopped.lock();
+        if !*stopped {
+            let _ = self.stopped_cv.wait_for(&mut stopped, d);
         }
+    }
+
+    /// Sets the stop flag and wakes every sleeper.
+    fn signal_stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        *self.stopped.lock() = true;
+        self.stopped_cv.notify_all();
+        self.wake();
+        let _ = self.publish_tx.lock().send(());
     }
 
     pub fn record(&self) -> MachineRecord {
@@ -148,6 +160,8 @@ impl Agent {
             units,
             cfg,
             stop: AtomicBool::new(false),
+            stopped: Mutex::new(false),
+            stopped_cv: parking_lot::Condvar::new(),
             heartbeat: Heartbeat::new(),
             view: Mutex::new(View::default()),
             wake_tx: Mutex::new(wake_tx),
@@ -180,18 +194,14 @@ impl Agent {
     /// Tells the agent's threads to end, without waiting (then [`Agent::stop`] joins them):
     /// for stopping many agents at once.
     pub fn begin_stop(&self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
-        self.shared.wake();
-        let _ = self.shared.publish_tx.lock().send(());
+        self.shared.signal_stop();
     }
 
     /// Stops the agent. With `purge` (SIGTERM, as fleetd does), first hands every unit back:
     /// stops and unloads them, deletes their states and the machine's record, so the engine
     /// places them elsewhere at once instead of after the TTL.
     pub fn stop(self, purge: bool) {
-        self.shared.stop.store(true, Ordering::SeqCst);
-        self.shared.wake();
-        let _ = self.shared.publish_tx.lock().send(());
+        self.shared.signal_stop();
         for t in self.threads {
             let _ = t.join();
         }

@@ -199,23 +199,37 @@ fn spawn_watch(
     generation: Arc<AtomicU64>,
     mine: u64,
 ) {
+    // A stream, not a long poll per event: at thousands of changes a second a watcher that
+    // pays a round trip per event falls behind the store's 1,000-event history and has to read
+    // everything again. The stream is opened anew every minute (and after any error) from the
+    // last event seen.
     let spawned = std::thread::Builder::new().name("engine-watch".into()).spawn(move || {
-        let mut w = reg.watcher(&dir, index);
+        let mut seen = index;
         while generation.load(Ordering::SeqCst) == mine {
-            let sent = match w.next_change_within(idle) {
-                Ok(None) => continue,
-                Ok(Some(r)) => tx.send(Watched::Change(Box::new(r))),
+            match reg.client.watch_stream(&dir, seen, true, Duration::from_secs(60)) {
+                Ok(mut stream) => {
+                    while let Some(ev) = stream.next_event() {
+                        let Ok(r) = ev else { break };
+                        seen = seen.max(r.node.modified_index);
+                        if generation.load(Ordering::SeqCst) != mine
+                            || tx.send(Watched::Change(Box::new(r))).is_err()
+                        {
+                            return;
+                        }
+                    }
+                }
                 Err(e) if is_code(&e, EVENT_INDEX_CLEARED) => {
-                    tx.send(Watched::Resync(format!("the watch of {dir} fell behind the event history")))
+                    let _ =
+                        tx.send(Watched::Resync(format!("the watch of {dir} fell behind the event history")));
+                    return;
                 }
                 Err(e) => {
-                    // A store that does not answer: say so once, then let the leader resync.
+                    // A store that does not answer: let the leader read everything again once
+                    // it does.
                     std::thread::sleep(idle.min(Duration::from_secs(1)));
-                    tx.send(Watched::Resync(format!("watching {dir}: {e}")))
+                    let _ = tx.send(Watched::Resync(format!("watching {dir}: {e}")));
+                    return;
                 }
-            };
-            if sent.is_err() {
-                return;
             }
         }
     });

@@ -109,7 +109,7 @@ impl Client {
         &self,
         req: &Request,
         limit: Duration,
-    ) -> Result<Result<(Box<dyn std::io::BufRead + Send>, u64), Answer>, Error> {
+    ) -> Result<transport::Opened, Error> {
         let (eps, start) = {
             let s = self.state.lock();
             (s.endpoints.clone(), s.pinned)

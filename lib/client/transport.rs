@@ -39,6 +39,10 @@ pub struct Answer {
     pub cluster_id: Option<String>,
 }
 
+/// A streaming answer: its body as it comes and the store's index when it began
+/// (`X-Etcd-Index`), or an answer other than 200, whole.
+pub type Opened = Result<(Box<dyn std::io::BufRead + Send>, u64), Answer>;
+
 /// Timeouts for every request.
 #[derive(Clone, Copy, Debug)]
 pub struct Timeouts {
@@ -127,7 +131,7 @@ impl Transport {
         start: usize,
         req: &Request,
         limit: Duration,
-    ) -> Result<(Result<(Box<dyn std::io::BufRead + Send>, u64), Answer>, usize), Error> {
+    ) -> Result<(Opened, usize), Error> {
         let n = endpoints.len();
         if n == 0 {
             return Err(Error::NoEndpoints);

@@ -1,6 +1,7 @@
 //! What every program's command line shares: flag definitions (so man pages and completions
 //! come from the same place as the parser), exit codes, and small conveniences.
 
+pub mod disco;
 pub mod docs;
 pub mod kv;
 pub mod kv_serve;

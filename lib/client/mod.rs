@@ -29,7 +29,7 @@ use parking_lot::Mutex;
 pub use error::{Error, EtcdError};
 pub use keys::{DeleteOptions, GetOptions, Node, PrevExist, Response, SetOptions, Watcher};
 pub use members::{Health, Member};
-pub use transport::{Answer, Request, Timeouts};
+pub use transport::{Answer, Request, Timeouts, check_proxy};
 
 /// How to reach the cluster.
 #[derive(Clone, Debug)]
@@ -37,11 +37,22 @@ pub struct Config {
     pub endpoints: Vec<String>,
     /// Per request: connect and receive the answer's headers (etcdctl's `--timeout`, 2 s).
     pub request_timeout: Duration,
+    /// What key paths are relative to: `/v2/keys` for a store; `""` for a discovery URL,
+    /// whose path already names the keys (etcd's `NewKeysAPIWithPrefix(c, "")`).
+    pub key_prefix: String,
+    /// An HTTP proxy to reach the endpoints through (`--discovery-proxy`); check it with
+    /// [`transport::check_proxy`] first: one that does not parse is not used.
+    pub proxy: Option<String>,
 }
 
 impl Config {
     pub fn new(endpoints: Vec<String>) -> Config {
-        Config { endpoints, request_timeout: Duration::from_secs(2) }
+        Config {
+            endpoints,
+            request_timeout: Duration::from_secs(2),
+            key_prefix: keys::KEYS_PREFIX.to_string(),
+            proxy: None,
+        }
     }
 }
 
@@ -55,13 +66,18 @@ struct State {
 pub struct Client {
     transport: transport::Transport,
     state: Mutex<State>,
+    key_prefix: String,
 }
 
 impl Client {
     pub fn new(cfg: Config) -> Client {
         Client {
-            transport: transport::Transport::new(Timeouts { request: cfg.request_timeout }),
+            transport: transport::Transport::new(
+                Timeouts { request: cfg.request_timeout },
+                cfg.proxy.as_deref(),
+            ),
             state: Mutex::new(State { endpoints: cfg.endpoints, pinned: 0, deadline: None }),
+            key_prefix: cfg.key_prefix,
         }
     }
 

@@ -168,7 +168,8 @@ pub struct ServeArgs {
     /// (discovery.etcd.io's variable) [default: http://127.0.0.1:2379].
     #[arg(long = "kv", short = 'e', visible_alias = "etcd", env = "KV_ENDPOINTS", value_name = "URLS")]
     pub kv: Option<String>,
-    /// The URL prefix of the tokens handed out [default: http://HOSTNAME:PORT of --addr].
+    /// The URL prefix of the tokens handed out, as clients reach this service (a path is fine,
+    /// behind a reverse proxy) [default: http://HOSTNAME:PORT of --addr].
     #[arg(long, short = 'h', env = "DISC_HOST", value_name = "URL")]
     pub host: Option<String>,
     /// Where to listen (Go style: `:8087` is every address).
@@ -402,13 +403,23 @@ fn dispatch(cmd: Command, json: bool) -> Res {
 }
 
 fn serve_cmd(a: ServeArgs) -> Res {
-    let eps = endpoints(a.kv.as_deref(), Some("DISC_ETCD"))?;
-    for e in &eps {
-        serve::host_only_url(e).map_err(|m| usage(format!("--kv {e}: {m}")))?;
+    let env = std::env::var("DISC_ETCD").ok().filter(|v| !v.is_empty());
+    let given = a.kv.clone().filter(|s| !s.is_empty()).or(env);
+    // Each URL as the original checks it (its messages), before the client's own parsing.
+    for e in given.iter().flat_map(|l| l.split(',')).map(str::trim).filter(|e| !e.is_empty()) {
+        serve::host_only_url(e).map_err(usage)?;
     }
+    let eps = endpoints(given.as_deref(), None)?;
     let addrs = serve::listen_addrs(&a.addr).map_err(usage)?;
     let host = match &a.host {
-        Some(h) => serve::host_only_url(h).map_err(|m| usage(format!("--host {h}: {m}")))?,
+        // Debian's discovery.etcd.io takes any prefix (a path too: a service behind a
+        // reverse proxy at https://example.com/discovery); it must still be a URL.
+        Some(h) => match h.split_once("://") {
+            Some(("http" | "https", rest)) if !rest.is_empty() && !rest.starts_with('/') => {
+                h.trim_end_matches('/').to_string()
+            }
+            _ => return Err(usage(format!("--host {h:?} is not an http:// or https:// URL"))),
+        },
         None => {
             let port = addrs[0].port();
             let ip = addrs[0].ip();

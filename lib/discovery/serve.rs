@@ -68,7 +68,9 @@ pub enum Error {
     Start(String),
 }
 
-/// `mustHostOnlyURL`: `scheme://host[:port]` with no path (but `/`), query or fragment.
+/// `mustHostOnlyURL` (of the store's URL): `scheme://host[:port]`, with the original's
+/// messages for a query, a fragment or no host; a path, which the original drops silently,
+/// is refused too (a store URL with a path is a mistake).
 pub fn host_only_url(u: &str) -> Result<String, String> {
     let (scheme, rest) = match u.split_once("://") {
         Some((s, r)) if !s.is_empty() => (s, r),
@@ -86,9 +88,6 @@ pub fn host_only_url(u: &str) -> Result<String, String> {
         _ if scheme.is_empty() => ("", rest),
         _ => (rest, ""),
     };
-    if !path.is_empty() && path != "/" {
-        return Err(format!("Expected url without path ({path})"));
-    }
     if !query.is_empty() {
         return Err(format!("Expected url without query (?{query})"));
     }
@@ -97,6 +96,9 @@ pub fn host_only_url(u: &str) -> Result<String, String> {
     }
     if host.is_empty() {
         return Err("Expected hostname (none given)".into());
+    }
+    if !path.is_empty() && path != "/" {
+        return Err(format!("Expected url without path ({path})"));
     }
     Ok(format!("{scheme}://{host}"))
 }
@@ -448,7 +450,7 @@ mod tests {
         assert_eq!(host_only_url("http://h/x").unwrap_err(), "Expected url without path (/x)");
         assert_eq!(host_only_url("http://h?a=1").unwrap_err(), "Expected url without query (?a=1)");
         assert_eq!(host_only_url("http://h#f").unwrap_err(), "Expected url without fragment (f)");
-        assert_eq!(host_only_url("h").unwrap_err(), "Expected url without path (h)");
+        assert_eq!(host_only_url("h").unwrap_err(), "Expected hostname (none given)");
         assert_eq!(host_only_url("http://").unwrap_err(), "Expected hostname (none given)");
         assert!(host_only_url("127.0.0.1:2379").unwrap_err().starts_with("Invalid url given"));
     }

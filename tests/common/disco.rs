@@ -297,6 +297,8 @@ pub struct Joiner {
     pub peer: String,
     pub data_dir: PathBuf,
     pub dir: tempfile::TempDir,
+    program: String,
+    args: Vec<String>,
 }
 
 /// Starts `program` (kv-serve or etcd) as member `name` with `--discovery url` and `extra`.
@@ -307,21 +309,29 @@ pub fn join(program: &str, name: &str, url: &str, extra: &[&str]) -> Joiner {
     let peer = format!("http://{ip}:{p}");
     let dir = tempfile::Builder::new().prefix("disco-member-").tempdir().unwrap();
     let data_dir = dir.path().join("data");
-    let mut cmd = Command::new(program);
-    cmd.args(["--name", name, "--discovery", url])
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .args(["--listen-client-urls", &client, "--advertise-client-urls", &client])
-        .args(["--listen-peer-urls", &peer, "--initial-advertise-peer-urls", &peer]);
+    let mut args: Vec<String> = vec!["--name".into(), name.into(), "--discovery".into(), url.into()];
+    args.extend(["--data-dir".to_string(), data_dir.display().to_string()]);
+    args.extend(["--listen-client-urls", &client, "--advertise-client-urls", &client].map(String::from));
+    args.extend(["--listen-peer-urls", &peer, "--initial-advertise-peer-urls", &peer].map(String::from));
     if program != KV_SERVE {
-        cmd.arg("--enable-v2=true");
+        args.push("--enable-v2=true".into());
     }
-    cmd.args(extra);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let mut cmd = Command::new(program);
+    cmd.args(&args);
     let proc = Proc::spawn(name, cmd, dir.path().join("log"));
-    Joiner { proc, name: name.to_string(), client, peer, data_dir, dir }
+    Joiner { proc, name: name.to_string(), client, peer, data_dir, dir, program: program.into(), args }
 }
 
 impl Joiner {
+    /// Starts the same member again (same flags and addresses) after it stopped.
+    pub fn respawn(&mut self) {
+        self.proc.kill9();
+        let mut cmd = Command::new(&self.program);
+        cmd.args(&self.args);
+        self.proc = Proc::spawn(&self.name, cmd, self.dir.path().join("log"));
+    }
+
     /// Waits for `/health` to say true.
     pub fn wait_healthy(&mut self, limit: Duration) {
         let url = format!("{}/health", self.client);

@@ -272,6 +272,12 @@ impl Client {
             wait_index: if after_index > 0 { after_index + 1 } else { 0 },
         }
     }
+
+    /// A watcher on `key` that reports every change after index `after` — 0 included
+    /// (everything from index 1), where [`Client::watcher`] would start "from now".
+    pub fn watcher_after(&self, key: &str, after: u64, recursive: bool) -> Watcher<'_> {
+        Watcher { client: self, key: key.to_string(), recursive, wait_index: after + 1 }
+    }
 }
 
 /// Successive changes under one key: each `next()` long-polls for the next event.

@@ -223,7 +223,7 @@ impl<'a> Discovery<'a> {
             }
         };
         // Make sure the entry shows on the server we talk to.
-        let mut w = self.client.watcher(&key, created.saturating_sub(1), false);
+        let mut w = self.client.watcher_after(&key, created.saturating_sub(1), false);
         w.next_change().map(|_| ()).map_err(|e| Error::Other(e.to_string()))
     }
 
@@ -239,7 +239,7 @@ impl<'a> Discovery<'a> {
                     log::info!("found peer {} in the cluster", base(&n.key));
                 }
             }
-            let mut w = self.client.watcher(&self.url.dir, index, true);
+            let mut w = self.client.watcher_after(&self.url.dir, index, true);
             while nodes.len() < size {
                 log::info!("found {} peer(s), waiting for {} more", nodes.len(), size - nodes.len());
                 let ev = match w.next_change() {

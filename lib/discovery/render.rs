@@ -11,9 +11,9 @@
 //! 5. rename it into place (atomic); run `--exec`; a failure puts the old file back.
 //!
 //! With `--watch` a [`super::watch`] thread reports changes. An isolated change is rendered
-//! at once; changes that follow within `debounce` of a render wait until the store has been
-//! quiet for `debounce` (at most [`max_delay`] after the first of them), so a burst of writes
-//! costs one or two reloads, not one per write. A failed cycle is retried after 1, 2, 4 …
+//! at once; a change that comes within `debounce` of the one before it is part of a burst,
+//! and waits until the store has been quiet for `debounce` (at most [`max_delay`]), so a
+//! burst of writes costs one or two reloads, not one per write. A failed cycle is retried after 1, 2, 4 …
 //! 60 s, and at once on the next change.
 
 use std::path::{Path, PathBuf};
@@ -215,7 +215,7 @@ pub fn watch(c: Arc<Client>, r: &Render, stop: &Stop) -> Result<(), Error> {
     let mut min_index = index;
     let mut backoff = Duration::from_secs(1);
     let mut retry_at = (!ok).then(|| Instant::now() + backoff);
-    let mut last_render = Instant::now();
+    let mut last_event: Option<Instant> = None;
     let tick = Duration::from_millis(100);
     loop {
         // Wait for a change, a retry, or the stop.
@@ -237,18 +237,27 @@ pub fn watch(c: Arc<Client>, r: &Render, stop: &Stop) -> Result<(), Error> {
             }
             let result = once(&c, r, min_index);
             ok = report(r, &result);
-            last_render = Instant::now();
             (retry_at, backoff) = next_retry(ok, backoff);
             continue;
         };
-        note(&first, &mut min_index);
-        // In a burst (changes right after a render), wait for the store to be quiet.
+        // Part of a burst (close behind the change before it)? Then wait for quiet.
+        let burst = match (&first, last_event) {
+            (Change::Event(_, at), Some(prev)) => at.saturating_duration_since(prev) < r.debounce,
+            _ => false,
+        };
+        if let (Change::Event(i, at), Some(prev)) = (&first, last_event) {
+            let gap = at.saturating_duration_since(prev);
+            log::debug!(
+                "change at index {i}, {gap:?} after the one before{}",
+                if burst { ": a burst" } else { "" }
+            );
+        }
+        note(&first, &mut min_index, &mut last_event);
         let started = Instant::now();
-        let burst = last_render.elapsed() < r.debounce;
         loop {
             match rx.try_recv() {
                 Ok(ch) => {
-                    note(&ch, &mut min_index);
+                    note(&ch, &mut min_index, &mut last_event);
                     continue;
                 }
                 Err(mpsc::TryRecvError::Disconnected) => break,
@@ -258,20 +267,22 @@ pub fn watch(c: Arc<Client>, r: &Render, stop: &Stop) -> Result<(), Error> {
                 break;
             }
             match rx.recv_timeout(r.debounce) {
-                Ok(ch) => note(&ch, &mut min_index),
+                Ok(ch) => note(&ch, &mut min_index, &mut last_event),
                 Err(_) => break,
             }
         }
         let result = once(&c, r, min_index);
         ok = report(r, &result);
-        last_render = Instant::now();
         (retry_at, backoff) = next_retry(ok, backoff);
     }
 }
 
-fn note(ch: &Change, min_index: &mut u64) {
+fn note(ch: &Change, min_index: &mut u64, last_event: &mut Option<Instant>) {
     match ch {
-        Change::Event(i) => *min_index = (*min_index).max(*i),
+        Change::Event(i, at) => {
+            *min_index = (*min_index).max(*i);
+            *last_event = Some(last_event.map_or(*at, |l| l.max(*at)));
+        }
         Change::Reread(why) => log::info!("reading everything again: {why}"),
     }
 }

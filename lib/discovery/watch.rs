@@ -16,15 +16,15 @@
 
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::client::{Client, Error, GetOptions};
 
 /// What the watch tells the renderer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
-    /// Something under the prefix changed at this index.
-    Event(u64),
+    /// Something under the prefix changed at this index (reported at that instant).
+    Event(u64, Instant),
     /// Changes may have been missed: read everything again (the reason, for the log).
     Reread(String),
 }
@@ -84,7 +84,7 @@ fn run(c: &Client, prefix: &str, mut after: u64, tx: &Sender<Change>) {
                 }
             }
         }
-        let mut w = c.watcher(prefix, after, true);
+        let mut w = c.watcher_after(prefix, after, true);
         let change = match w.next_change() {
             Ok(r) => {
                 if let Some(cid) = &r.cluster_id {
@@ -96,7 +96,7 @@ fn run(c: &Client, prefix: &str, mut after: u64, tx: &Sender<Change>) {
                     cluster = Some(cid.clone());
                 }
                 after = r.node.modified_index.max(after + 1);
-                Change::Event(after)
+                Change::Event(after, Instant::now())
             }
             Err(Error::Etcd(e)) if e.code == 401 => {
                 after = e.index;

@@ -8,13 +8,14 @@
 //! |---|---|
 //! | `services` | service name → its instances `{name, key, value, addr, ttl}`, sorted by name (keys `PREFIX/SERVICE/INSTANCE`) |
 //! | `keys` | every key under the prefix → its value |
-//! | `prefix`, `index` | the prefix, and the store index the data was read at |
+//! | `prefix`, `index` | the prefix, and the store index the data was read at (it moves with every write to the store, TTL refreshes included: a file that shows it changes every time) |
 //! | `service(name)` | the instances of one service (empty if none) |
 //! | `get(key[, default])` | a key's value; an error (nothing rendered) if missing and no default |
 //! | `exists(key)` | whether a key is there |
 //! | `gets(pattern)` | `{key, value}` of every key matching `pattern` (`*` and `?` within one path segment, as confd's `gets`) |
 //! | `getvs(pattern)` | the values of those keys |
 //! | `ls(dir)` | the names directly under `dir` |
+//! | `env(name[, default])` | an environment variable of `disco render` (a unit's `Environment=`); an error if unset and no default |
 //! | `\|base`, `\|dirname` | the last part of a key, and the rest |
 //!
 //! Keys are absolute (`/services/web/a`); relative ones are taken under the prefix.
@@ -123,6 +124,7 @@ impl Template {
         env.add_function("gets", gets);
         env.add_function("getvs", getvs);
         env.add_function("ls", ls);
+        env.add_function("env", getenv);
         env.add_filter("base", |s: &str| {
             s.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string()
         });
@@ -197,6 +199,19 @@ fn get(state: &State, key: &str, default: Rest<Value>) -> Result<Value, minijinj
         None => match default.first() {
             Some(d) => Ok(d.clone()),
             None => Err(minijinja::Error::new(ErrorKind::InvalidOperation, format!("key not found: {k}"))),
+        },
+    }
+}
+
+fn getenv(name: &str, default: Rest<Value>) -> Result<Value, minijinja::Error> {
+    match std::env::var(name) {
+        Ok(v) => Ok(Value::from(v)),
+        Err(_) => match default.first() {
+            Some(d) => Ok(d.clone()),
+            None => Err(minijinja::Error::new(
+                ErrorKind::InvalidOperation,
+                format!("environment variable {name} is not set"),
+            )),
         },
     }
 }
@@ -303,6 +318,8 @@ mod tests {
         assert_eq!(render("{{ ls('/services')|join(',') }}").unwrap(), "db,motd,web");
         assert_eq!(render("{{ service('none')|length }} {{ service('db')|length }}").unwrap(), "0 1");
         assert_eq!(render("{{ '/a/b/c'|dirname }}").unwrap(), "/a/b");
+        assert_eq!(render("{{ env('DISCO_TEMPLATE_TEST_UNSET', 'x') }}").unwrap(), "x");
+        assert!(render("{{ env('DISCO_TEMPLATE_TEST_UNSET') }}").unwrap_err().message.contains("is not set"));
     }
 
     #[test]

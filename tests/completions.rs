@@ -115,9 +115,28 @@ fn bash_completes_unit_run_commands() {
 }
 
 #[test]
+fn bash_completes_disco_commands_and_flags() {
+    let got = bash_complete("completions/bash/disco", &["disco", "se"]);
+    assert_eq!(got, ["serve"], "disco se<TAB>");
+    let got = bash_complete("completions/bash/disco", &["disco", ""]);
+    assert_offers(&got, &["serve", "new", "announce", "list", "render"], "disco <TAB>");
+    let got = bash_complete("completions/bash/disco", &["disco", "render", "--ch"]);
+    assert_eq!(got, ["--check-cmd"], "disco render --ch<TAB>");
+    let got = bash_complete("completions/bash/disco", &["disco", "serve", "--token"]);
+    assert_eq!(got, ["--token-ttl"], "disco serve --token<TAB>");
+    let got = bash_complete("completions/bash/kv-serve", &["kv-serve", "--discovery-f"]);
+    assert_eq!(got, ["--discovery-fallback"], "kv-serve --discovery-f<TAB>");
+}
+
+#[test]
 fn zsh_completions_parse() {
     require_shell("zsh");
-    for rel in ["completions/zsh/_kv", "completions/zsh/_kv-serve", "completions/zsh/_unit-run"] {
+    for rel in [
+        "completions/zsh/_kv",
+        "completions/zsh/_kv-serve",
+        "completions/zsh/_unit-run",
+        "completions/zsh/_disco",
+    ] {
         let out = Command::new("zsh").args(["-f", "-n"]).arg(file(rel)).output().expect("run zsh");
         assert!(
             out.status.success(),
@@ -155,9 +174,12 @@ fn fish_complete(rel: &str, line: &str) -> Vec<String> {
 #[test]
 fn fish_completions_parse_and_complete() {
     require_shell("fish");
-    for rel in
-        ["completions/fish/kv.fish", "completions/fish/kv-serve.fish", "completions/fish/unit-run.fish"]
-    {
+    for rel in [
+        "completions/fish/kv.fish",
+        "completions/fish/kv-serve.fish",
+        "completions/fish/unit-run.fish",
+        "completions/fish/disco.fish",
+    ] {
         let out =
             Command::new("fish").arg("--no-config").arg("-n").arg(file(rel)).output().expect("run fish");
         assert!(
@@ -186,5 +208,15 @@ fn fish_completions_parse_and_complete() {
         &fish_complete("completions/fish/unit-run.fish", "unit-run jo"),
         &["journal"],
         "fish: unit-run jo<TAB>",
+    );
+    assert_offers(
+        &fish_complete("completions/fish/disco.fish", "disco ann"),
+        &["announce"],
+        "fish: disco ann<TAB>",
+    );
+    assert_offers(
+        &fish_complete("completions/fish/disco.fish", "disco render --deb"),
+        &["--debounce"],
+        "fish: disco render --deb<TAB>",
     );
 }

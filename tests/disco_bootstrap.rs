@@ -66,7 +66,14 @@ fn entries(token_url: &str) -> Vec<(String, String)> {
 
 /// Three members of `program` through `url`, started together, all healthy.
 fn three(program: &str, url: &str) -> Vec<Joiner> {
-    let mut ms: Vec<Joiner> = (1..=3).map(|i| disco::join(program, &format!("n{i}"), url, &[])).collect();
+    three_late(program, url, Duration::ZERO)
+}
+
+/// Three members; the third starts `late` after the other two.
+fn three_late(program: &str, url: &str, late: Duration) -> Vec<Joiner> {
+    let mut ms: Vec<Joiner> = (1..=2).map(|i| disco::join(program, &format!("n{i}"), url, &[])).collect();
+    std::thread::sleep(late);
+    ms.push(disco::join(program, "n3", url, &[]));
     for m in ms.iter_mut() {
         m.wait_healthy(START);
     }
@@ -233,9 +240,11 @@ fn kv_serve_proxy_mode_alone() {
 fn etcd_members_through_disco_serve() {
     disco::require("etcd", "etcd-server");
     let store = Member::start();
-    let (_serve, server) = disco::disco_serve(1, &store.client_url(), &[]);
+    // Long polls are answered empty after 1 s here (120 s by default); the third member comes
+    // 2.5 s after the others, so their watches end empty at least twice and etcd polls again.
+    let (_serve, server) = disco::disco_serve(1, &store.client_url(), &["--watch-limit", "1"]);
     let token = disco::new_token(&server, 3);
-    let ms = three("etcd", &token);
+    let ms = three_late("etcd", &token, Duration::from_millis(2500));
     check_cluster(&ms, &token);
     let out = ms[0].proc.output();
     assert!(out.contains("found 3 needed peer(s)"), "{out}");

@@ -343,6 +343,18 @@ fn requests_are_limited_per_client() {
 }
 
 #[test]
+fn a_long_poll_is_answered_empty_after_the_watch_limit() {
+    let store = Member::start();
+    let (_p, url) = disco::disco_serve(12, &store.client_url(), &["--watch-limit", "1"]);
+    let token = disco::new_token(&url, 3);
+    let t = std::time::Instant::now();
+    let (st, body) = disco::get(&format!("{token}?wait=true&recursive=true"));
+    let took = t.elapsed();
+    assert_eq!((st, body.as_str()), (200, ""), "an empty 200: etcd's clients poll again on it");
+    assert!(took >= Duration::from_millis(900) && took < Duration::from_secs(5), "{took:?}");
+}
+
+#[test]
 fn tokens_expire_with_token_ttl() {
     let store = Member::start();
     let (_p, url) = disco::disco_serve(8, &store.client_url(), &["--token-ttl", "2"]);

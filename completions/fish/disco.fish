@@ -45,6 +45,7 @@ complete -c disco -n "__fish_disco_using_subcommand serve" -l rate-burst -d 'Req
 complete -c disco -n "__fish_disco_using_subcommand serve" -l max-open -d 'Requests (long polls included) each client address may have open at once (0: no limit)' -r
 complete -c disco -n "__fish_disco_using_subcommand serve" -l client-header -d 'Take the client\'s address from this header (the last address in it), for a reverse proxy in front that sets it (e.g. X-Forwarded-For)' -r
 complete -c disco -n "__fish_disco_using_subcommand serve" -l timeout -d 'Seconds a store request may take (long polls excepted)' -r
+complete -c disco -n "__fish_disco_using_subcommand serve" -l watch-limit -d 'Seconds a long poll (`wait=true`) may wait before it is answered empty (etcd\'s clients then poll again); bounds what a watch whose client went away costs' -r
 complete -c disco -n "__fish_disco_using_subcommand serve" -s o -l output -d 'Output format of the commands that print data (`new`, `list`)' -r -f -a "text\t''
 json\t''"
 complete -c disco -n "__fish_disco_using_subcommand serve" -l help -d 'Print help'

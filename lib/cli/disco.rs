@@ -197,6 +197,10 @@ pub struct ServeArgs {
     /// Seconds a store request may take (long polls excepted).
     #[arg(long, default_value_t = 5.0, value_name = "SECS")]
     pub timeout: f64,
+    /// Seconds a long poll (`wait=true`) may wait before it is answered empty (etcd's clients
+    /// then poll again); bounds what a watch whose client went away costs.
+    #[arg(long, default_value_t = 120.0, value_name = "SECS")]
+    pub watch_limit: f64,
     /// Print help.
     #[arg(long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,
@@ -442,6 +446,7 @@ fn serve_cmd(a: ServeArgs) -> Res {
         limits: limit::Limits { rate: a.rate_limit, burst: a.rate_burst, max_open: a.max_open },
         client_header: a.client_header,
         request_timeout: secs("--timeout", a.timeout)?,
+        watch_limit: secs("--watch-limit", a.watch_limit)?,
     };
     super::raise_fd_limit();
     serve::run(cfg).map_err(|e| {

@@ -43,6 +43,8 @@ pub struct Config {
     /// An HTTP proxy to reach the endpoints through (`--discovery-proxy`); check it with
     /// [`transport::check_proxy`] first: one that does not parse is not used.
     pub proxy: Option<String>,
+    /// Longest wait of one long poll (see [`Timeouts::long_poll`]); None: no limit.
+    pub long_poll_limit: Option<Duration>,
 }
 
 impl Config {
@@ -52,6 +54,7 @@ impl Config {
             request_timeout: Duration::from_secs(2),
             key_prefix: keys::KEYS_PREFIX.to_string(),
             proxy: None,
+            long_poll_limit: None,
         }
     }
 }
@@ -73,7 +76,7 @@ impl Client {
     pub fn new(cfg: Config) -> Client {
         Client {
             transport: transport::Transport::new(
-                Timeouts { request: cfg.request_timeout },
+                Timeouts { request: cfg.request_timeout, long_poll: cfg.long_poll_limit },
                 cfg.proxy.as_deref(),
             ),
             state: Mutex::new(State { endpoints: cfg.endpoints, pinned: 0, deadline: None }),

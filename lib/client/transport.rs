@@ -48,6 +48,9 @@ pub struct Answer {
 pub struct Timeouts {
     /// Per request: connecting and waiting for the answer's headers (etcdctl's `--timeout`).
     pub request: Duration,
+    /// A long poll that gets no answer within this is ended as a server ends a watch: an
+    /// empty 200 answer (the watcher, like etcd's, polls again). None: no limit.
+    pub long_poll: Option<Duration>,
 }
 
 /// An HTTP proxy URL (`http://host:port`) the client reaches its endpoints through, as
@@ -122,8 +125,10 @@ impl Transport {
                 }
                 Some(d - now)
             }
+            _ if req.long_poll => self.timeouts.long_poll,
             _ => None,
         };
+        let started = Instant::now();
         let url = format!("{ep}{}", req.target);
         let t = self.timeouts.request;
         let recv = if req.long_poll { None } else { Some(t) };
@@ -164,11 +169,24 @@ impl Transport {
             }
         };
         let past_deadline = || deadline.is_some_and(|d| !req.long_poll && Instant::now() >= d);
+        let long_poll_over =
+            || req.long_poll && self.timeouts.long_poll.is_some_and(|l| started.elapsed() >= l);
+        let quiet_end = || Answer {
+            status: 200,
+            index: None,
+            body: String::new(),
+            endpoint: ep.to_string(),
+            cluster_id: None,
+            headers: Vec::new(),
+        };
         let mut resp = match result {
             Ok(r) => r,
             Err(e) => {
                 if past_deadline() {
                     return Err(CallError::Deadline);
+                }
+                if long_poll_over() {
+                    return Ok(quiet_end());
                 }
                 return Err(CallError::Endpoint(describe(ep, e)));
             }
@@ -194,6 +212,9 @@ impl Transport {
             Err(e) => {
                 if past_deadline() {
                     return Err(CallError::Deadline);
+                }
+                if long_poll_over() {
+                    return Ok(quiet_end());
                 }
                 return Err(CallError::Endpoint(describe(ep, e)));
             }

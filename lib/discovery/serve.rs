@@ -33,7 +33,7 @@ use parking_lot::Mutex;
 
 use super::forward::{self, Forward};
 use super::gohttp::{self, GoResponse, Shape};
-use super::limit::{Limiter, Limits};
+use super::limit::{Limiter, Limits, Permit};
 use super::{guard, registry, token};
 use crate::api::http::Body;
 use crate::client::{self, Client};
@@ -59,6 +59,10 @@ pub struct Config {
     pub client_header: Option<String>,
     /// Per store request (long polls excepted).
     pub request_timeout: Duration,
+    /// A long poll (`wait=true`) the store has not answered within this is answered with an
+    /// empty 200, on which etcd's clients (and lib/client) simply poll again: a watch whose
+    /// client went away holds its thread no longer than this.
+    pub watch_limit: Duration,
 }
 
 /// Why the service could not run.
@@ -140,6 +144,7 @@ pub fn run(cfg: Config) -> Result<(), Error> {
         .map_err(|e| Error::Start(format!("cannot start the runtime: {e}")))?;
     let client = Client::new(client::Config {
         request_timeout: cfg.request_timeout,
+        long_poll_limit: Some(cfg.watch_limit),
         ..client::Config::new(cfg.endpoints.clone())
     });
     let state =
@@ -219,7 +224,7 @@ fn client_ip(cfg: &Config, req: &Request<Incoming>, peer: SocketAddr) -> IpAddr 
 async fn handle(state: Arc<State>, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
     let shape = Shape { head: req.method() == hyper::Method::HEAD };
     let ip = client_ip(&state.cfg, &req, peer);
-    let _permit = match state.limiter.admit(ip) {
+    let permit = match state.limiter.admit(ip) {
         Ok(p) => p,
         Err(why) => {
             log::debug!("{ip}: {} {}: refused: {why}", req.method(), req.uri());
@@ -228,11 +233,13 @@ async fn handle(state: Arc<State>, req: Request<Incoming>, peer: SocketAddr) -> 
                 .into_hyper(shape);
         }
     };
-    route(&state, req, ip).await.into_hyper(shape)
+    route(&state, req, ip, permit).await.into_hyper(shape)
 }
 
-/// The service's answer to one request, before the server's additions.
-async fn route(state: &Arc<State>, req: Request<Incoming>, ip: IpAddr) -> GoResponse {
+/// The service's answer to one request, before the server's additions. `permit` is the
+/// request's place in its client's limit: a token request hands it to the thread that talks
+/// to the store, so a request whose client left still counts until that thread is done.
+async fn route(state: &Arc<State>, req: Request<Incoming>, ip: IpAddr, permit: Permit) -> GoResponse {
     let method = req.method().as_str().to_string();
     let Ok(path) = crate::api::form::unescape_path(req.uri().path()) else {
         return GoResponse::error(400, "400 Bad Request");
@@ -275,7 +282,7 @@ async fn route(state: &Arc<State>, req: Request<Incoming>, ip: IpAddr) -> GoResp
     if !allowed.contains(&method.as_str()) {
         return GoResponse::method_not_allowed();
     }
-    let r = token_request(state, req, &method, tok.to_string(), rest, ip).await;
+    let r = token_request(state, req, &method, tok.to_string(), rest, ip, permit).await;
     count(state, "token", r.status, &method);
     r
 }
@@ -388,6 +395,7 @@ async fn token_request(
     tok: String,
     rest: String,
     ip: IpAddr,
+    permit: Permit,
 ) -> GoResponse {
     let query = req.uri().query().map(str::to_string);
     let (content_type, body) = match body_of(req).await {
@@ -398,6 +406,7 @@ async fn token_request(
     let st = state.clone();
     let client_addr = ip.to_string();
     let answer = blocking(move || {
+        let _permit = permit;
         let c = &st.client;
         let writes = method == "PUT" || method == "DELETE";
         let entry = (!rest.is_empty()).then_some(rest.as_str());

@@ -445,3 +445,21 @@ fn announce_checks_a_health_url_and_list_shows_the_instances() {
     let none = common::run_bounded(c, Duration::from_secs(10));
     assert_eq!(none.status.code(), Some(1), "no instance is a negative answer");
 }
+
+#[test]
+fn a_template_that_needs_a_missing_key_waits_for_it() {
+    let store = Member::start();
+    let kv = store.client_url();
+    let s = Setup::new();
+    std::fs::write(s.path("t.tmpl"), "listen {{ get('/services/lb/listen') }}\n").unwrap();
+    let mut cmd = Command::new(DISCO);
+    cmd.args(s.args(&kv)).arg("--watch");
+    let mut r = Proc::spawn("disco render --watch", cmd, s.path("render.log"));
+    disco::wait_until("the template error is said", Duration::from_secs(10), || {
+        r.output().contains("key not found: /services/lb/listen")
+    });
+    assert!(r.is_running(), "render --watch gave up:\n{}", r.output());
+    assert!(!s.path("out").exists());
+    put(&kv, "/services/lb/listen", "127.0.0.1:80");
+    s.wait_for("listen 127.0.0.1:80", Duration::from_secs(5));
+}

@@ -157,7 +157,12 @@ pub fn install(r: &Render, content: &[u8]) -> Result<Outcome, Error> {
 pub fn once(c: &Client, r: &Render, min_index: u64) -> Result<(Outcome, u64), Error> {
     let t = Template::load(&r.template)?;
     let data = read(c, &r.prefix, min_index)?;
-    let content = t.render(&data)?;
+    render_data(r, &t, &data)
+}
+
+/// Renders data already read, and installs the result.
+fn render_data(r: &Render, t: &Template, data: &Data) -> Result<(Outcome, u64), Error> {
+    let content = t.render(data)?;
     let outcome = install(r, content.as_bytes())?;
     Ok((outcome, data.index))
 }
@@ -191,16 +196,15 @@ fn report(r: &Render, result: &Result<(Outcome, u64), Error>) -> bool {
 
 /// Renders once, then after every change until `stop`. Returns when stopped.
 pub fn watch(c: Arc<Client>, r: &Render, stop: &Stop) -> Result<(), Error> {
-    // The first cycle settles the index the watch starts from; until the store answers,
-    // keep trying (a renderer started before its store is normal at boot).
+    // The first read settles the index the watch starts from; until the store answers, keep
+    // trying (a renderer started before its store is normal at boot). A template that fails
+    // on this data (a key it needs is not there yet) is retried like any failed cycle.
     let mut backoff = Duration::from_secs(1);
-    let start = loop {
-        let result = once(&c, r, 0);
-        let ok = report(r, &result);
-        match result {
-            Ok((_, index)) => break (index, ok),
-            Err(Error::Template(e)) => return Err(Error::Template(e)),
-            Err(_) => {
+    let data = loop {
+        match read(&c, &r.prefix, 0) {
+            Ok(d) => break d,
+            Err(e) => {
+                report(r, &Err(e));
                 if stop.wait(backoff) {
                     return Ok(());
                 }
@@ -208,7 +212,9 @@ pub fn watch(c: Arc<Client>, r: &Render, stop: &Stop) -> Result<(), Error> {
             }
         }
     };
-    let (index, mut ok) = start;
+    let index = data.index;
+    let first = Template::load(&r.template).map_err(Error::from).and_then(|t| render_data(r, &t, &data));
+    let mut ok = report(r, &first);
     let (tx, rx) = mpsc::channel();
     watch::spawn(c.clone(), r.prefix.clone(), index, tx).map_err(|e| file_err(Path::new("watch"), e))?;
     log::info!("watching {} from index {}", r.prefix, index + 1);

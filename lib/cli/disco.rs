@@ -428,6 +428,12 @@ fn serve_cmd(a: ServeArgs) -> Res {
             let port = addrs[0].port();
             let ip = addrs[0].ip();
             let name = if ip.is_unspecified() { crate::os::host::hostname() } else { ip.to_string() };
+            use std::net::ToSocketAddrs;
+            if (name.as_str(), port).to_socket_addrs().map(|mut a| a.next().is_none()).unwrap_or(true) {
+                log::warn!(
+                    "tokens will be http://{name}:{port}/TOKEN, but {name} does not resolve here: give --host"
+                );
+            }
             format!("http://{name}:{port}")
         }
     };

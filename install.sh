@@ -9,6 +9,8 @@
 #   completions/bash/*  (or *.bash)      -> PREFIX/share/bash-completion/completions
 #   completions/zsh/*   (or _*)          -> PREFIX/share/zsh/site-functions
 #   completions/fish/*  (or *.fish)      -> PREFIX/share/fish/vendor_completions.d
+#   units/*.service (paths filled in)    -> PREFIX/share/corekit/units (cfg-init carries its own
+#                                           copies; these are for systemd hosts and for reading)
 set -euo pipefail
 
 usage() {
@@ -81,6 +83,14 @@ for f in completions/zsh/* completions/_*; do
 done
 for f in completions/fish/* completions/*.fish; do
     [ -f "$f" ] && put 644 "$f" "$prefix/share/fish/vendor_completions.d/$(basename "$f")"
+done
+# corekit's unit files, with the binaries' directory and the default run and state dirs
+# filled in (cfg-init fills them from its own flags when it loads them).
+for f in units/*.service; do
+    tmp=$(mktemp)
+    sed -e "s|@BINDIR@|$prefix/bin|g" -e "s|@RUNDIR@|/run/corekit|g" -e "s|@STATEDIR@|/var/lib/corekit|g" "$f" > "$tmp"
+    put 644 "$tmp" "$prefix/share/corekit/units/$(basename "$f")"
+    rm -f "$tmp"
 done
 shopt -u nullglob
 

@@ -15,5 +15,6 @@ fn main() {
             });
         }
     };
+    corekit::cli::logging::init("unit-run", false);
     std::process::exit(unit_run::run(args));
 }

@@ -8,7 +8,9 @@
 //! | [`client`] | a blocking etcd v2 client: endpoints, failover, member sync (used by `kv`, `disco`) |
 //! | [`discovery`] | `disco`: the discovery service, etcd's join algorithm, announcing backends, rendering configs |
 //! | [`unit`] | systemd unit files: syntax, Exec lines, specifiers, the typed service |
+//! | [`sched`] | the cluster scheduler: key layout, `[X-Fleet]`, the engine's decisions |
 //! | [`agent`] | `unit-run`: the node agent that supervises units, their journal and containers |
+//! | [`cloudconfig`] | `cfg-init`: cloud-configs validated (line and column), substituted and applied |
 //! | [`os`] | the clock, the host's identity, atomic file writes |
 //! | [`cli`] | flag definitions and what every program's command line shares |
 
@@ -16,8 +18,10 @@ pub mod agent;
 pub mod api;
 pub mod cli;
 pub mod client;
+pub mod cloudconfig;
 pub mod discovery;
 pub mod os;
 pub mod raft;
+pub mod sched;
 pub mod store;
 pub mod unit;

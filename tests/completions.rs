@@ -115,6 +115,24 @@ fn bash_completes_unit_run_commands() {
 }
 
 #[test]
+fn bash_completes_unit_sched_commands() {
+    let got = bash_complete("completions/bash/unit-sched", &["unit-sched", "list-"]);
+    assert_offers(&got, &["list-units", "list-unit-files", "list-machines"], "unit-sched list-<TAB>");
+    let got = bash_complete("completions/bash/unit-sched", &["unit-sched", "start", "--no"]);
+    assert_offers(&got, &["--no-block"], "unit-sched start --no<TAB>");
+}
+
+#[test]
+fn bash_completes_cfg_init() {
+    let got = bash_complete("completions/bash/cfg-init", &["cfg-init", "va"]);
+    assert_eq!(got, ["validate"], "cfg-init va<TAB>");
+    let got = bash_complete("completions/bash/cfg-init", &["cfg-init", "apply", "--dry"]);
+    assert_offers(&got, &["--dry-run"], "cfg-init apply --dry<TAB>");
+    let got = bash_complete("completions/bash/cfg-init", &["cfg-init", "validate", "--private"]);
+    assert_offers(&got, &["--private-ipv4", "--private-ipv6"], "cfg-init validate --private<TAB>");
+}
+
+#[test]
 fn bash_completes_disco_commands_and_flags() {
     let got = bash_complete("completions/bash/disco", &["disco", "se"]);
     assert_eq!(got, ["serve"], "disco se<TAB>");
@@ -135,6 +153,8 @@ fn zsh_completions_parse() {
         "completions/zsh/_kv",
         "completions/zsh/_kv-serve",
         "completions/zsh/_unit-run",
+        "completions/zsh/_unit-sched",
+        "completions/zsh/_cfg-init",
         "completions/zsh/_disco",
     ] {
         let out = Command::new("zsh").args(["-f", "-n"]).arg(file(rel)).output().expect("run zsh");
@@ -178,6 +198,8 @@ fn fish_completions_parse_and_complete() {
         "completions/fish/kv.fish",
         "completions/fish/kv-serve.fish",
         "completions/fish/unit-run.fish",
+        "completions/fish/unit-sched.fish",
+        "completions/fish/cfg-init.fish",
         "completions/fish/disco.fish",
     ] {
         let out =
@@ -208,6 +230,11 @@ fn fish_completions_parse_and_complete() {
         &fish_complete("completions/fish/unit-run.fish", "unit-run jo"),
         &["journal"],
         "fish: unit-run jo<TAB>",
+    );
+    assert_offers(
+        &fish_complete("completions/fish/cfg-init.fish", "cfg-init apply --ro"),
+        &["--root"],
+        "fish: cfg-init apply --ro<TAB>",
     );
     assert_offers(
         &fish_complete("completions/fish/disco.fish", "disco ann"),

@@ -82,10 +82,20 @@ impl Setup {
     }
 }
 
+/// PUT a value, retrying while the member has no leader (an election after a kill).
 fn put(m: &str, key: &str, value: &str) {
     let agent = common::agent(Duration::from_secs(10));
-    let r = agent.put(format!("{m}/v2/keys{key}")).send_form([("value", value)]).unwrap();
-    assert!(r.status().as_u16() < 300, "PUT {key}: {}", r.status());
+    let start = Instant::now();
+    loop {
+        let st =
+            agent.put(format!("{m}/v2/keys{key}")).send_form([("value", value)]).map(|r| r.status().as_u16());
+        match st {
+            Ok(s) if s < 300 => return,
+            Ok(s) if s < 500 => panic!("PUT {key}: {s}"),
+            other => assert!(start.elapsed() < Duration::from_secs(15), "PUT {key}: {other:?}"),
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 fn run(args: &[String]) -> common::Finished {

@@ -387,16 +387,10 @@ fn bad_unit_files_and_names_change_nothing() {
     }
     // A name that tries to leave the units dir, sent straight to the socket.
     for bad in ["../escape.service", "a/b.service", "..service", ""] {
-        let r = corekit::cli::unit_run::ask(
-            &a.run_dir().join("unit-run.sock"),
-            &corekit::agent::protocol::Request::Load {
-                name: bad.into(),
-                file: "x".into(),
-                text: "[Service]\nExecStart=/bin/true\n".into(),
-            },
-        );
-        let r = r.ok().expect("the daemon answers");
-        assert!(!r.ok && r.code == 2, "{bad}: {r:?}");
+        let r =
+            corekit::agent::Handle::connect(a.run_dir()).load(bad, "x", "[Service]\nExecStart=/bin/true\n");
+        // A bad name is bad input (exit status 2), not a daemon that did not answer.
+        assert!(matches!(r, Err(corekit::agent::Error::BadInput(_))), "{bad}: {r:?}");
     }
     // Unknown keys warn (systemd's words) but load.
     let f = a.unit_file("warn.service", "[Service]\nExecStart=/bin/true\nFrobnicate=yes\n");

@@ -44,6 +44,13 @@ complete -c unit-run -n "__fish_unit_run_needs_command" -f -a "machine" -d 'Show
 complete -c unit-run -n "__fish_unit_run_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l machine-id -d 'The machine ID to report [default: /etc/machine-id, else one kept in the run dir]' -r
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l journal-max-bytes -d 'Largest size of a unit\'s journal file before it is rotated (one older file is kept)' -r
+complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l endpoints -d 'Join the cluster whose store answers at these client URLs (comma-separated): register this machine and run what the scheduler places on it. Without it the daemon stays local' -r
+complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
+complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l public-ip -d 'The address listings show for this machine, and where the agent\'s HTTP port listens [default: the first non-loopback address]' -r
+complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l metadata -d 'This machine\'s metadata for MachineMetadata= (`k=v,k2=v2`)' -r
+complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l agent-ttl -d 'How long this machine\'s record (and its units\' states) outlive the agent\'s last renewal' -r
+complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l agent-addr -d 'Where the agent serves its units\' status and journal [default: PUBLIC_IP:49153]' -r
+complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l etcd-request-timeout -d 'Seconds a single request to the store may take' -r
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l run-dir -d 'Where the control socket, unit files and journals live' -r -F
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"

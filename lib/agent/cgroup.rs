@@ -14,6 +14,9 @@ use std::ffi::CString;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use nix::sys::signal::Signal;
+use nix::unistd::Pid;
+
 /// Where this daemon makes its units' cgroups.
 #[derive(Clone, Debug, Default)]
 pub struct Cgroups {
@@ -155,16 +158,16 @@ impl UnitCgroup {
 
     /// Sends `sig` to every process in the cgroup; SIGKILL through `cgroup.kill` where the
     /// kernel has it (no process can fork its way out of that).
-    pub fn kill(&self, sig: i32) {
+    pub fn kill(&self, sig: Signal) {
         if let Some(p) = &self.v2
-            && sig == libc::SIGKILL
+            && sig == Signal::SIGKILL
             && fs::write(p.join("cgroup.kill"), "1").is_ok()
         {
             return;
         }
         for pid in self.pids() {
-            // SAFETY: kill(2) with a pid read from the cgroup; a stale pid gives ESRCH.
-            unsafe { libc::kill(pid, sig) };
+            // A stale pid gives ESRCH: nothing to do.
+            let _ = nix::sys::signal::kill(Pid::from_raw(pid), sig);
         }
     }
 

@@ -26,7 +26,7 @@ pub struct Record {
     /// Microseconds since the Unix epoch.
     pub ts: u64,
     pub pid: u32,
-    /// The writer's name: the basename of the Exec line's argv[0], or `unit-run`.
+    /// The writer's name: the basename of the Exec line's argv\[0\], or `unit-run`.
     pub id: String,
     pub stream: String,
     pub msg: String,
@@ -68,8 +68,8 @@ impl Writer {
         Writer { dir: dir.to_path_buf(), unit: unit.to_string(), cap: cap.max(4096), file: Mutex::new(None) }
     }
 
-    /// Appends one record. Errors (a full disk) are reported once to the daemon's stderr and the
-    /// line is dropped: a unit must not stop because its log cannot be written.
+    /// Appends one record. Errors (a full disk) are logged (the daemon's stderr) and the line
+    /// is dropped: a unit must not stop because its log cannot be written.
     pub fn append(&self, pid: u32, id: &str, stream: &str, msg: &str) {
         let rec = Record {
             ts: crate::os::clock::now_micros(),
@@ -83,7 +83,7 @@ impl Writer {
         let mut guard = self.file.lock();
         if let Err(e) = self.write_locked(&mut guard, &line) {
             *guard = None;
-            eprintln!("unit-run: journal of {}: {e}", self.unit);
+            log::warn!("journal of {}: {e}", self.unit);
         }
     }
 

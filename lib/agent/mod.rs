@@ -1,81 +1,46 @@
 //! The node agent behind `unit-run`: a daemon that supervises systemd units on one machine
-//! without systemd, and the control socket its commands talk through.
+//! without systemd, as a library with a typed front door. Other programs drive it through a
+//! [`Handle`] — in the daemon's process ([`Daemon::handle`]) or over its control socket
+//! ([`Handle::connect`]) — and get [`Error`]s, never prints or exits.
 //!
 //! | module | concern |
 //! |---|---|
-//! | [`daemon`] | startup, the control socket, shutdown |
-//! | [`supervisor`] | each unit's states, Exec sequences, stop, restart, dependencies |
+//! | [`handle`] | the front door: load/unload/start/stop/restart/reload/status/list/journal, subscribe |
+//! | [`daemon`] | starting a daemon (lock, subreaper, supervisor thread, socket), shutting it down |
+//! | [`supervisor`] | each unit's states, Exec sequences, stop, restart, dependencies (a folder) |
+//! | [`protocol`] | requests, typed replies, statuses, state-change events |
+//! | [`error`] | what can go wrong, by kind |
+//! | [`client`], [`server`] | the control socket: one JSON request line, one JSON reply line |
+//! | [`reconcile`] | desired units vs loaded units → tasks (pure; for the scheduler's agent side) |
 //! | [`process`] | starting one Exec line: session, cgroup, credentials, output capture |
 //! | [`signals`] | the subreaper, reaping children, SIGTERM |
 //! | [`cgroup`] | a cgroup per unit: every process found at stop, Tasks/Memory/CPU |
 //! | [`journal`] | each unit's output, timestamped, size-capped and rotated |
 //! | [`docker`] | the Docker Engine API: a unit's containers, removing leftovers |
 //! | [`machine`] | machine ID, hostname, addresses, Docker version |
-//! | [`protocol`] | requests and answers on the control socket |
-//! | [`status`] | `unit-run status` in systemctl's shape |
-//!
-//! Run dir layout (`--run-dir`, default /run/corekit): `unit-run.sock` (the control socket,
-//! 0600), `units/NAME` (the unit files as loaded), `journal/NAME.log[.1]`,
-//! `unit-run/desired.json` (the units meant to be running, so a restarted daemon starts them
-//! again), `unit-run/lock`, and `machine-id` when /etc/machine-id is missing.
+//! | [`status`], [`time`] | `unit-run status` in systemctl's shape |
+//! | [`run_dir`] | the files under the run dir |
 
 pub mod cgroup;
+pub mod client;
 pub mod daemon;
 pub mod docker;
+pub mod error;
+pub mod handle;
 pub mod journal;
 pub mod machine;
 pub mod process;
 pub mod protocol;
+pub mod reconcile;
+pub mod run_dir;
+pub mod server;
 pub mod signals;
 pub mod status;
 pub mod supervisor;
 pub mod time;
 
-use std::fs;
-use std::path::PathBuf;
-
-/// The files under the run dir that belong to unit-run.
-#[derive(Clone, Debug)]
-pub struct RunDir {
-    pub root: PathBuf,
-}
-
-impl RunDir {
-    pub fn new(root: impl Into<PathBuf>) -> RunDir {
-        RunDir { root: root.into() }
-    }
-    pub fn socket(&self) -> PathBuf {
-        self.root.join("unit-run.sock")
-    }
-    pub fn units(&self) -> PathBuf {
-        self.root.join("units")
-    }
-    pub fn journal(&self) -> PathBuf {
-        self.root.join("journal")
-    }
-    pub fn state(&self) -> PathBuf {
-        self.root.join("unit-run")
-    }
-
-    pub fn create(&self) -> std::io::Result<()> {
-        for d in [self.root.clone(), self.units(), self.journal(), self.state()] {
-            fs::create_dir_all(&d)?;
-        }
-        Ok(())
-    }
-
-    /// The units that were meant to be running when the daemon last saved its state.
-    pub fn read_desired(&self) -> Vec<String> {
-        fs::read(self.state().join("desired.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            .and_then(|v| v.get("started").cloned())
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default()
-    }
-
-    pub fn write_desired(&self, started: &[&str]) -> std::io::Result<()> {
-        let body = serde_json::to_vec_pretty(&serde_json::json!({ "started": started }))?;
-        crate::os::file::write_atomic(&self.state().join("desired.json"), &body)
-    }
-}
+pub use daemon::{Daemon, Options};
+pub use error::{Error, ErrorKind, Result};
+pub use handle::Handle;
+pub use run_dir::RunDir;
+pub use supervisor::{ActiveState, LoadState, Sub, UnitResult};

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
+use nix::sys::signal::{kill, killpg};
+use nix::unistd::{AccessFlags, Pid, access};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
@@ -33,16 +35,6 @@ pub enum Exit {
 }
 
 impl Exit {
-    pub fn from_wait_status(status: i32) -> Exit {
-        if libc::WIFEXITED(status) {
-            Exit::Exited(libc::WEXITSTATUS(status))
-        } else if libc::WCOREDUMP(status) {
-            Exit::Dumped(libc::WTERMSIG(status))
-        } else {
-            Exit::Killed(libc::WTERMSIG(status))
-        }
-    }
-
     /// systemd's `code=exited, status=0/SUCCESS`.
     pub fn describe(&self) -> String {
         match *self {
@@ -144,11 +136,7 @@ pub fn resolve_creds(user: Option<&str>, group: Option<&str>) -> Result<Option<C
 
 /// Finds `program` on `PATH` (from the unit's environment) when it is not absolute.
 pub fn resolve_path(program: &str, env: &[(String, String)]) -> Option<PathBuf> {
-    let executable = |p: &Path| {
-        let Ok(c) = CString::new(p.as_os_str().as_encoded_bytes()) else { return false };
-        // SAFETY: access(2) on a NUL-terminated path.
-        p.is_file() && unsafe { libc::access(c.as_ptr(), libc::X_OK) } == 0
-    };
+    let executable = |p: &Path| p.is_file() && access(p, AccessFlags::X_OK).is_ok();
     if program.starts_with('/') {
         let p = PathBuf::from(program);
         return executable(&p).then_some(p);
@@ -163,14 +151,14 @@ pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 /// Everything needed to start one process of a unit.
 pub struct Spawn<'a> {
     pub program: &'a Path,
-    /// argv, argv[0] included.
+    /// argv, argv\[0\] included.
     pub argv: &'a [String],
     pub env: &'a [(String, String)],
     pub cwd: &'a Path,
     pub creds: Option<&'a Creds>,
     pub cgroup: Option<&'a UnitCgroup>,
     pub journal: Arc<Writer>,
-    /// The name journal lines carry (the basename of argv[0]).
+    /// The name journal lines carry (the basename of argv\[0\]).
     pub ident: String,
 }
 
@@ -253,14 +241,12 @@ pub fn spawn(s: Spawn) -> std::io::Result<i32> {
 
 /// Is there a process group with this ID?
 pub fn group_alive(pgid: i32) -> bool {
-    // SAFETY: signal 0 only checks for existence.
-    unsafe { libc::kill(-pgid, 0) == 0 }
+    pgid > 0 && killpg(Pid::from_raw(pgid), None).is_ok()
 }
 
-/// Is there a process with this PID (not a zombie we have yet to reap)?
+/// Is there a process with this PID (a zombie not yet reaped counts)?
 pub fn alive(pid: i32) -> bool {
-    // SAFETY: signal 0 only checks for existence.
-    unsafe { libc::kill(pid, 0) == 0 }
+    pid > 0 && kill(Pid::from_raw(pid), None).is_ok()
 }
 
 /// Every live process whose environment carries `INVOCATION_ID=id` (how units are found where

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::journal::Record;
 use super::protocol::UnitStatus;
+use super::supervisor::ActiveState;
 use super::time;
 
 pub fn render(st: &UnitStatus, journal: &[Record], now_us: u64) -> String {
@@ -17,9 +18,11 @@ pub fn render(st: &UnitStatus, journal: &[Record], now_us: u64) -> String {
         crate::os::clock::local(st.since, "%a %Y-%m-%d %H:%M:%S %Z"),
         time::ago(st.since, now_us)
     );
-    let active = match st.active_state.as_str() {
-        "failed" => format!("failed (Result: {}){since}", st.result),
-        "inactive" if st.processes.is_empty() && st.main_exit.is_none() => "inactive (dead)".to_string(),
+    let active = match st.active_state {
+        ActiveState::Failed => format!("failed (Result: {}){since}", st.result),
+        ActiveState::Inactive if st.processes.is_empty() && st.main_exit.is_none() => {
+            "inactive (dead)".to_string()
+        }
         a => format!("{a} ({}){since}", st.sub_state),
     };
     let _ = writeln!(o, "{:>10} {active}", "Active:");

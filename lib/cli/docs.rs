@@ -9,13 +9,58 @@ use clap_complete::Shell;
 
 /// Every program, with the hand-written sections its man page adds after the generated ones
 /// (roff, each starting with `.SH`).
-pub fn programs() -> Vec<(clap::Command, &'static str)> {
+pub fn programs() -> Vec<(clap::Command, String)> {
     vec![
-        (super::kv_serve::Args::command(), KV_SERVE_EXTRA),
-        (super::kv::Args::command(), KV_EXTRA),
-        (super::unit_run::Args::command(), UNIT_RUN_EXTRA),
-        (super::disco::Args::command(), DISCO_EXTRA),
+        (super::kv_serve::Args::command(), KV_SERVE_EXTRA.to_string()),
+        (super::kv::Args::command(), KV_EXTRA.to_string()),
+        (super::unit_run::Args::command(), UNIT_RUN_EXTRA.to_string()),
+        (super::unit_sched::Args::command(), UNIT_SCHED_EXTRA.to_string()),
+        (super::cfg_init::Args::command(), cfg_init_extra()),
+        (super::disco::Args::command(), DISCO_EXTRA.to_string()),
     ]
+}
+
+/// Pages of sections 5 and 7 (file formats, conventions): (file name, roff).
+pub fn pages() -> Vec<(&'static str, &'static str)> {
+    vec![("corekit-keys.7", KEYS_7)]
+}
+
+/// cfg-init's page: the keys it knows, generated from the schema, and where each lands.
+fn cfg_init_extra() -> String {
+    use crate::cloudconfig::schema::{self, Kind};
+    let esc = |s: &str| s.replace('\\', "\\\\").replace('-', "\\-");
+    let mut s = String::from(CFG_INIT_KEYS_INTRO);
+    for sec in schema::sections() {
+        let title = if sec.path.is_empty() { "top level".to_string() } else { sec.path.to_string() };
+        s.push_str(&format!(".SS \"{}\"\n", esc(&title)));
+        s.push_str(CFG_INIT_LANDS.iter().find(|(p, _)| *p == sec.path).map(|(_, t)| *t).unwrap_or(""));
+        for f in sec.fields {
+            s.push_str(".TP\n");
+            let what = match f.kind {
+                Kind::Struct(inner) | Kind::List(inner) => format!("{} (see {})", f.kind.human(), inner.path),
+                k => k.human().to_string(),
+            };
+            s.push_str(&format!("\\fB{}\\fR \\fI{}\\fR", esc(f.name), esc(&what)));
+            if let Some(env) = f.env {
+                s.push_str(&format!(" \\(-> \\fB{}\\fR", esc(env)));
+            }
+            s.push('\n');
+            let mut notes = Vec::new();
+            if let Some(schema::Check::OneOf(w)) = f.check {
+                notes.push(format!("One of: {}.", w.join(", ")));
+            }
+            if let Some(d) = f.deprecated {
+                notes.push(format!("Deprecated: {d}."));
+            }
+            if notes.is_empty() {
+                notes.push(String::new());
+            }
+            s.push_str(&esc(&notes.join(" ")));
+            s.push('\n');
+        }
+    }
+    s.push_str(CFG_INIT_EXTRA);
+    s
 }
 
 /// Renders every generated file: (path relative to the repository root, contents).
@@ -45,6 +90,9 @@ pub fn render() -> Vec<(PathBuf, Vec<u8>)> {
             }
             out.push((PathBuf::from(path), buf));
         }
+    }
+    for (name, page) in pages() {
+        out.push((PathBuf::from(format!("man/{name}")), page.as_bytes().to_vec()));
     }
     out
 }
@@ -233,6 +281,225 @@ internal error (for \fBdaemon\fR: it could not start); 4 the unit failed to star
 .fi
 .SH "SEE ALSO"
 systemd.service(5), systemd.exec(5), systemctl(1), fleetctl(1), kv(1)
+"#;
+
+const UNIT_SCHED_EXTRA: &str = r#".SH "HOW UNITS ARE PLACED"
+\fBsubmit\fR stores a unit file in the store (desired state \fBinactive\fR); \fBload\fR asks for it
+to be placed (\fBloaded\fR), \fBstart\fR for it to run (\fBlaunched\fR); \fBstop\fR goes back to
+\fBloaded\fR, \fBunload\fR to \fBinactive\fR, \fBdestroy\fR removes it. The engine that holds the
+lease (\fBunit\-sched engine\fR, one per machine, one leading) places each unit that is not
+\fBinactive\fR on the least\-loaded machine its \fB[X\-Fleet]\fR section allows, and moves the units
+of a machine whose agent stopped renewing its record. The agent on each machine
+(\fBunit\-run daemon \-\-endpoints\fR) runs what is placed on it and reports each unit's state.
+A unit's current state (\fBSTATE\fR) is \fBinactive\fR until its machine reports it, then
+\fBloaded\fR, and \fBlaunched\fR once started there.
+.PP
+\fB[X\-Fleet]\fR keys: \fBMachineID=\fR (only that machine), \fBMachineOf=\fR\fIunit\fR (the machine that
+runs \fIunit\fR), \fBMachineMetadata="k=v" "k2=v2"\fR (different keys all required, values of one key
+any of), \fBConflicts=\fR\fIglob\fR... (never beside a matching unit, either way), \fBGlobal=true\fR (every
+matching machine; only with MachineMetadata and Conflicts), \fBReplaces=\fR\fIunit\fR (take its machine,
+move it); the old \fBX\-Condition\fR* spellings and \fBX\-Conflicts\fR work with a warning. Values may
+use \fB%n %N %p %i\fR. A template \fBname@.service\fR is started as \fBname@x.service\fR; the shell expands
+\fBname@{1..3}.service\fR.
+.SH "DIFFERENCES FROM FLEETCTL"
+Status and journal come from the unit's agent over HTTP (its address is in its machine record):
+no SSH and no ssh\-agent; \fIUNIT\fR\fB@\fR\fIMACHINE\fR (an ID prefix) picks a machine, and a global
+unit's status has one section per machine. A blocking \fBload\fR or \fBstart\fR ends with the reason
+when the unit cannot be placed, when no engine runs, or when the unit failed, instead of waiting
+forever; it waits for every unit named, not only for those whose desired state it changed.
+\fBstart \-\-no\-block\fR prints its line once. \fB\-o json\fR works on every command. A unit file is
+checked as unit\-run will read it (errors name file, line and column) before anything is stored.
+.SH "EXIT STATUS"
+0 success; 1 failure (fleetctl's status for every error, including an unreachable store); 2 bad
+usage.
+.SH ENVIRONMENT
+.TP
+\fBKV_ENDPOINTS\fR, \fBFLEETCTL_ENDPOINT\fR, \fBFLEET_ETCD_SERVERS\fR, \fBETCDCTL_ENDPOINTS\fR
+The store's client URLs when \fB\-\-endpoints\fR is not given, in this order.
+.SH EXAMPLES
+.nf
+    unit\-sched load croc.service
+    unit\-sched start croc.service
+    unit\-sched status croc.service
+    unit\-sched journal \-f croc.service
+    unit\-sched stop croc.service
+    unit\-sched destroy croc.service
+    unit\-sched start web@{1..3}.service
+.fi
+.SH "SEE ALSO"
+corekit\-keys(7), unit\-run(1), fleetctl(1)
+"#;
+
+const KEYS_7: &str = r#".TH corekit-keys 7 "" corekit corekit
+.SH NAME
+corekit\-keys \- where corekit's programs keep their state in the store
+.SH DESCRIPTION
+\fBunit\-sched\fR (the command line and the engine) and the agents of \fBunit\-run daemon \-\-endpoints\fR
+share their state through the store's etcd v2 API, under one prefix (default \fB/_corekit/sched\fR,
+\fB\-\-key\-prefix\fR). Each key has one writer, so any one of the three programs can be replaced by
+another that honours this page. Values are JSON unless said otherwise.
+.TP
+\fIPREFIX\fR\fB/units/\fR\fIunit\fR
+A submitted unit: \fB{"name","hash","desired","requirements","description"}\fR. \fBhash\fR is the SHA\-1 (hex)
+of its file's text; \fBdesired\fR is \fBinactive\fR, \fBloaded\fR or \fBlaunched\fR; \fBrequirements\fR is its
+\fB[X\-Fleet]\fR section read for this unit's name (\fB{"machine_id","machine_of":[],"metadata":{"k":["v"]},
+"conflicts":[],"replaces":[],"global"}\fR, empty ones left out). Written by \fBunit\-sched\fR.
+.TP
+\fIPREFIX\fR\fB/texts/\fR\fIhash\fR
+The unit file's text itself (not JSON), written once by \fBunit\-sched\fR, never changed.
+.TP
+\fIPREFIX\fR\fB/machines/\fR\fIid\fR
+A live agent, with a TTL of its \fBagent_ttl\fR (default 30 s), renewed every third of it:
+\fB{"id","hostname","public_ip","metadata":{},"agent_url","version"}\fR. \fBagent_url\fR serves
+\fBGET /v1/units/\fR\fIunit\fR\fB/status\fR, \fB/v1/units/\fR\fIunit\fR\fB/journal?lines=N[&follow=true]\fR and
+\fB/v1/machine\fR. Written by the agent; it expires when the agent stops renewing it.
+.TP
+\fIPREFIX\fR\fB/schedule/\fR\fIid\fR\fB/\fR\fIunit\fR
+The engine placed \fIunit\fR on machine \fIid\fR: \fB{"hash","desired"}\fR (\fBloaded\fR or \fBlaunched\fR).
+Each agent watches only its own \fBschedule/\fR\fIid\fR directory. Written by the engine.
+.TP
+\fIPREFIX\fR\fB/global/\fR\fIunit\fR
+A global unit for every agent to consider: \fB{"hash","desired","requirements"}\fR. An agent runs it
+when its metadata matches and nothing it runs conflicts. Written by the engine; watched by
+every agent.
+.TP
+\fIPREFIX\fR\fB/states/\fR\fIunit\fR\fB/\fR\fIid\fR
+What machine \fIid\fR reports of \fIunit\fR, with a TTL of \fBagent_ttl\fR, renewed every half of it and
+whenever it changes: \fB{"job","load","active","sub","hash","machine"}\fR \- \fBjob\fR is \fBloaded\fR or
+\fBlaunched\fR (what the agent did), \fBload\fR/\fBactive\fR/\fBsub\fR systemd's states. Written by the agent.
+.TP
+\fIPREFIX\fR\fB/reasons/\fR\fIunit\fR
+Why the engine cannot place \fIunit\fR now (text); deleted once it is placed. Written by the engine.
+.TP
+\fIPREFIX\fR\fB/lease/engine\fR
+\fB{"machine_id","version"}\fR with a TTL of five reconcile intervals (10 s): the engine that leads.
+Taken with \fBprevExist=false\fR, renewed with \fBprevIndex\fR; an engine finding a higher
+\fBversion\fR stands by.
+.SH "THE CURRENT STATE"
+A unit's current state is \fBinactive\fR while no live machine (one whose \fBmachines/\fR key exists)
+reports it with the submitted \fBhash\fR, else the most advanced \fBjob\fR reported.
+.SH "NO UNIT TWICE"
+The engine moves a unit only after its machine's record expired, or when the unit's own
+requirements or desired state change. An agent times its renewals from when it sent them, so it
+knows the latest moment its record can still exist; at that moment it stops every unit it runs
+for the cluster (before the engine can have seen the expiry) and takes units again only after a
+renewal got through and it has read its \fBschedule/\fR directory afresh. A store outage shorter than
+\fBagent_ttl\fR changes nothing.
+.SH "DISCOVERY AND SERVICES"
+\fBdisco\fR(1) keeps discovery.etcd.io's layout, so kv\-serve, etcd and the original service share it:
+.TP
+\fB/_etcd/registry/\fR\fItoken\fR\fB/_config/size\fR
+The cluster's size (text, decimal), created with \fBprevExist=false\fR by \fBdisco serve\fR's \fB/new\fR.
+With \fB\-\-token\-ttl\fR, the \fItoken\fR directory carries that TTL.
+.TP
+\fB/_etcd/registry/\fR\fItoken\fR\fB/\fR\fImember\-id\fR
+A member that registered (text): \fIname\fR\fB=\fR\fIpeer\-URL\fR pairs joined with \fB,\fR. \fImember\-id\fR is
+etcd's (hex of the first 8 bytes of SHA\-1 of the sorted peer URLs and the discovery URL). Created with
+\fBprevExist=false\fR by the member (kv\-serve \fB\-\-discovery\fR, etcd).
+.TP
+\fB/_disco/owners/\fR\fItoken\fR\fB/\fR\fImember\-id\fR
+The client address that registered the entry through \fBdisco serve\fR (text), with the token's TTL;
+only that address may change or delete the entry. Outside the token's directory, so members'
+watches never see it. Written by \fBdisco serve\fR.
+.TP
+\fIdir\fR\fB/\fR\fItoken\fR\fB/_config/size\fR, \fIdir\fR\fB/\fR\fItoken\fR\fB/\fR\fImember\-id\fR
+The same for private discovery straight on a store (\fBdisco new \-\-kv\fR, \fIdir\fR default \fB/discovery\fR;
+discovery URL \fBhttp://\fR\fIstore\fR\fB/v2/keys\fR\fIdir\fR\fB/\fR\fItoken\fR).
+.TP
+\fB/services/\fR\fIservice\fR\fB/\fR\fIinstance\fR
+A backend (text): the address load balancers send requests to, \fIaddr\fR[\fB:\fR\fIport\fR], with a TTL
+(30 s by default) refreshed (\fBrefresh=true\fR) every third of it while its health check passes, and
+deleted when the check fails or its announcer stops. \fIinstance\fR defaults to the address. Written
+by \fBdisco announce\fR; read and watched by \fBdisco render\fR and \fBdisco list\fR. The prefix is
+\fB\-\-prefix\fR (default \fB/services\fR).
+.SH "SEE ALSO"
+unit\-sched(1), unit\-run(1), kv(1), disco(1)
+"#;
+
+const CFG_INIT_KEYS_INTRO: &str = r#".SH "CLOUD-CONFIG KEYS"
+Every key of coreos\-cloudinit v1.14, with \fB\-\fR and \fB_\fR read alike. Unknown keys are
+warned about (with the nearest known key), a value of the wrong type or a bad value is an
+error. For \fBcoreos.*\fR sections each key becomes the environment variable shown; a
+\fBtrue\fR/\fBfalse\fR or \fB0\fR given explicitly is kept (coreos\-cloudinit dropped them) and
+values are quoted and escaped.
+"#;
+
+/// Where each section's keys land.
+const CFG_INIT_LANDS: &[(&str, &str)] = &[
+    (
+        "",
+        "\\fBhostname\\fR: \\fIROOT\\fR/etc/hostname, and the kernel's host name when \\fB\\-\\-root\\fR is /. \\fBssh_authorized_keys\\fR: the \\fB\\-\\-ssh\\-user\\fR's ~/.ssh/authorized_keys, in a block named \\fB\\-\\-ssh\\-key\\-name\\fR (other keys are kept). \\fBmanage_etc_hosts: localhost\\fR: a \\fB127.0.0.1 HOSTNAME\\fR line in /etc/hosts (other lines are kept).\n",
+    ),
+    ("coreos", "The \\fBcoreos\\fR section.\n"),
+    (
+        "write_files[]",
+        "Written atomically under \\fIROOT\\fR, missing directories made 0755; \\fBpermissions\\fR default 0644; \\fBowner\\fR is looked up in \\fIROOT\\fR/etc/passwd and /etc/group.\n",
+    ),
+    (
+        "users[]",
+        "A new user is made with \\fBuseradd\\fR (\\fB\\-\\-root\\fR passed through); an existing one gets its \\fBpasswd\\fR hash with \\fBchpasswd \\-e\\fR; keys go to its ~/.ssh/authorized_keys.\n",
+    ),
+    (
+        "coreos.units[]",
+        "Loaded into the node agent (\\fBunit\\-run daemon\\fR on \\fIRUN_DIR\\fR/unit\\-run.sock, started if none answers) with its drop\\-ins appended; a unit that is not \\fBruntime\\fR is also kept in \\fIROOT\\fR/etc/corekit/units/. \\fBetcd2.service\\fR means corekit's \\fBkv\\-serve.service\\fR and \\fBfleet.service\\fR its \\fBunit\\-sched.service\\fR. Commands run in After=/Requires= order. \\fBmask\\fR stops and unloads the unit; \\fBenable\\fR without a command starts it. Network units (.network, .netdev, .link) are written to \\fIROOT\\fR/etc/systemd/network/ (or /run/… when \\fBruntime\\fR).\n",
+    ),
+    ("coreos.units[].drop_ins[]", "Appended to the unit's text, in order.\n"),
+    ("coreos.etcd2", "\\fIRUN_DIR\\fR/kv\\-serve.env (mode 0600), read by kv\\-serve.service.\n"),
+    (
+        "coreos.fleet",
+        "\\fIRUN_DIR\\fR/unit\\-run.env (mode 0600), read by unit\\-run and unit\\-sched.service.\n",
+    ),
+    ("coreos.flannel", "\\fIROOT\\fR/run/flannel/options.env.\n"),
+    ("coreos.locksmith", "Validated only: corekit has no locksmithd.\n"),
+    ("coreos.update", "\\fIROOT\\fR/etc/coreos/update.conf (lines replaced or appended).\n"),
+    ("coreos.oem", "\\fIROOT\\fR/etc/oem\\-release.\n"),
+    ("coreos.etcd", "Validated only (etcd 0.4): use \\fBetcd2\\fR.\n"),
+];
+
+const CFG_INIT_EXTRA: &str = r#".SH "USER-DATA"
+Classified by its first line, as coreos\-cloudinit does: \fB#cloud\-config\fR (trailing blanks
+allowed), \fB#!\fR (a script: it is written to \fIROOT\fR/var/lib/cfg\-init/scripts/user\-data and
+run once as the unit \fBcfg\-init\-script.service\fR), Ignition JSON (nothing is done), empty
+(nothing is done); anything else is an error. Gzipped user\-data is unpacked first.
+.SH ADDRESSES
+\fB$private_ipv4\fR, \fB$public_ipv4\fR, \fB$private_ipv6\fR and \fB$public_ipv6\fR are replaced
+everywhere in the user\-data; \fB\e$private_ipv4\fR is a literal \fB$private_ipv4\fR. The first
+source with a value wins: the flags, the metadata service (\fB\-\-metadata\-url\fR:
+/latest/meta\-data/local\-ipv4, public\-ipv4, ipv6), the config drive (\fB\-\-config\-drive\fR:
+ec2/latest/meta\-data.json), \fBCOREOS_PRIVATE_IPV4\fR (and the others) in the environment, then
+in \fIROOT\fR/etc/environment. A token with no value is a warning for \fBvalidate\fR and an
+error for \fBapply\fR: it is never made empty. The addresses found are merged into
+\fIROOT\fR/etc/environment.
+.SH ORDER
+\fBapply\fR validates first (an error changes nothing), then: hostname; users; SSH keys;
+write_files; /etc/oem\-release, update.conf, /etc/hosts, options.env; /etc/environment;
+kv\-serve.env and unit\-run.env; units (load, mask, then commands in dependency order); the
+script. Each step compares what is there with what it would make and does nothing when they
+agree, so a second run changes nothing and says so. \fBstart\fR restarts a running unit whose
+unit file, drop\-ins or environment file changed in the same run.
+.SH OUTPUT
+\fBvalidate\fR prints \fIFILE\fR:\fILINE\fR:\fICOLUMN\fR: \fBerror\fR|\fBwarning\fR|\fBinfo\fR:
+\fImessage\fR, each followed by a \fBhint\fR line when there is a fix to suggest, ordered by
+place. \fB\-o json\fR prints one document with \fBfindings\fR (\fBline\fR, \fBcolumn\fR,
+\fBkind\fR, \fBrule\fR, \fBmessage\fR, \fBhint\fR). \fBapply\fR prints one line per change
+(\fBchanged\fR, \fBok\fR, or \fBwould\fR with \fB\-\-dry\-run\fR, followed by the file's contents).
+.SH "EXIT STATUS"
+0 success (warnings alone are success); 1 the user\-data has an error (\fBapply\fR then changes
+nothing); 2 bad usage or unreadable user\-data; 3 a metadata service or user\-data URL did not
+answer, or applying failed part way (what was done is listed).
+.SH FILES
+\fIRUN_DIR\fR/kv\-serve.env, \fIRUN_DIR\fR/unit\-run.env, \fIRUN_DIR\fR/unit\-run.log (a daemon
+cfg\-init started), \fIROOT\fR/etc/environment, \fIROOT\fR/etc/hosts, \fIROOT\fR/etc/hostname.
+.SH EXAMPLES
+.nf
+    cfg\-init validate cloud\-config.yml
+    cfg\-init reindent cloud\-config.as\-printed.yml > cloud\-config.yml
+    cfg\-init apply \-\-dry\-run \-\-private\-ipv4 10.0.0.5 cloud\-config.yml
+    cfg\-init apply \-\-metadata\-url http://169.254.169.254 http://169.254.169.254/latest/user\-data
+    cfg\-init apply \-\-config\-drive /media/configdrive
+.fi
+.SH "SEE ALSO"
+kv\-serve(1), unit\-run(1), coreos\-cloudinit(1)
 "#;
 
 const DISCO_EXTRA: &str = r#".SH "DISCOVERY SERVICE"

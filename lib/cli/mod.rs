@@ -1,12 +1,16 @@
 //! What every program's command line shares: flag definitions (so man pages and completions
 //! come from the same place as the parser), exit codes, and small conveniences.
 
+pub mod cfg_init;
+pub mod cluster_agent;
 pub mod disco;
 pub mod docs;
 pub mod kv;
 pub mod kv_serve;
 pub mod logging;
+pub mod table;
 pub mod unit_run;
+pub mod unit_sched;
 
 /// Exit codes of the corekit family — every program but `kv`, which keeps etcdctl's own
 /// (`kv::exit`) so that scripts written for etcdctl read it the same (DESIGN: "use etcdctl's

@@ -1,14 +1,14 @@
 //! `unit-run`: the node agent (`unit-run daemon`) and the commands that drive it over its
 //! control socket: load, unload, start, stop, restart, status, journal, list, machine.
 
-use std::io::{self, BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::json;
 
-use crate::agent::protocol::{ListEntry, Request, Response, UnitStatus, code};
-use crate::agent::{RunDir, daemon, journal, status};
+use crate::agent::protocol::{JobOutcome, UnitState};
+use crate::agent::{Error, ErrorKind, Handle, daemon, journal, status};
 
 /// Runs systemd units and Docker containers on this machine, without systemd.
 ///
@@ -61,6 +61,8 @@ pub enum Command {
         /// cgroup can be made).
         #[arg(long)]
         no_cgroups: bool,
+        #[command(flatten)]
+        cluster: crate::cli::cluster_agent::ClusterFlags,
     },
     /// Load unit files (or replace loaded ones); a template (name@.service) is kept for its instances.
     Load {
@@ -131,22 +133,57 @@ pub enum Command {
     Machine,
 }
 
-/// How a command ended.
-pub struct Stop(pub i32);
+/// Exit statuses of the `unit-run` commands (see `unit-run(1)`): the corekit family's table.
+pub use crate::cli::exit as code;
 
-impl From<io::Error> for Stop {
-    /// A closed stdout ends quietly.
-    fn from(e: io::Error) -> Stop {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            Stop(code::OK)
-        } else {
-            eprintln!("unit-run: writing output: {e}");
-            Stop(code::FAILURE)
-        }
+/// The exit status an error of `kind` ends a command with.
+pub fn exit_code(kind: ErrorKind) -> i32 {
+    match kind {
+        ErrorKind::NotFound => code::NEGATIVE,
+        ErrorKind::BadInput => code::USAGE,
+        ErrorKind::UnitFailed => code::UNIT_FAILED,
+        ErrorKind::Unavailable | ErrorKind::Internal => code::FAILURE,
+    }
+}
+
+pub use crate::cli::Stop;
+
+impl From<Error> for Stop {
+    /// An error is printed and ends the command with its kind's status.
+    fn from(e: Error) -> Stop {
+        log::error!("{e}");
+        Stop(exit_code(e.kind()))
     }
 }
 
 type Res = Result<(), Stop>;
+
+/// `unit-run daemon`, and with `--endpoints` the cluster agent beside it: SIGTERM first hands
+/// the cluster's units back (as fleetd does), then stops the daemon.
+fn run_daemon(mut opts: daemon::Options, cluster: &crate::cli::cluster_agent::ClusterFlags) -> Res {
+    let checked = cluster.check().map_err(|e| {
+        eprintln!("unit-run: {e}");
+        Stop(code::USAGE)
+    })?;
+    let fail = |e: String| {
+        eprintln!("unit-run: {e}");
+        Stop(code::FAILURE)
+    };
+    let Some(c) = checked else {
+        return daemon::run(opts).map_err(|e| fail(e.to_string()));
+    };
+    let (sig_tx, sig_rx) = std::sync::mpsc::channel();
+    opts.stop_signal = Some(sig_tx);
+    let state_dir = opts.run_dir.join("unit-sched");
+    let d = daemon::start(opts).map_err(|e| fail(e.to_string()))?;
+    let agent =
+        crate::cli::cluster_agent::start(&c, d.handle(), d.machine_id(), Some(state_dir)).map_err(fail)?;
+    let _ = sig_rx.recv();
+    log::info!("handing this machine's units back to the cluster");
+    agent.stop(true);
+    d.shutdown();
+    d.wait().map_err(|e| fail(e.to_string()))
+}
 
 /// Runs a parsed command line; returns the exit status.
 pub fn run(args: Args) -> i32 {
@@ -157,74 +194,36 @@ pub fn run(args: Args) -> i32 {
 }
 
 struct Ctx {
-    run: RunDir,
+    agent: Handle,
     json: bool,
     out: io::BufWriter<io::Stdout>,
 }
 
 impl Ctx {
-    fn ask(&self, req: &Request) -> Result<Response, Stop> {
-        ask(&self.run.socket(), req)
-    }
-
-    /// Prints a response's warnings; turns a failed response into its exit status.
-    fn check(&self, r: Response) -> Result<Response, Stop> {
-        for w in &r.warnings {
-            eprintln!("unit-run: {w}");
-        }
-        if r.ok {
-            Ok(r)
-        } else {
-            eprintln!("unit-run: {}", r.error.as_deref().unwrap_or("failed"));
-            Err(Stop(if r.code == 0 { code::FAILURE } else { r.code }))
-        }
-    }
-
-    fn json_line(&mut self, v: &serde_json::Value) -> Res {
+    fn json_line(&mut self, v: &impl serde::Serialize) -> Res {
         serde_json::to_writer(&mut self.out, v).map_err(io::Error::from)?;
         self.out.write_all(b"\n")?;
         Ok(())
     }
 }
 
-/// Sends one request to the daemon and reads its answer.
-pub fn ask(sock: &Path, req: &Request) -> Result<Response, Stop> {
-    let unreachable = |e: io::Error| {
-        eprintln!(
-            "unit-run: cannot reach the daemon at {}: {e} (is `unit-run daemon` running with this --run-dir?)",
-            sock.display()
-        );
-        Stop(code::FAILURE)
-    };
-    let mut conn = UnixStream::connect(sock).map_err(unreachable)?;
-    let mut body = serde_json::to_vec(req).expect("requests serialize");
-    body.push(b'\n');
-    conn.write_all(&body).map_err(unreachable)?;
-    let mut line = String::new();
-    BufReader::new(&conn).read_line(&mut line).map_err(unreachable)?;
-    serde_json::from_str(&line).map_err(|e| {
-        eprintln!("unit-run: the daemon's answer is not understood: {e}");
-        Stop(code::FAILURE)
-    })
-}
-
 fn dispatch(args: Args) -> Res {
     let json = args.json || args.output == Output::Json;
-    if let Command::Daemon { machine_id, journal_max_bytes, no_cgroups } = args.command {
-        return daemon::run(daemon::Options {
-            run_dir: args.run_dir,
-            machine_id,
-            journal_max_bytes,
-            no_cgroups,
-        })
-        .map_err(|e| {
-            eprintln!("unit-run: {e:#}");
-            Stop(code::FAILURE)
-        });
-    }
-    let mut ctx = Ctx { run: RunDir::new(&args.run_dir), json, out: io::BufWriter::new(io::stdout()) };
-    let r = match args.command {
-        Command::Daemon { .. } => unreachable!(),
+    let command = match args.command {
+        Command::Daemon { machine_id, journal_max_bytes, no_cgroups, cluster } => {
+            let opts = daemon::Options {
+                machine_id,
+                journal_max_bytes,
+                no_cgroups,
+                ..daemon::Options::new(args.run_dir)
+            };
+            return run_daemon(opts, &cluster);
+        }
+        c => c,
+    };
+    let mut ctx = Ctx { agent: Handle::connect(&args.run_dir), json, out: io::BufWriter::new(io::stdout()) };
+    let r = match command {
+        Command::Daemon { .. } => Ok(()),
         Command::Load { files } => {
             let mut status = Ok(());
             for f in files {
@@ -235,9 +234,9 @@ fn dispatch(args: Args) -> Res {
             status
         }
         Command::Unload { units } => each(&mut ctx, &units, |ctx, u| {
-            let r = ctx.check(ctx.ask(&Request::Unload { name: u.to_string() })?)?;
+            ctx.agent.unload(u)?;
             if ctx.json {
-                ctx.json_line(&r.data)
+                ctx.json_line(&json!({ "unit": u, "loaded": false }))
             } else {
                 writeln!(ctx.out, "Unit {u} unloaded")?;
                 Ok(())
@@ -245,27 +244,30 @@ fn dispatch(args: Args) -> Res {
         }),
         Command::Start { units, no_block } => each(&mut ctx, &units, |ctx, u| {
             let name = load_if_path(ctx, u)?;
-            job(ctx, Request::Start { name, no_block })
+            let done = ctx.agent.start(&name, !no_block)?;
+            job(ctx, done)
         }),
-        Command::Stop { units, no_block } => {
-            each(&mut ctx, &units, |ctx, u| job(ctx, Request::Stop { name: u.to_string(), no_block }))
-        }
+        Command::Stop { units, no_block } => each(&mut ctx, &units, |ctx, u| {
+            let done = ctx.agent.stop(u, !no_block)?;
+            job(ctx, done)
+        }),
         Command::Restart { units, no_block } => each(&mut ctx, &units, |ctx, u| {
             let name = load_if_path(ctx, u)?;
-            job(ctx, Request::Restart { name, no_block })
+            let done = ctx.agent.restart(&name, !no_block)?;
+            job(ctx, done)
         }),
-        Command::Reload { units } => {
-            each(&mut ctx, &units, |ctx, u| job(ctx, Request::Reload { name: u.to_string() }))
-        }
+        Command::Reload { units } => each(&mut ctx, &units, |ctx, u| {
+            let done = ctx.agent.reload(u)?;
+            job(ctx, JobOutcome::Done(done))
+        }),
         Command::Status { units, lines } => {
             let mut first = true;
             each(&mut ctx, &units, |ctx, u| {
-                let r = ctx.check(ctx.ask(&Request::Status { name: u.to_string() })?)?;
-                let st: UnitStatus = serde_json::from_value(r.data).map_err(|_| Stop(code::FAILURE))?;
-                let tail = journal::tail(&ctx.run.journal(), u, lines).unwrap_or_default();
+                let st = ctx.agent.status(u)?;
+                let tail = ctx.agent.journal(u, Some(lines)).unwrap_or_default();
                 if ctx.json {
-                    let mut v = serde_json::to_value(&st).unwrap();
-                    v["journal"] = serde_json::to_value(&tail).unwrap();
+                    let mut v = serde_json::to_value(&st).map_err(io::Error::from)?;
+                    v["journal"] = serde_json::to_value(&tail).map_err(io::Error::from)?;
                     return ctx.json_line(&v);
                 }
                 if !first {
@@ -278,10 +280,18 @@ fn dispatch(args: Args) -> Res {
         }
         Command::Journal { unit, lines, follow } => show_journal(&mut ctx, &unit, lines, follow),
         Command::List { no_legend } => {
-            let r = ctx.check(ctx.ask(&Request::List)?)?;
-            let list: Vec<ListEntry> = serde_json::from_value(r.data.clone()).unwrap_or_default();
+            let list = ctx.agent.list()?;
             if ctx.json {
-                return ctx.json_line(&r.data);
+                let v: Vec<serde_json::Value> = list
+                    .iter()
+                    .map(|e| {
+                        json!({
+                            "unit": e.unit, "load": e.load, "active": e.active, "sub": e.sub,
+                            "description": e.description, "main_pid": e.main_pid,
+                        })
+                    })
+                    .collect();
+                return ctx.json_line(&v);
             }
             let w = list.iter().map(|e| e.unit.len()).max().unwrap_or(4).max(4);
             if !no_legend {
@@ -291,30 +301,28 @@ fn dispatch(args: Args) -> Res {
                 writeln!(
                     ctx.out,
                     "{:w$} {:6} {:12} {:13} {}",
-                    e.unit, e.load, e.active, e.sub, e.description
+                    e.unit,
+                    e.load.name(),
+                    e.active.name(),
+                    e.sub.name(),
+                    e.description
                 )?;
             }
             Ok(())
         }
         Command::Machine => {
-            let r = ctx.check(ctx.ask(&Request::Machine)?)?;
+            let m = ctx.agent.machine()?;
             if ctx.json {
-                return ctx.json_line(&r.data);
+                return ctx.json_line(&m);
             }
-            let d = &r.data;
-            writeln!(ctx.out, "Machine ID: {}", d["machine_id"].as_str().unwrap_or(""))?;
-            writeln!(ctx.out, "Hostname:   {}", d["hostname"].as_str().unwrap_or(""))?;
-            writeln!(ctx.out, "Boot ID:    {}", d["boot_id"].as_str().unwrap_or(""))?;
-            let addrs: Vec<&str> = d["addresses"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
-                .unwrap_or_default();
-            writeln!(ctx.out, "Addresses:  {}", addrs.join(" "))?;
-            let docker = &d["docker"];
-            if docker["available"].as_bool() == Some(true) {
-                writeln!(ctx.out, "Docker:     {}", docker["version"].as_str().unwrap_or(""))?;
+            writeln!(ctx.out, "Machine ID: {}", m.machine_id)?;
+            writeln!(ctx.out, "Hostname:   {}", m.hostname)?;
+            writeln!(ctx.out, "Boot ID:    {}", m.boot_id)?;
+            writeln!(ctx.out, "Addresses:  {}", m.addresses.join(" "))?;
+            if m.docker.available {
+                writeln!(ctx.out, "Docker:     {}", m.docker.version.as_deref().unwrap_or(""))?;
             } else {
-                writeln!(ctx.out, "Docker:     unavailable ({})", docker["error"].as_str().unwrap_or(""))?;
+                writeln!(ctx.out, "Docker:     unavailable ({})", m.docker.error.as_deref().unwrap_or(""))?;
             }
             Ok(())
         }
@@ -341,17 +349,22 @@ fn each(ctx: &mut Ctx, units: &[String], mut f: impl FnMut(&mut Ctx, &str) -> Re
     status
 }
 
-fn job(ctx: &mut Ctx, req: Request) -> Res {
-    let r = ctx.check(ctx.ask(&req)?)?;
-    if ctx.json {
-        return ctx.json_line(&r.data);
-    }
-    let d = &r.data;
-    let unit = d["unit"].as_str().unwrap_or("");
-    match (d["active"].as_str(), d["sub"].as_str(), d["job"].as_str()) {
-        (Some(a), Some(s), _) => writeln!(ctx.out, "Unit {unit} {a} ({s})")?,
-        (_, _, Some(j)) => writeln!(ctx.out, "Triggered unit {unit} {j}")?,
-        _ => {}
+/// Prints how a job ended: `Unit a.service active (running)`, or `Triggered unit a.service start`.
+fn job(ctx: &mut Ctx, done: JobOutcome) -> Res {
+    match done {
+        JobOutcome::Done(st) => {
+            if ctx.json {
+                return ctx.json_line(&st);
+            }
+            let UnitState { unit, active, sub, .. } = st;
+            writeln!(ctx.out, "Unit {unit} {active} ({sub})")?;
+        }
+        JobOutcome::Queued { unit, job } => {
+            if ctx.json {
+                return ctx.json_line(&json!({ "unit": unit, "job": job }));
+            }
+            writeln!(ctx.out, "Triggered unit {unit} {}", job.name())?;
+        }
     }
     Ok(())
 }
@@ -366,25 +379,27 @@ fn load_if_path(ctx: &mut Ctx, arg: &str) -> Result<String, Stop> {
 
 fn load_file(ctx: &mut Ctx, file: &Path) -> Result<String, Stop> {
     let shown = file.display().to_string();
+    let bad = |msg: String| Stop::from(Error::BadInput(msg));
     let Some(name) = file.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
-        eprintln!("unit-run: {shown}: not a unit file name");
-        return Err(Stop(code::BAD_INPUT));
+        return Err(bad(format!("{shown}: not a unit file name")));
     };
     if let Err(e) = crate::unit::name::check_name(&name) {
-        eprintln!("unit-run: {shown}: invalid unit name \"{name}\": {e}");
-        return Err(Stop(code::BAD_INPUT));
+        return Err(bad(format!("{shown}: invalid unit name \"{name}\": {e}")));
     }
-    let bytes = std::fs::read(file).map_err(|e| {
-        eprintln!("unit-run: {shown}: {e}");
-        Stop(code::BAD_INPUT)
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        eprintln!("unit-run: {shown}: not UTF-8 text (byte {})", e.utf8_error().valid_up_to());
-        Stop(code::BAD_INPUT)
-    })?;
-    let r = ctx.check(ctx.ask(&Request::Load { name: name.clone(), file: shown, text })?)?;
+    let bytes = std::fs::read(file).map_err(|e| bad(format!("{shown}: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| bad(format!("{shown}: not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?;
+    let loaded = ctx.agent.load(&name, &shown, &text)?;
+    for w in &loaded.warnings {
+        eprintln!("unit-run: {w}");
+    }
     if ctx.json {
-        ctx.json_line(&r.data)?;
+        let v = if loaded.template {
+            json!({ "unit": name, "loaded": true, "template": true })
+        } else {
+            json!({ "unit": name, "loaded": true })
+        };
+        ctx.json_line(&v)?;
     } else {
         writeln!(ctx.out, "Unit {name} loaded")?;
     }
@@ -392,20 +407,11 @@ fn load_file(ctx: &mut Ctx, file: &Path) -> Result<String, Stop> {
 }
 
 fn show_journal(ctx: &mut Ctx, unit: &str, lines: usize, follow: bool) -> Res {
-    if let Err(e) = crate::unit::name::check_name(unit) {
-        eprintln!("unit-run: invalid unit name \"{unit}\": {e}");
-        return Err(Stop(code::BAD_INPUT));
-    }
-    let dir = ctx.run.journal();
-    let exists = journal::path(&dir, unit).exists();
-    if !exists && !follow {
-        eprintln!("unit-run: no journal for {unit} in {}", dir.display());
-        return Err(Stop(code::NOT_FOUND));
-    }
-    let records = journal::tail(&dir, unit, if lines == 0 { usize::MAX } else { lines }).map_err(|e| {
-        eprintln!("unit-run: reading the journal of {unit}: {e}");
-        Stop(code::FAILURE)
-    })?;
+    let lines = if lines == 0 { None } else { Some(lines) };
+    let records = match ctx.agent.journal(unit, lines) {
+        Err(Error::NotFound(_)) if follow => Vec::new(),
+        r => r?,
+    };
     let host = crate::os::host::hostname();
     for r in &records {
         print_record(ctx, unit, r, &host)?;
@@ -417,11 +423,13 @@ fn show_journal(ctx: &mut Ctx, unit: &str, lines: usize, follow: bool) -> Res {
     let mut failed: Option<io::Error> = None;
     let json = ctx.json;
     let out = &mut ctx.out;
-    journal::follow(&dir, unit, |r| {
+    ctx.agent.follow_journal(unit, |r| {
         let res = if json {
-            let mut v = serde_json::to_value(&r).unwrap();
-            v["unit"] = unit.into();
-            serde_json::to_writer(&mut *out, &v).map_err(io::Error::from).and_then(|_| out.write_all(b"\n"))
+            record_json(unit, &r).and_then(|v| {
+                serde_json::to_writer(&mut *out, &v)
+                    .map_err(io::Error::from)
+                    .and_then(|_| out.write_all(b"\n"))
+            })
         } else {
             writeln!(out, "{}", r.short(&host))
         };
@@ -432,10 +440,6 @@ fn show_journal(ctx: &mut Ctx, unit: &str, lines: usize, follow: bool) -> Res {
                 false
             }
         }
-    })
-    .map_err(|e| {
-        eprintln!("unit-run: following the journal of {unit}: {e}");
-        Stop(code::FAILURE)
     })?;
     match failed {
         Some(e) => Err(e.into()),
@@ -443,10 +447,16 @@ fn show_journal(ctx: &mut Ctx, unit: &str, lines: usize, follow: bool) -> Res {
     }
 }
 
+/// A journal record as `-o json` prints it: the record with its unit.
+fn record_json(unit: &str, r: &journal::Record) -> io::Result<serde_json::Value> {
+    let mut v = serde_json::to_value(r)?;
+    v["unit"] = unit.into();
+    Ok(v)
+}
+
 fn print_record(ctx: &mut Ctx, unit: &str, r: &journal::Record, host: &str) -> Res {
     if ctx.json {
-        let mut v = serde_json::to_value(r).unwrap();
-        v["unit"] = unit.into();
+        let v = record_json(unit, r)?;
         return ctx.json_line(&v);
     }
     writeln!(ctx.out, "{}", r.short(host))?;

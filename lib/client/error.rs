@@ -53,6 +53,9 @@ pub enum Error {
     /// The server ended a watch without an event (the watch should simply be retried).
     #[error("client: response is empty")]
     EmptyBody,
+    /// A watch with an idle limit saw no change within it (retry with the same index).
+    #[error("client: no change within the watch's wait")]
+    Idle,
 }
 
 fn cluster_message(errors: &[String]) -> String {

@@ -280,7 +280,7 @@ impl Client {
     }
 }
 
-/// Successive changes under one key: each `next()` long-polls for the next event.
+/// Successive changes under one key: each `next_change()` long-polls for the next event.
 pub struct Watcher<'a> {
     client: &'a Client,
     key: String,
@@ -289,6 +289,45 @@ pub struct Watcher<'a> {
 }
 
 impl Watcher<'_> {
+    /// The index the next change must have (`waitIndex`); 0 for "from now".
+    pub fn wait_index(&self) -> u64 {
+        self.wait_index
+    }
+
+    /// Like [`Watcher::next_change`], but gives up after `idle` without a change (`Ok(None)`);
+    /// the next call resumes from the same index, so nothing is missed. A member that does not
+    /// answer the request within the client's request timeout is failed over from.
+    pub fn next_change_within(&mut self, idle: std::time::Duration) -> Result<Option<Response>, Error> {
+        loop {
+            let mut q = vec![("wait", "true".to_string())];
+            if self.wait_index > 0 {
+                q.push(("waitIndex", self.wait_index.to_string()));
+            }
+            if self.recursive {
+                q.push(("recursive", "true".to_string()));
+            }
+            let req = Request {
+                method: "GET",
+                target: with_query(key_path(&self.key), q),
+                body: None,
+                long_poll: true,
+            };
+            let answer = match self.client.send_watch(&req, idle) {
+                Ok(a) => a,
+                Err(Error::Idle) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            match parse_answer(answer) {
+                Ok(r) => {
+                    self.wait_index = r.node.modified_index + 1;
+                    return Ok(Some(r));
+                }
+                Err(Error::EmptyBody) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// Blocks until the next change (no deadline), then moves past it.
     pub fn next_change(&mut self) -> Result<Response, Error> {
         loop {

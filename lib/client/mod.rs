@@ -37,25 +37,28 @@ pub struct Config {
     pub endpoints: Vec<String>,
     /// Per request: connect and receive the answer's headers (etcdctl's `--timeout`, 2 s).
     pub request_timeout: Duration,
+}
+
+impl Config {
+    pub fn new(endpoints: Vec<String>) -> Config {
+        Config { endpoints, request_timeout: Duration::from_secs(2) }
+    }
+}
+
+/// What few clients need ([`Client::with_options`]).
+#[derive(Clone, Debug)]
+pub struct Options {
     /// What key paths are relative to: `/v2/keys` for a store; `""` for a discovery URL,
     /// whose path already names the keys (etcd's `NewKeysAPIWithPrefix(c, "")`).
     pub key_prefix: String,
     /// An HTTP proxy to reach the endpoints through (`--discovery-proxy`); check it with
     /// [`transport::check_proxy`] first: one that does not parse is not used.
     pub proxy: Option<String>,
-    /// Longest wait of one long poll (see [`Timeouts::long_poll`]); None: no limit.
-    pub long_poll_limit: Option<Duration>,
 }
 
-impl Config {
-    pub fn new(endpoints: Vec<String>) -> Config {
-        Config {
-            endpoints,
-            request_timeout: Duration::from_secs(2),
-            key_prefix: keys::KEYS_PREFIX.to_string(),
-            proxy: None,
-            long_poll_limit: None,
-        }
+impl Default for Options {
+    fn default() -> Options {
+        Options { key_prefix: keys::KEYS_PREFIX.to_string(), proxy: None }
     }
 }
 
@@ -74,13 +77,18 @@ pub struct Client {
 
 impl Client {
     pub fn new(cfg: Config) -> Client {
+        Client::with_options(cfg, Options::default())
+    }
+
+    /// A client with a key prefix other than `/v2/keys`, or an HTTP proxy.
+    pub fn with_options(cfg: Config, o: Options) -> Client {
         Client {
             transport: transport::Transport::new(
-                Timeouts { request: cfg.request_timeout, long_poll: cfg.long_poll_limit },
-                cfg.proxy.as_deref(),
+                Timeouts { request: cfg.request_timeout },
+                o.proxy.as_deref(),
             ),
             state: Mutex::new(State { endpoints: cfg.endpoints, pinned: 0, deadline: None }),
-            key_prefix: cfg.key_prefix,
+            key_prefix: o.key_prefix,
         }
     }
 
@@ -102,6 +110,20 @@ impl Client {
             (s.endpoints.clone(), s.pinned, s.deadline)
         };
         let (answer, i) = self.transport.send(&eps, start, req, deadline)?;
+        let mut s = self.state.lock();
+        if s.endpoints == eps {
+            s.pinned = i;
+        }
+        Ok(answer)
+    }
+
+    /// Sends a long poll that ends with [`Error::Idle`] after `idle` without an event.
+    pub fn send_watch(&self, req: &Request, idle: Duration) -> Result<Answer, Error> {
+        let (eps, start) = {
+            let s = self.state.lock();
+            (s.endpoints.clone(), s.pinned)
+        };
+        let (answer, i) = self.transport.send_idle(&eps, start, req, None, Some(idle))?;
         let mut s = self.state.lock();
         if s.endpoints == eps {
             s.pinned = i;

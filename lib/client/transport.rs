@@ -48,9 +48,6 @@ pub struct Answer {
 pub struct Timeouts {
     /// Per request: connecting and waiting for the answer's headers (etcdctl's `--timeout`).
     pub request: Duration,
-    /// A long poll that gets no answer within this is ended as a server ends a watch: an
-    /// empty 200 answer (the watcher, like etcd's, polls again). None: no limit.
-    pub long_poll: Option<Duration>,
 }
 
 /// An HTTP proxy URL (`http://host:port`) the client reaches its endpoints through, as
@@ -68,6 +65,8 @@ pub(crate) struct Transport {
 
 enum CallError {
     Deadline,
+    /// A long poll with an idle limit saw no event within it (the endpoint is alive).
+    Idle,
     Endpoint(String),
 }
 
@@ -93,6 +92,20 @@ impl Transport {
         req: &Request,
         deadline: Option<Instant>,
     ) -> Result<(Answer, usize), Error> {
+        self.send_idle(endpoints, start, req, deadline, None)
+    }
+
+    /// [`Transport::send`] for a long poll that gives up after `idle` without an answer body
+    /// ([`Error::Idle`]); the answer's headers must still come within the request timeout, so a
+    /// dead or cut-off member is failed over from rather than waited on forever.
+    pub(crate) fn send_idle(
+        &self,
+        endpoints: &[String],
+        start: usize,
+        req: &Request,
+        deadline: Option<Instant>,
+        idle: Option<Duration>,
+    ) -> Result<(Answer, usize), Error> {
         let n = endpoints.len();
         if n == 0 {
             return Err(Error::NoEndpoints);
@@ -101,7 +114,7 @@ impl Transport {
         for k in 0..n {
             let i = (start + k) % n;
             let ep = &endpoints[i];
-            match self.call(ep, req, deadline) {
+            match self.call(ep, req, deadline, idle) {
                 Ok(a) if a.status / 100 == 5 => {
                     errors.push(match a.status {
                         500 | 503 => format!("client: etcd member {ep} has no leader"),
@@ -110,13 +123,20 @@ impl Transport {
                 }
                 Ok(a) => return Ok((a, i)),
                 Err(CallError::Deadline) => return Err(Error::DeadlineExceeded),
+                Err(CallError::Idle) => return Err(Error::Idle),
                 Err(CallError::Endpoint(e)) => errors.push(e),
             }
         }
         Err(Error::Cluster(errors))
     }
 
-    fn call(&self, ep: &str, req: &Request, deadline: Option<Instant>) -> Result<Answer, CallError> {
+    fn call(
+        &self,
+        ep: &str,
+        req: &Request,
+        deadline: Option<Instant>,
+        idle: Option<Duration>,
+    ) -> Result<Answer, CallError> {
         let remaining = match deadline {
             Some(d) if !req.long_poll => {
                 let now = Instant::now();
@@ -125,13 +145,11 @@ impl Transport {
                 }
                 Some(d - now)
             }
-            _ if req.long_poll => self.timeouts.long_poll,
             _ => None,
         };
-        let started = Instant::now();
         let url = format!("{ep}{}", req.target);
         let t = self.timeouts.request;
-        let recv = if req.long_poll { None } else { Some(t) };
+        let recv = if req.long_poll && idle.is_none() { None } else { Some(t) };
         let result = match req.method {
             "POST" | "PUT" | "PATCH" => {
                 let b = match req.method {
@@ -150,6 +168,7 @@ impl Transport {
                 b.config()
                     .timeout_connect(Some(t))
                     .timeout_recv_response(recv)
+                    .timeout_recv_body(idle)
                     .timeout_global(remaining)
                     .build()
                     .send(body)
@@ -163,30 +182,18 @@ impl Transport {
                 b.config()
                     .timeout_connect(Some(t))
                     .timeout_recv_response(recv)
+                    .timeout_recv_body(idle)
                     .timeout_global(remaining)
                     .build()
                     .call()
             }
         };
         let past_deadline = || deadline.is_some_and(|d| !req.long_poll && Instant::now() >= d);
-        let long_poll_over =
-            || req.long_poll && self.timeouts.long_poll.is_some_and(|l| started.elapsed() >= l);
-        let quiet_end = || Answer {
-            status: 200,
-            index: None,
-            body: String::new(),
-            endpoint: ep.to_string(),
-            cluster_id: None,
-            headers: Vec::new(),
-        };
         let mut resp = match result {
             Ok(r) => r,
             Err(e) => {
                 if past_deadline() {
                     return Err(CallError::Deadline);
-                }
-                if long_poll_over() {
-                    return Ok(quiet_end());
                 }
                 return Err(CallError::Endpoint(describe(ep, e)));
             }
@@ -209,12 +216,12 @@ impl Transport {
             .collect();
         let body = match resp.body_mut().with_config().limit(u64::MAX).read_to_string() {
             Ok(b) => b,
+            Err(ureq::Error::Timeout(ureq::Timeout::RecvBody)) if idle.is_some() => {
+                return Err(CallError::Idle);
+            }
             Err(e) => {
                 if past_deadline() {
                     return Err(CallError::Deadline);
-                }
-                if long_poll_over() {
-                    return Ok(quiet_end());
                 }
                 return Err(CallError::Endpoint(describe(ep, e)));
             }

@@ -6,6 +6,8 @@
 //! between them), and a store that cannot be reached gets a clear 503 rather than a dropped
 //! connection.
 
+use std::time::Duration;
+
 use bytes::Bytes;
 
 use crate::client::{Client, Error, Request};
@@ -37,8 +39,10 @@ pub fn is_long_poll(query: Option<&str>) -> bool {
         .any(|(k, v)| k == "wait" && crate::api::form::parse_bool(v) == Ok(true))
 }
 
-/// Sends `f` to the store; the answer shaped as the original passes it back.
-pub fn forward(c: &Client, f: &Forward) -> Result<GoResponse, Error> {
+/// Sends `f` to the store; the answer shaped as the original passes it back. A long poll
+/// the store has not answered within `watch_limit` is answered with an empty 200, on which
+/// etcd's clients poll again.
+pub fn forward(c: &Client, f: &Forward, watch_limit: Duration) -> Result<GoResponse, Error> {
     let mut key = token::registry_dir(f.token);
     if !f.rest.is_empty() {
         key.push('/');
@@ -59,8 +63,16 @@ pub fn forward(c: &Client, f: &Forward) -> Result<GoResponse, Error> {
         (Some(ct), "PUT" | "POST") => Some((ct.clone().into(), f.body.to_vec())),
         _ => None,
     };
-    let req = Request { method, target, body, long_poll: is_long_poll(f.query) };
-    let a = c.send(&req)?;
+    let long_poll = is_long_poll(f.query);
+    let req = Request { method, target, body, long_poll };
+    let a = if long_poll {
+        match c.send_watch(&req, watch_limit) {
+            Err(Error::Idle) => return Ok(GoResponse::new(200)),
+            other => other?,
+        }
+    } else {
+        c.send(&req)?
+    };
     let mut r = GoResponse::new(a.status);
     for (k, v) in &a.headers {
         if !HOP_BY_HOP.contains(&k.as_str()) {

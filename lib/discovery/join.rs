@@ -112,12 +112,10 @@ impl<'a> Discovery<'a> {
         if let Some(p) = proxy {
             log::info!("using proxy {p:?}");
         }
-        let client = Client::new(client::Config {
-            request_timeout: REQUEST_TIMEOUT,
-            key_prefix: String::new(),
-            proxy: proxy.map(str::to_string),
-            ..client::Config::new(vec![url.endpoint.clone()])
-        });
+        let client = Client::with_options(
+            client::Config { endpoints: vec![url.endpoint.clone()], request_timeout: REQUEST_TIMEOUT },
+            client::Options { key_prefix: String::new(), proxy: proxy.map(str::to_string) },
+        );
         Discovery { url, client, id, retries: 0 }
     }
 

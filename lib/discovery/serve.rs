@@ -144,7 +144,6 @@ pub fn run(cfg: Config) -> Result<(), Error> {
         .map_err(|e| Error::Start(format!("cannot start the runtime: {e}")))?;
     let client = Client::new(client::Config {
         request_timeout: cfg.request_timeout,
-        long_poll_limit: Some(cfg.watch_limit),
         ..client::Config::new(cfg.endpoints.clone())
     });
     let state =
@@ -431,7 +430,7 @@ async fn token_request(
             content_type,
             body,
         };
-        match forward::forward(c, &f) {
+        match forward::forward(c, &f, st.cfg.watch_limit) {
             Ok(r) => {
                 if writes
                     && (200..300).contains(&r.status)

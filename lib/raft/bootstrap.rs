@@ -218,8 +218,8 @@ pub fn ask_to_join(name: &str, initial_cluster: &str, my_peer_urls: &[String]) -
     let mut mine = my_peer_urls.to_vec();
     mine.sort();
     let client = crate::client::Client::new(crate::client::Config {
+        endpoints: Vec::new(),
         request_timeout: Duration::from_secs(3),
-        ..crate::client::Config::new(Vec::new())
     });
     let mut errors = Vec::new();
     for part in initial_cluster.split(',').map(str::trim) {

@@ -17,6 +17,7 @@ pub mod agent;
 pub mod cluster;
 pub mod disco;
 pub mod netns;
+pub mod sched;
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};

@@ -60,7 +60,7 @@ impl Ctx {
                 return Err(Stop(exit::BAD_ARGS));
             }
         };
-        let c = Client::new(Config { request_timeout: self.g.timeout, ..Config::new(eps) });
+        let c = Client::new(Config { endpoints: eps, request_timeout: self.g.timeout });
         if sync && !self.g.no_sync {
             c.set_deadline(Some(Instant::now() + Duration::from_secs(5)));
             match c.sync() {

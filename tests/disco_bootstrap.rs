@@ -239,7 +239,8 @@ fn kv_serve_proxy_mode_alone() {
 #[test]
 fn etcd_members_through_disco_serve() {
     disco::require("etcd", "etcd-server");
-    let store = Member::start();
+    // Real etcd on both sides: the members and the store behind disco serve.
+    let store = Member::start_etcd();
     // Long polls are answered empty after 1 s here (120 s by default); the third member comes
     // 2.5 s after the others, so their watches end empty at least twice and etcd polls again.
     let (_serve, server) = disco::disco_serve(1, &store.client_url(), &["--watch-limit", "1"]);

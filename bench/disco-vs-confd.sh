@@ -6,8 +6,9 @@
 #
 #   bench/disco-vs-confd.sh
 #
-# For each tool in turn (never both at once: two cores), N writes (add, delete, change under
-# /services/web, 300 ms apart) and, from the moment each write is sent:
+# The tools take turns (never both at once: two cores), ROUNDS rounds of N/ROUNDS writes each
+# (add, delete, change under /services/web, 300 ms apart), so that the machine's drift hits
+# both alike; from the moment each write is sent:
 #   file    the rendered file has the new content
 #   reload  the reload command finished (it appends a time stamp)
 #   worker  nginx runs a new worker (the reload took effect)
@@ -16,14 +17,17 @@
 #
 # Environment:
 #   N=30                   writes per tool
+#   ROUNDS=3               turns per tool
 #   CONFD                  confd binary (default /tmp/confd/bin/confd: build it with
 #                          ../shared/reference/confd/build.sh, never into this repository)
 #   DISCO_BIN              default target/release/disco (built if missing)
 #   ETCD=etcd NGINX=nginx
+#   SHOW_DISCO_TIMES=1     print where disco's time went (its debug log's cycle timings)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${N:-30}
+ROUNDS=${ROUNDS:-3}
 CONFD=${CONFD:-/tmp/confd/bin/confd}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 DISCO_BIN=${DISCO_BIN:-$TARGET_DIR/release/disco}
@@ -119,7 +123,7 @@ upstream web {
 }
 EOF
 
-export IP N work CONFD DISCO_BIN
+export IP N ROUNDS work CONFD DISCO_BIN
 export CONFD_CHECK_RELOAD=1
 export DISCO_CHECK
 DISCO_CHECK=$(check '{{src}}' disco)
@@ -160,7 +164,10 @@ def start(tool):
         args = [os.environ['DISCO_BIN'], 'render', '--watch', '--kv', f'http://{IP}:2379', '--prefix', '/services/web',
                 '--template', f'{W}/disco/upstream.conf.tmpl', '--out', f'{W}/disco/upstream.conf',
                 '--check-cmd', os.environ['DISCO_CHECK'], '--exec', os.environ['DISCO_RELOAD']]
-    p = subprocess.Popen(args, stdout=open(f'{W}/{tool}.log', 'w'), stderr=subprocess.STDOUT)
+    env = dict(os.environ)
+    if tool == 'disco' and os.environ.get('SHOW_DISCO_TIMES'):
+        env['COREKIT_LOG'] = 'debug'
+    p = subprocess.Popen(args, stdout=open(f'{W}/{tool}.log', 'a'), stderr=subprocess.STDOUT, env=env)
     time.sleep(1.5)
     return p
 
@@ -168,13 +175,12 @@ ops = [('PUT', '/services/web/c', '127.0.0.185:8081'), ('DELETE', '/services/web
        ('PUT', '/services/web/b', '127.0.0.186:8081'), ('PUT', '/services/web/a', '127.0.0.182:8081'),
        ('PUT', '/services/web/b', '127.0.0.183:8081'), ('DELETE', '/services/web/c', None)]
 
-results = {}
-for tool in ['confd', 'disco']:
+def phase(tool, n, results):
     etcd('PUT', '/services/web/a', '127.0.0.182:8081'); etcd('PUT', '/services/web/b', '127.0.0.183:8081'); etcd('DELETE', '/services/web/c')
     p = start(tool)
     dest, stamps = f'{W}/{tool}/upstream.conf', f'{W}/{tool}/reload.stamps'
-    f_ms, r_ms, w_ms = [], [], []
-    for i in range(N):
+    f_ms, r_ms, w_ms = results[tool][:3]
+    for i in range(n):
         method, key, value = ops[i % len(ops)]
         before, nst, wk = read(dest), len(read(stamps).split()), workers(tool)
         t0 = time.time()
@@ -189,27 +195,42 @@ for tool in ['confd', 'disco']:
         for lst, t in ((f_ms, tf), (r_ms, tr), (w_ms, tw)):
             if t is not None: lst.append((t - t0) * 1000)
         time.sleep(0.3)
+    return p
+
+def race(tool, p, results):
     # confd README 4.2: a second write d ms after the first.
-    stale = []
+    dest = f'{W}/{tool}/upstream.conf'
     for d in (0, 2, 5, 10, 15):
         for k in range(2):
             v1, v2 = f'127.0.0.185:{9000 + 10 * d + k}', f'127.0.0.186:{9000 + 10 * d + k}'
             etcd('PUT', '/services/web/r', v1); time.sleep(d / 1000); etcd('PUT', '/services/web/r', v2)
             t0 = time.time()
             while time.time() - t0 < 2 and v2 not in read(dest): time.sleep(0.002)
-            stale.append((d, v2 not in read(dest)))
+            results[tool][3].append((d, v2 not in read(dest)))
             etcd('DELETE', '/services/web/r'); time.sleep(0.3)
-    p.terminate(); p.wait()
-    results[tool] = (f_ms, r_ms, w_ms, stale)
+
+ROUNDS = int(os.environ['ROUNDS'])
+results = {t: ([], [], [], []) for t in ('confd', 'disco')}
+for rnd in range(ROUNDS):
+    order = ['confd', 'disco'] if rnd % 2 == 0 else ['disco', 'confd']
+    for tool in order:
+        p = phase(tool, N // ROUNDS, results)
+        if rnd == ROUNDS - 1:
+            race(tool, p, results)
+        p.terminate(); p.wait()
 
 def stat(v):
     if not v: return 'n/a'
     return f'{statistics.median(v):.1f} ({min(v):.1f}–{max(v):.1f}), n={len(v)}'
 
-print(f'\n| {N} writes, ms after the write is sent | confd v0.16 -watch | disco render --watch |')
+print(f'\n| {N // ROUNDS * ROUNDS} writes in {ROUNDS} turns, ms after the write is sent | confd v0.16 -watch | disco render --watch |')
 print('|---|---|---|')
 for i, name in enumerate(['rendered file changed', 'reload command done', 'new nginx worker']):
     print(f'| {name} | {stat(results["confd"][i])} | {stat(results["disco"][i])} |')
+if os.environ.get('SHOW_DISCO_TIMES'):
+    for l in open(f'{W}/disco.log'):
+        if 'render: ' in l and ('staged in' in l or 'read /services' in l):
+            print(l.rstrip())
 for tool in ['confd', 'disco']:
     s = results[tool][3]
     print(f'{tool}: second write d ms after the first, not rendered within 2 s: '

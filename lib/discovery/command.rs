@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How a command ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub fn run(cmd: &str, env: &[(&str, &str)], limit: Duration) -> Outcome {
     unsafe {
         c.pre_exec(crate::os::stop::unblock_in_child);
     }
-    let mut child = match c.spawn() {
+    let child = match c.spawn() {
         Ok(ch) => ch,
         Err(e) => {
             return Outcome {
@@ -66,21 +66,23 @@ pub fn run(cmd: &str, env: &[(&str, &str)], limit: Duration) -> Outcome {
         let _ = reader.read_to_end(&mut buf);
         let _ = tx.send(buf);
     });
-    let deadline = Instant::now() + limit;
+    // Wait in a thread of its own, so the exit is seen the moment it happens (no polling).
+    let pid = child.id() as i32;
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut child = child;
+        let _ = done_tx.send(child.wait().ok());
+    });
     let mut timed_out = false;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(st)) => break Some(st),
-            Ok(None) if Instant::now() >= deadline => {
-                timed_out = true;
-                // SAFETY: kill(2) on the group this child leads.
-                unsafe {
-                    libc::kill(-(child.id() as i32), libc::SIGKILL);
-                }
-                break child.wait().ok();
+    let status = match done_rx.recv_timeout(limit) {
+        Ok(st) => st,
+        Err(_) => {
+            timed_out = true;
+            // SAFETY: kill(2) on the group this child leads.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(_) => break None,
+            done_rx.recv().ok().flatten()
         }
     };
     // A process the command left in the background may hold the pipe open: its output is
@@ -108,6 +110,7 @@ mod tests {
 
     #[test]
     fn success_failure_output_and_time_limit() {
+        use std::time::Instant;
         let o = run("echo out; echo err >&2; exit 0", &[], Duration::from_secs(5));
         assert!(o.success, "{o:?}");
         assert_eq!(o.output, "out\nerr");

@@ -10,6 +10,9 @@
 //!    in the command and `$DISCO_SRC` name the staged file); a failure keeps the old file;
 //! 5. rename it into place (atomic); run `--exec`; a failure puts the old file back.
 //!
+//! The staged file is fsynced while the check runs, and before the rename; the directory
+//! is fsynced after `--exec`, so neither fsync delays the reload more than it must.
+//!
 //! With `--watch` a [`super::watch`] thread reports changes. An isolated change is rendered
 //! at once; a change that comes within `debounce` of the one before it is part of a burst,
 //! and waits until the store has been quiet for `debounce` (at most [`max_delay`]), so a
@@ -119,7 +122,13 @@ pub fn install(r: &Render, content: &[u8]) -> Result<Outcome, Error> {
         use std::os::unix::fs::PermissionsExt;
         std::fs::metadata(&r.out).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o644)
     });
-    let staged = crate::os::file::stage(&r.out, content, mode).map_err(|e| file_err(&r.out, e))?;
+    // The staged file's fsync runs while the check reads it (from the page cache); the rename
+    // waits for it, and the directory's fsync waits until the reload has run.
+    let t0 = Instant::now();
+    let mut staged =
+        crate::os::file::stage_unsynced(&r.out, content, mode).map_err(|e| file_err(&r.out, e))?;
+    let synced = staged.sync_in_background();
+    let t_staged = t0.elapsed();
     if let Some(check) = &r.check_cmd {
         let src = staged.path().display().to_string();
         let out = r.out.display().to_string();
@@ -132,7 +141,16 @@ pub fn install(r: &Render, content: &[u8]) -> Result<Outcome, Error> {
             return Ok(Outcome::CheckFailed(describe(&o)));
         }
     }
-    staged.commit().map_err(|e| file_err(&r.out, e))?;
+    let t_checked = t0.elapsed();
+    synced.join().unwrap_or(Ok(())).map_err(|e| file_err(&r.out, e))?;
+    let t_synced = t0.elapsed();
+    staged.commit_unsynced_dir().map_err(|e| file_err(&r.out, e))?;
+    let _dir_synced = DirSync(&r.out);
+    log::debug!(
+        "{}: staged in {t_staged:?}, checked at {t_checked:?}, synced at {t_synced:?}, in place at {:?}",
+        r.out.display(),
+        t0.elapsed()
+    );
     if let Some(exec) = &r.exec {
         let out = r.out.display().to_string();
         let o = command::run(exec, &[("DISCO_OUT", &out)], r.cmd_timeout);
@@ -153,10 +171,23 @@ pub fn install(r: &Render, content: &[u8]) -> Result<Outcome, Error> {
     Ok(Outcome::Written)
 }
 
+/// Fsyncs the directory of the file when dropped (after `--exec`, whatever it did).
+struct DirSync<'a>(&'a Path);
+
+impl Drop for DirSync<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = crate::os::file::sync_dir_of(self.0) {
+            log::warn!("{}: cannot fsync its directory: {e}", self.0.display());
+        }
+    }
+}
+
 /// One cycle: read, render, install. Returns the outcome and the index rendered.
 pub fn once(c: &Client, r: &Render, min_index: u64) -> Result<(Outcome, u64), Error> {
+    let t0 = Instant::now();
     let t = Template::load(&r.template)?;
     let data = read(c, &r.prefix, min_index)?;
+    log::debug!("read {} at index {} in {:?}", r.prefix, data.index, t0.elapsed());
     render_data(r, &t, &data)
 }
 

@@ -27,7 +27,9 @@ fn main() {
         Ok(kv_serve::Ended::Stopped) => {}
         Ok(kv_serve::Ended::Removed) => log::info!("this member has been removed from the cluster; stopping"),
         Err(e) => {
-            log::error!("{e}");
+            for line in e.to_string().lines() {
+                log::error!("{line}");
+            }
             std::process::exit(exit::FAILURE);
         }
     }

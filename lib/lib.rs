@@ -5,7 +5,8 @@
 //! | [`store`] | the etcd v2 store: tree, TTLs, event history, watchers |
 //! | [`raft`] | consensus: the Raft thread, its log on disk, the replicated state machine |
 //! | [`api`] | the etcd v2 HTTP API served by `kv-serve` |
-//! | [`client`] | a blocking etcd v2 client: endpoints, failover, member sync (used by `kv`) |
+//! | [`client`] | a blocking etcd v2 client: endpoints, failover, member sync (used by `kv`, `disco`) |
+//! | [`discovery`] | `disco`: the discovery service, etcd's join algorithm, announcing backends, rendering configs |
 //! | [`unit`] | systemd unit files: syntax, Exec lines, specifiers, the typed service |
 //! | [`sched`] | the cluster scheduler: key layout, `[X-Fleet]`, the engine's decisions |
 //! | [`agent`] | `unit-run`: the node agent that supervises units, their journal and containers |
@@ -18,6 +19,7 @@ pub mod api;
 pub mod cli;
 pub mod client;
 pub mod cloudconfig;
+pub mod discovery;
 pub mod os;
 pub mod raft;
 pub mod sched;

@@ -133,6 +133,20 @@ fn bash_completes_cfg_init() {
 }
 
 #[test]
+fn bash_completes_disco_commands_and_flags() {
+    let got = bash_complete("completions/bash/disco", &["disco", "se"]);
+    assert_eq!(got, ["serve"], "disco se<TAB>");
+    let got = bash_complete("completions/bash/disco", &["disco", ""]);
+    assert_offers(&got, &["serve", "new", "announce", "list", "render"], "disco <TAB>");
+    let got = bash_complete("completions/bash/disco", &["disco", "render", "--ch"]);
+    assert_eq!(got, ["--check-cmd"], "disco render --ch<TAB>");
+    let got = bash_complete("completions/bash/disco", &["disco", "serve", "--token"]);
+    assert_eq!(got, ["--token-ttl"], "disco serve --token<TAB>");
+    let got = bash_complete("completions/bash/kv-serve", &["kv-serve", "--discovery-f"]);
+    assert_eq!(got, ["--discovery-fallback"], "kv-serve --discovery-f<TAB>");
+}
+
+#[test]
 fn zsh_completions_parse() {
     require_shell("zsh");
     for rel in [
@@ -141,6 +155,7 @@ fn zsh_completions_parse() {
         "completions/zsh/_unit-run",
         "completions/zsh/_unit-sched",
         "completions/zsh/_cfg-init",
+        "completions/zsh/_disco",
     ] {
         let out = Command::new("zsh").args(["-f", "-n"]).arg(file(rel)).output().expect("run zsh");
         assert!(
@@ -185,6 +200,7 @@ fn fish_completions_parse_and_complete() {
         "completions/fish/unit-run.fish",
         "completions/fish/unit-sched.fish",
         "completions/fish/cfg-init.fish",
+        "completions/fish/disco.fish",
     ] {
         let out =
             Command::new("fish").arg("--no-config").arg("-n").arg(file(rel)).output().expect("run fish");
@@ -219,5 +235,15 @@ fn fish_completions_parse_and_complete() {
         &fish_complete("completions/fish/cfg-init.fish", "cfg-init apply --ro"),
         &["--root"],
         "fish: cfg-init apply --ro<TAB>",
+    );
+    assert_offers(
+        &fish_complete("completions/fish/disco.fish", "disco ann"),
+        &["announce"],
+        "fish: disco ann<TAB>",
+    );
+    assert_offers(
+        &fish_complete("completions/fish/disco.fish", "disco render --deb"),
+        &["--debounce"],
+        "fish: disco render --deb<TAB>",
     );
 }

@@ -15,14 +15,19 @@ complete -c kv-serve -l initial-cluster-state -d '`new` to bootstrap a cluster, 
 existing\t''"
 complete -c kv-serve -l initial-cluster-token -d 'Token that makes the IDs of a new cluster unique' -r
 complete -c kv-serve -l advertise-client-urls -d 'This member\'s client URLs, as advertised to clients and the rest of the cluster' -r
-complete -c kv-serve -l discovery -d 'Discovery URL used to bootstrap the cluster (not supported yet)' -r
+complete -c kv-serve -l discovery -d 'Discovery URL used to bootstrap the cluster instead of --initial-cluster: a `disco new` token URL (http://HOST/TOKEN), or a store directory (http://STORE/v2/keys/DIR/ID)' -r
 complete -c kv-serve -l discovery-srv -d 'DNS SRV domain used to bootstrap the cluster (not supported)' -r
-complete -c kv-serve -l discovery-fallback -d 'What to do when discovery fails: `exit` or `proxy`' -r -f -a "exit\t''
+complete -c kv-serve -l discovery-fallback -d 'What to do when the discovery token\'s cluster is already full: `exit`, or run as a `proxy` to it' -r -f -a "exit\t''
 proxy\t''"
-complete -c kv-serve -l discovery-proxy -d 'HTTP proxy for the discovery service (not supported)' -r
-complete -c kv-serve -l proxy -d 'Proxy mode (`off` only: kv-serve is always a full member)' -r -f -a "off\t''
+complete -c kv-serve -l discovery-proxy -d 'HTTP proxy (http://HOST:PORT, CONNECT) to reach the discovery service through' -r
+complete -c kv-serve -l proxy -d '`on`: run as a proxy that passes client requests to the cluster\'s members instead of as a member; `readonly`: a proxy that passes GETs only; `off`: a member' -r -f -a "off\t''
 readonly\t''
 on\t''"
+complete -c kv-serve -l proxy-failure-wait -d 'Milliseconds an endpoint that failed is left alone' -r
+complete -c kv-serve -l proxy-refresh-interval -d 'Milliseconds between two refreshes of the members\' client URLs' -r
+complete -c kv-serve -l proxy-dial-timeout -d 'Milliseconds to connect to a member' -r
+complete -c kv-serve -l proxy-write-timeout -d 'Milliseconds for a member to take a request and answer its headers (watches excepted)' -r
+complete -c kv-serve -l proxy-read-timeout -d 'Milliseconds a member\'s answer may pause, headers included (0: no limit)' -r
 complete -c kv-serve -l cert-file -d 'TLS and authentication flags of etcd; kv-serve speaks plain HTTP only and refuses them' -r
 complete -c kv-serve -l key-file -r
 complete -c kv-serve -l trusted-ca-file -r

@@ -4,12 +4,15 @@
 //! - [`form`]: Go-compatible form and query parsing;
 //! - [`keys`]: `/v2/keys` (reads, watches, writes through Raft);
 //! - [`cluster`]: `/version`, `/health`, `/v2/members`, `/v2/machines`, `/v2/stats/*`.
-//! - [`serve`]: a member composed: listeners, the Raft node, peers, then clients, until stopped.
+//! - [`serve`]: a member composed: listeners, the Raft node, peers, then clients, until stopped
+//!   (or, in proxy mode, no member at all);
+//! - [`proxy`]: etcd 2's proxy mode: client requests passed on to the cluster's members.
 
 pub mod cluster;
 pub mod form;
 pub mod http;
 pub mod keys;
+pub mod proxy;
 pub mod serve;
 
 use std::sync::Arc;

@@ -16,6 +16,7 @@ pub fn programs() -> Vec<(clap::Command, String)> {
         (super::unit_run::Args::command(), UNIT_RUN_EXTRA.to_string()),
         (super::unit_sched::Args::command(), UNIT_SCHED_EXTRA.to_string()),
         (super::cfg_init::Args::command(), cfg_init_extra()),
+        (super::disco::Args::command(), DISCO_EXTRA.to_string()),
     ]
 }
 
@@ -106,11 +107,39 @@ POST for in\-order keys; DELETE with \fBdir\fR, \fBrecursive\fR, \fBprevValue\fR
 Errors carry etcd's JSON body \fB{"errorCode","message","cause","index"}\fR and HTTP status.
 .SH CLUSTERS
 Members found a cluster together from the same \fB\-\-initial\-cluster\fR and
-\fB\-\-initial\-cluster\-token\fR, and talk Raft over HTTP on their peer URLs. To grow a running
+\fB\-\-initial\-cluster\-token\fR, or from a discovery token (below), and talk Raft over HTTP on
+their peer URLs. To grow a running
 cluster, add the member first (\fBkv member add NAME PEER_URL\fR, or \fBPOST /v2/members\fR), then
 start it with \fB\-\-initial\-cluster\-state existing\fR and \fB\-\-initial\-cluster\fR listing the
 cluster's members; it asks them for the membership and catches up from a snapshot. A member that
 is removed stops. A data dir made with another \fB\-\-initial\-cluster\-token\fR is refused.
+.SH DISCOVERY
+With \fB\-\-discovery\fR \fIURL\fR (instead of \fB\-\-initial\-cluster\fR) a new member finds
+its cluster as etcd 2 does: it reads the token's size, registers itself as
+\fIURL\fR/\fIMEMBER_ID\fR = \fINAME\fR=\fIPEER_URL\fR (created with prevExist=false; the ID is
+etcd's, SHA\-1 of its peer URLs and the discovery URL, which is also the cluster token), waits
+with a watch until \fIsize\fR members registered, and bootstraps with the first \fIsize\fR by
+creation index. \fIURL\fR is a token URL of \fBdisco serve\fR or discovery.etcd.io
+(\fBdisco new\fR makes one), or a directory on any etcd v2 store,
+\fBhttp://\fR\fISTORE\fR\fB/v2/keys/discovery/\fR\fIID\fR (\fBdisco new \-\-kv\fR makes one). Failures to
+reach it are retried after 2, 4, 8 \(en 256 s; \fB\-\-discovery\-proxy\fR sends the requests
+through an HTTP (CONNECT) proxy. A member whose data dir already holds a member ignores the
+token, as etcd does (keep \fB\-\-discovery\fR on restarts: its URL is the cluster token).
+.PP
+When the token already has \fIsize\fR members, \fB\-\-discovery\-fallback exit\fR exits with
+etcd's message (\fBfailed to join discovery cluster (discovery: cluster is full)\fR), and
+\fBproxy\fR (the default) makes this process a proxy to the cluster (below). A member that
+registered before but has lost its data dir gets etcd's \fBhas previously registered with
+discovery service token\fR error: use a new token.
+.SH "PROXY MODE"
+With \fB\-\-proxy on\fR (or \fBreadonly\fR), or after a full discovery token, kv\-serve is
+etcd 2's proxy: no member of its own, it passes every client request to the cluster's members
+and streams their answers back (watches included). It learns the members' client URLs from
+their peer URLs (\fB\-\-initial\-cluster\fR, or the discovery token) and refreshes them every
+\fB\-\-proxy\-refresh\-interval\fR; it keeps the peer URLs in \fIDATA_DIR\fR/proxy/cluster, and a
+data dir holding that file starts as a proxy again. A member it cannot reach is left alone for
+\fB\-\-proxy\-failure\-wait\fR and the next one is tried. \fBreadonly\fR answers anything but GET
+with 501. \fB/v2/config/local/proxy\fR lists the endpoints in use.
 .SH DURABILITY
 Every write goes through Raft. Log entries and the hard state are appended to a write\-ahead
 log in \fIDATA_DIR\fR/wal/ and fdatasynced before any client is answered, so an acknowledged
@@ -126,7 +155,7 @@ may take at most 10 MiB and must arrive within 60 s. A larger or slower request 
 path segments (error 209). Values up to the body limit are accepted.
 .SH "EXIT STATUS"
 0 after a clean stop (SIGTERM or SIGINT); 2 for bad flags or environment variables (nothing
-is created or bound); 3 when the member cannot start or its disk fails.
+is created or bound); 3 when the member cannot start (discovery failed included) or its disk fails.
 .SH EXAMPLES
 One member with etcd's defaults, data in ./default.kv:
 .PP
@@ -134,8 +163,16 @@ One member with etcd's defaults, data in ./default.kv:
     kv\-serve
     curl \-L http://127.0.0.1:2379/v2/keys/message \-XPUT \-d value="CROC Cloud"
 .fi
+.PP
+A member of a three\-member cluster found through a discovery token:
+.PP
+.nf
+    kv\-serve \-\-name n1 \-\-discovery http://disco.example:8087/3e86b59982e49066c5d813af1c2e2579 \\
+      \-\-initial\-advertise\-peer\-urls http://10.0.0.1:2380 \-\-listen\-peer\-urls http://10.0.0.1:2380 \\
+      \-\-advertise\-client\-urls http://10.0.0.1:2379 \-\-listen\-client\-urls http://10.0.0.1:2379
+.fi
 .SH "SEE ALSO"
-etcd(1), etcdctl(1)
+disco(1), etcd(1), etcdctl(1)
 "#;
 
 const KV_EXTRA: &str = r#".SH "EXIT STATUS"
@@ -295,7 +332,7 @@ corekit\-keys(7), unit\-run(1), fleetctl(1)
 
 const KEYS_7: &str = r#".TH corekit-keys 7 "" corekit corekit
 .SH NAME
-corekit\-keys \- where the unit scheduler keeps its state in the store
+corekit\-keys \- where corekit's programs keep their state in the store
 .SH DESCRIPTION
 \fBunit\-sched\fR (the command line and the engine) and the agents of \fBunit\-run daemon \-\-endpoints\fR
 share their state through the store's etcd v2 API, under one prefix (default \fB/_corekit/sched\fR,
@@ -348,8 +385,35 @@ knows the latest moment its record can still exist; at that moment it stops ever
 for the cluster (before the engine can have seen the expiry) and takes units again only after a
 renewal got through and it has read its \fBschedule/\fR directory afresh. A store outage shorter than
 \fBagent_ttl\fR changes nothing.
+.SH "DISCOVERY AND SERVICES"
+\fBdisco\fR(1) keeps discovery.etcd.io's layout, so kv\-serve, etcd and the original service share it:
+.TP
+\fB/_etcd/registry/\fR\fItoken\fR\fB/_config/size\fR
+The cluster's size (text, decimal), created with \fBprevExist=false\fR by \fBdisco serve\fR's \fB/new\fR.
+With \fB\-\-token\-ttl\fR, the \fItoken\fR directory carries that TTL.
+.TP
+\fB/_etcd/registry/\fR\fItoken\fR\fB/\fR\fImember\-id\fR
+A member that registered (text): \fIname\fR\fB=\fR\fIpeer\-URL\fR pairs joined with \fB,\fR. \fImember\-id\fR is
+etcd's (hex of the first 8 bytes of SHA\-1 of the sorted peer URLs and the discovery URL). Created with
+\fBprevExist=false\fR by the member (kv\-serve \fB\-\-discovery\fR, etcd).
+.TP
+\fB/_disco/owners/\fR\fItoken\fR\fB/\fR\fImember\-id\fR
+The client address that registered the entry through \fBdisco serve\fR (text), with the token's TTL;
+only that address may change or delete the entry. Outside the token's directory, so members'
+watches never see it. Written by \fBdisco serve\fR.
+.TP
+\fIdir\fR\fB/\fR\fItoken\fR\fB/_config/size\fR, \fIdir\fR\fB/\fR\fItoken\fR\fB/\fR\fImember\-id\fR
+The same for private discovery straight on a store (\fBdisco new \-\-kv\fR, \fIdir\fR default \fB/discovery\fR;
+discovery URL \fBhttp://\fR\fIstore\fR\fB/v2/keys\fR\fIdir\fR\fB/\fR\fItoken\fR).
+.TP
+\fB/services/\fR\fIservice\fR\fB/\fR\fIinstance\fR
+A backend (text): the address load balancers send requests to, \fIaddr\fR[\fB:\fR\fIport\fR], with a TTL
+(30 s by default) refreshed (\fBrefresh=true\fR) every third of it while its health check passes, and
+deleted when the check fails or its announcer stops. \fIinstance\fR defaults to the address. Written
+by \fBdisco announce\fR; read and watched by \fBdisco render\fR and \fBdisco list\fR. The prefix is
+\fB\-\-prefix\fR (default \fB/services\fR).
 .SH "SEE ALSO"
-unit\-sched(1), unit\-run(1), kv(1)
+unit\-sched(1), unit\-run(1), kv(1), disco(1)
 "#;
 
 const CFG_INIT_KEYS_INTRO: &str = r#".SH "CLOUD-CONFIG KEYS"
@@ -436,4 +500,116 @@ cfg\-init started), \fIROOT\fR/etc/environment, \fIROOT\fR/etc/hosts, \fIROOT\fR
 .fi
 .SH "SEE ALSO"
 kv\-serve(1), unit\-run(1), coreos\-cloudinit(1)
+"#;
+
+const DISCO_EXTRA: &str = r#".SH "DISCOVERY SERVICE"
+\fBdisco serve\fR answers what discovery.etcd.io answers, byte for byte (status, headers in
+Go's order, body), so etcd members and clients cannot tell them apart:
+.TP
+\fB/new?size=\fR\fIN\fR (any method; a form body's \fBsize\fR first)
+A new token: 16 random bytes in hex. Answer 200, \fBtext/plain\fR, \fIHOST\fR/\fITOKEN\fR with no
+newline. \fIN\fR defaults to 3; a non\-number is 400 with Go's \fBstrconv.Atoi\fR message;
+unlike the original, a size outside 1\(en\fB\-\-max\-size\fR is 400 too (etcd members crash on 0).
+A store failure is 400 \fBUnable to generate token\fR.
+.TP
+\fB/\fR\fITOKEN\fR, \fB/\fR\fITOKEN\fR\fB/\fR (GET, PUT); \fB/\fR\fITOKEN\fR\fB/\fR\fIID\fR (GET, PUT, DELETE); \fB/\fR\fITOKEN\fR\fB/_config/size\fR (GET)
+Passed to the store's \fB/v2/keys/_etcd/registry/\fR\fITOKEN\fR... with the same method, query
+(\fBwait=true\fR long polls included) and body; the store's status, headers and body come back.
+Another method on these paths is 405; any other path 404; an unclean path a 301 to its clean form.
+.TP
+\fB/health\fR, \fB/robots.txt\fR, \fB/\fR, \fB/metrics\fR
+\fBOK\fR after making and deleting a token (400 when that fails); no robots; a 301 to the
+cluster\-discovery documentation; request counters in Prometheus' text format.
+.PP
+What it adds: \fB\-\-token\-ttl\fR makes tokens (and their entries) expire; the client address
+that registered an entry is recorded, and only it may overwrite or delete the entry (403 for
+anyone else; the original let anyone delete members); the token's directory and \fB_config\fR
+are not writable through the service, and entries can only be registered under tokens that
+exist; each client address may make \fB\-\-rate\-limit\fR requests a second (bursts of
+\fB\-\-rate\-burst\fR) and have \fB\-\-max\-open\fR open at once, else 429; the store may be several
+endpoints (failover), and a store that does not answer gives 503 instead of a dropped connection.
+.SH "KEY LAYOUT"
+.nf
+/_etcd/registry/\fITOKEN\fR/_config/size     = "3"
+/_etcd/registry/\fITOKEN\fR/\fIMEMBER_ID\fR       = "\fINAME\fR=\fIPEER_URL\fR[,...]"
+/_disco/owners/\fITOKEN\fR/\fIMEMBER_ID\fR        = address that registered it (disco serve)
+/discovery/\fITOKEN\fR/_config/size          = "3"   (disco new \-\-kv: private discovery)
+/services/\fISERVICE\fR/\fIINSTANCE\fR           = "\fIADDR\fR[:\fIPORT\fR]" with a TTL (disco announce)
+.fi
+.SH "ANNOUNCING"
+\fBdisco announce\fR \fISERVICE ADDR\fR[:\fIPORT\fR] sets /services/\fISERVICE\fR/\fIINSTANCE\fR (the
+instance defaults to the address) with \fB\-\-ttl\fR, runs the health check every
+\fB\-\-interval\fR (a third of the TTL) and, while it passes, refreshes the TTL
+(\fBrefresh=true\fR: watchers are not woken). A failing check deletes the key at once; a passing
+one sets it again. SIGTERM or SIGINT deletes it and exits 0; a process that dies leaves the
+TTL to remove it.
+.SH TEMPLATES
+\fBdisco render\fR renders a Jinja2 template (minijinja) with blocks trimmed (\fBtrim_blocks\fR,
+\fBlstrip_blocks\fR) and the final newline kept. It sees everything under \fB\-\-prefix\fR, read
+at one store index:
+.TP
+\fBservices\fR, \fBservice(\fR\fIname\fR\fB)\fR
+service name \(-> instances \fB{name, key, value, addr, ttl}\fR sorted by name; one service's list.
+.TP
+\fBkeys\fR, \fBget(\fR\fIkey\fR[\fB, \fR\fIdefault\fR]\fB)\fR, \fBexists(\fR\fIkey\fR\fB)\fR
+every key under the prefix and its value; one value (an error, and nothing rendered, if it is
+missing and no default is given). Relative keys are under the prefix.
+.TP
+\fBgets(\fR\fIpattern\fR\fB)\fR, \fBgetvs(\fR\fIpattern\fR\fB)\fR, \fBls(\fR\fIdir\fR\fB)\fR
+\fB{key, value}\fR (or values) of the keys matching \fIpattern\fR (\fB*\fR and \fB?\fR within one path
+segment, as confd's \fBgets\fR); the names directly under \fIdir\fR.
+.TP
+\fBenv(\fR\fIname\fR[\fB, \fR\fIdefault\fR]\fB)\fR, \fBprefix\fR, \fBindex\fR, \fB|base\fR, \fB|dirname\fR
+an environment variable; the prefix; the store index read at (it moves with every write,
+TTL refreshes included); the last part of a key and the rest.
+.PP
+A cycle renders, compares with the file (equal: nothing is written and nothing runs), stages
+the new content beside the file, runs \fB\-\-check\-cmd\fR on it (\fB{{src}}\fR and
+\fB$DISCO_SRC\fR name it; a failure keeps the old file), renames it into place, and runs
+\fB\-\-exec\fR (a failure puts the old file back). Failed cycles are retried after 1, 2, 4 \(en 60 s.
+With \fB\-\-watch\fR a change is rendered at once; a change within \fB\-\-debounce\fR of the one
+before it waits for that much quiet (1 s at most), so a burst costs one or two reloads. The
+watch resumes from the index after the last change it saw (after a failover to another endpoint
+or a store restart too); a 401 \fBevent index cleared\fR, a store whose index went back or a
+different cluster makes it read everything again. No update is lost.
+.SH ENVIRONMENT
+.TP
+\fBKV_ENDPOINTS\fR
+The store's client URLs when \fB\-\-kv\fR is not given (every command).
+.TP
+\fBDISC_ETCD\fR, \fBDISC_HOST\fR, \fBDISC_ADDR\fR
+\fBdisco serve\fR's \fB\-\-kv\fR, \fB\-\-host\fR and \fB\-\-addr\fR, as discovery.etcd.io reads them.
+.TP
+\fBDISCO_SERVER\fR
+\fBdisco new\fR's \fB\-\-server\fR.
+.TP
+\fBDISCO_SRC\fR, \fBDISCO_OUT\fR
+Set for \fB\-\-check\-cmd\fR (the staged file, the file) and \fB\-\-exec\fR (the file).
+.SH "EXIT STATUS"
+0 success (\fBrender\fR: rendered or already current; \fBserve\fR, \fBannounce\fR,
+\fBrender \-\-watch\fR: stopped by SIGTERM or SIGINT); 1 a negative answer: \fBlist\fR found no
+instance, \fBrender\fR's check or exec failed (the old file is in place); 2 bad usage, flags or
+template; 3 the store or discovery service cannot be reached, or an internal error.
+.SH EXAMPLES
+A discovery service on a local store, a token, and three members that find each other:
+.PP
+.nf
+    disco serve \-\-kv http://127.0.0.1:2379 \-\-host http://10.0.0.9:8087 &
+    TOKEN=$(disco new \-\-server http://10.0.0.9:8087 \-\-size 3)
+    kv\-serve \-\-name n1 \-\-discovery $TOKEN ...     # on each of the three machines
+.fi
+.PP
+Backends announce themselves; nginx follows them:
+.PP
+.nf
+    disco announce web 10.0.0.5:8080 \-\-ttl 30 \-\-health\-url http://10.0.0.5:8080/health
+    disco list web
+    disco render \-\-watch \-\-template nginx\-lb.conf.tmpl \-\-out /run/nginx\-lb/nginx.conf \\
+      \-\-check\-cmd 'nginx \-t \-q \-c {{src}}' \-\-exec 'nginx \-s reload \-c /run/nginx\-lb/nginx.conf'
+.fi
+.PP
+examples/web\-announce@.service, web\-lb\-render.service and nginx\-lb.service run the same as
+units (unit\-run(1)).
+.SH "SEE ALSO"
+kv\-serve(1), kv(1), unit\-run(1), nginx(8), confd(1)
 "#;

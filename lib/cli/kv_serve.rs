@@ -141,7 +141,8 @@ pub struct Args {
     )]
     pub advertise_client_urls: Vec<String>,
 
-    /// Discovery URL used to bootstrap the cluster (not supported yet).
+    /// Discovery URL used to bootstrap the cluster instead of --initial-cluster: a `disco new`
+    /// token URL (http://HOST/TOKEN), or a store directory (http://STORE/v2/keys/DIR/ID).
     #[arg(long, env = "ETCD_DISCOVERY", value_name = "URL", help_heading = "Clustering")]
     pub discovery: Option<String>,
 
@@ -149,21 +150,73 @@ pub struct Args {
     #[arg(long, env = "ETCD_DISCOVERY_SRV", value_name = "DOMAIN", hide = true)]
     pub discovery_srv: Option<String>,
 
-    /// What to do when discovery fails: `exit` or `proxy`.
-    #[arg(long, env = "ETCD_DISCOVERY_FALLBACK", default_value = "proxy", value_parser = ["exit", "proxy"], hide = true)]
+    /// What to do when the discovery token's cluster is already full: `exit`, or run as a
+    /// `proxy` to it.
+    #[arg(long, env = "ETCD_DISCOVERY_FALLBACK", default_value = "proxy", value_parser = ["exit", "proxy"], help_heading = "Clustering")]
     pub discovery_fallback: String,
 
-    /// HTTP proxy for the discovery service (not supported).
-    #[arg(long, env = "ETCD_DISCOVERY_PROXY", value_name = "URL", hide = true)]
+    /// HTTP proxy (http://HOST:PORT, CONNECT) to reach the discovery service through.
+    #[arg(long, env = "ETCD_DISCOVERY_PROXY", value_name = "URL", help_heading = "Clustering")]
     pub discovery_proxy: Option<String>,
 
     /// Reject reconfiguration requests that would cause quorum loss.
     #[arg(long, env = "ETCD_STRICT_RECONFIG_CHECK", hide = true)]
     pub strict_reconfig_check: bool,
 
-    /// Proxy mode (`off` only: kv-serve is always a full member).
-    #[arg(long, env = "ETCD_PROXY", default_value = "off", value_parser = ["off", "readonly", "on"], hide = true)]
+    /// `on`: run as a proxy that passes client requests to the cluster's members instead of as a
+    /// member; `readonly`: a proxy that passes GETs only; `off`: a member.
+    #[arg(long, env = "ETCD_PROXY", default_value = "off", value_parser = ["off", "readonly", "on"], help_heading = "Proxy")]
     pub proxy: String,
+
+    /// Milliseconds an endpoint that failed is left alone.
+    #[arg(
+        long,
+        env = "ETCD_PROXY_FAILURE_WAIT",
+        default_value_t = 5000,
+        value_name = "MS",
+        help_heading = "Proxy"
+    )]
+    pub proxy_failure_wait: u64,
+
+    /// Milliseconds between two refreshes of the members' client URLs.
+    #[arg(
+        long,
+        env = "ETCD_PROXY_REFRESH_INTERVAL",
+        default_value_t = 30000,
+        value_name = "MS",
+        help_heading = "Proxy"
+    )]
+    pub proxy_refresh_interval: u64,
+
+    /// Milliseconds to connect to a member.
+    #[arg(
+        long,
+        env = "ETCD_PROXY_DIAL_TIMEOUT",
+        default_value_t = 1000,
+        value_name = "MS",
+        help_heading = "Proxy"
+    )]
+    pub proxy_dial_timeout: u64,
+
+    /// Milliseconds for a member to take a request and answer its headers (watches excepted).
+    #[arg(
+        long,
+        env = "ETCD_PROXY_WRITE_TIMEOUT",
+        default_value_t = 5000,
+        value_name = "MS",
+        help_heading = "Proxy"
+    )]
+    pub proxy_write_timeout: u64,
+
+    /// Milliseconds a member's answer may pause, headers included (0: no limit).
+    #[arg(
+        long,
+        env = "ETCD_PROXY_READ_TIMEOUT",
+        default_value_t = 0,
+        value_name = "MS",
+        help_heading = "Proxy"
+    )]
+    pub proxy_read_timeout: u64,
 
     /// TLS and authentication flags of etcd; kv-serve speaks plain HTTP only and refuses them.
     #[arg(long, env = "ETCD_CERT_FILE", hide = true)]
@@ -220,16 +273,7 @@ pub fn validate(args: Args) -> Result<Config, String> {
             "--wal-dir: the log lives in --data-dir; a separate WAL directory is not supported",
         ),
         (args.cors.as_deref().is_some_and(|c| !c.is_empty()), "--cors is not supported"),
-        (
-            args.discovery.as_deref().is_some_and(|d| !d.is_empty()),
-            "--discovery is not supported yet; use --initial-cluster",
-        ),
         (args.discovery_srv.as_deref().is_some_and(|d| !d.is_empty()), "--discovery-srv is not supported"),
-        (
-            args.discovery_proxy.as_deref().is_some_and(|d| !d.is_empty()),
-            "--discovery-proxy is not supported",
-        ),
-        (args.proxy != "off", "--proxy: kv-serve is always a full member; only --proxy=off is supported"),
         (args.force_new_cluster, "--force-new-cluster is not supported yet"),
         (
             [
@@ -271,6 +315,29 @@ pub fn validate(args: Args) -> Result<Config, String> {
     }
     if args.snapshot_count == 0 {
         errors.push("--snapshot-count must be at least 1".into());
+    }
+    let discovery = args.discovery.as_deref().filter(|d| !d.is_empty());
+    if discovery.is_some() && args.initial_cluster.as_deref().is_some_and(|c| !c.is_empty()) {
+        errors.push(
+            "multiple discovery or bootstrap flags are set. Choose one of \"initial-cluster\", \"discovery\" or \"discovery-srv\""
+                .into(),
+        );
+    }
+    if let Some(d) = discovery
+        && let Err(e) = crate::discovery::token::DiscoveryUrl::parse(d)
+    {
+        errors.push(format!("--discovery: {e}"));
+    }
+    if let Some(p) = args.discovery_proxy.as_deref().filter(|p| !p.is_empty())
+        && let Err(e) = crate::client::check_proxy(p)
+    {
+        errors.push(format!("--discovery-proxy: {e}"));
+    }
+    if args.proxy_dial_timeout == 0 || args.proxy_write_timeout == 0 || args.proxy_refresh_interval == 0 {
+        errors.push(
+            "--proxy-dial-timeout, --proxy-write-timeout and --proxy-refresh-interval must be at least 1 ms"
+                .into(),
+        );
     }
     for (flag, urls) in [
         ("--listen-peer-urls", &args.listen_peer_urls),
@@ -330,5 +397,22 @@ pub fn run(cfg: Config) -> Result<Ended, serve::Error> {
         heartbeat: Duration::from_millis(a.heartbeat_interval),
         election_timeout: Duration::from_millis(a.election_timeout),
         snapshot_count: a.snapshot_count,
+        discovery: a.discovery.filter(|d| !d.is_empty()).map(|d| serve::Discovery {
+            url: crate::discovery::token::DiscoveryUrl::parse(&d).expect("checked by validate"),
+            fallback_proxy: a.discovery_fallback == "proxy",
+            http_proxy: a.discovery_proxy.filter(|p| !p.is_empty()),
+        }),
+        proxy: match a.proxy.as_str() {
+            "on" => serve::ProxyMode::On,
+            "readonly" => serve::ProxyMode::Readonly,
+            _ => serve::ProxyMode::Off,
+        },
+        proxy_timeouts: serve::ProxyTimeouts {
+            failure_wait: Duration::from_millis(a.proxy_failure_wait),
+            refresh_interval: Duration::from_millis(a.proxy_refresh_interval),
+            dial: Duration::from_millis(a.proxy_dial_timeout),
+            write: Duration::from_millis(a.proxy_write_timeout),
+            read: Duration::from_millis(a.proxy_read_timeout),
+        },
     })
 }

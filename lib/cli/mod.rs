@@ -3,6 +3,7 @@
 
 pub mod cfg_init;
 pub mod cluster_agent;
+pub mod disco;
 pub mod docs;
 pub mod kv;
 pub mod kv_serve;

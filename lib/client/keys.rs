@@ -51,6 +51,9 @@ pub struct Response {
     /// `X-Etcd-Index` of the answer.
     #[serde(skip)]
     pub index: u64,
+    /// `X-Etcd-Cluster-ID` of the answer, when the server sent one.
+    #[serde(skip)]
+    pub cluster_id: Option<String>,
 }
 
 /// Options of a GET.
@@ -110,10 +113,18 @@ const PATH_KEEP: &[u8] = b"-_.~$&+,/:;=@";
 /// means the same to every server).
 const QUERY_KEEP: &[u8] = b"-_.~";
 
+/// Where a store's keys are: `/v2/keys`.
+pub const KEYS_PREFIX: &str = "/v2/keys";
+
 /// `/v2/keys` + key, with a leading slash added when missing.
 pub fn key_path(key: &str) -> String {
+    prefixed_key_path(KEYS_PREFIX, key)
+}
+
+/// `prefix` + key (escaped), with a leading slash added when missing.
+pub fn prefixed_key_path(prefix: &str, key: &str) -> String {
     let key = if key.starts_with('/') { key.to_string() } else { format!("/{key}") };
-    format!("/v2/keys{}", escape(&key, PATH_KEEP))
+    format!("{prefix}{}", escape(&key, PATH_KEEP))
 }
 
 fn encode_pairs(pairs: &[(&str, String)]) -> String {
@@ -139,6 +150,7 @@ pub(crate) fn parse_answer(a: super::transport::Answer) -> Result<Response, Erro
             let mut r: Response = serde_json::from_str(&a.body)
                 .map_err(|e| Error::Decode(format!("{}: invalid answer: {e}", a.endpoint)))?;
             r.index = a.index.unwrap_or(0);
+            r.cluster_id = a.cluster_id;
             Ok(r)
         }
         _ => {
@@ -156,6 +168,11 @@ pub(crate) fn parse_answer(a: super::transport::Answer) -> Result<Response, Erro
 }
 
 impl Client {
+    /// The request path of `key` for this client (its key prefix + the escaped key).
+    pub fn key_path(&self, key: &str) -> String {
+        prefixed_key_path(&self.key_prefix, key)
+    }
+
     /// GET a key or directory.
     pub fn get(&self, key: &str, o: GetOptions) -> Result<Response, Error> {
         let mut q = Vec::new();
@@ -168,7 +185,7 @@ impl Client {
         if o.sorted {
             q.push(("sorted", "true".to_string()));
         }
-        parse_answer(self.send(&Request::get(with_query(key_path(key), q)))?)
+        parse_answer(self.send(&Request::get(with_query(self.key_path(key), q)))?)
     }
 
     /// PUT a value (or a directory with `o.dir`).
@@ -200,8 +217,8 @@ impl Client {
         form.sort_by(|a, b| a.0.cmp(b.0));
         let req = Request {
             method: "PUT",
-            target: with_query(key_path(key), q),
-            body: Some(("application/x-www-form-urlencoded", encode_pairs(&form).into_bytes())),
+            target: with_query(self.key_path(key), q),
+            body: Some(("application/x-www-form-urlencoded".into(), encode_pairs(&form).into_bytes())),
             long_poll: false,
         };
         parse_answer(self.send(&req)?)
@@ -215,8 +232,8 @@ impl Client {
         }
         let req = Request {
             method: "POST",
-            target: key_path(dir),
-            body: Some(("application/x-www-form-urlencoded", encode_pairs(&form).into_bytes())),
+            target: self.key_path(dir),
+            body: Some(("application/x-www-form-urlencoded".into(), encode_pairs(&form).into_bytes())),
             long_poll: false,
         };
         parse_answer(self.send(&req)?)
@@ -237,8 +254,12 @@ impl Client {
         if o.recursive {
             q.push(("recursive", "true".to_string()));
         }
-        let req =
-            Request { method: "DELETE", target: with_query(key_path(key), q), body: None, long_poll: false };
+        let req = Request {
+            method: "DELETE",
+            target: with_query(self.key_path(key), q),
+            body: None,
+            long_poll: false,
+        };
         parse_answer(self.send(&req)?)
     }
 
@@ -250,6 +271,12 @@ impl Client {
             recursive,
             wait_index: if after_index > 0 { after_index + 1 } else { 0 },
         }
+    }
+
+    /// A watcher on `key` that reports every change after index `after` — 0 included
+    /// (everything from index 1), where [`Client::watcher`] would start "from now".
+    pub fn watcher_after(&self, key: &str, after: u64, recursive: bool) -> Watcher<'_> {
+        Watcher { client: self, key: key.to_string(), recursive, wait_index: after + 1 }
     }
 }
 
@@ -388,7 +415,7 @@ impl Watcher<'_> {
             }
             let req = Request {
                 method: "GET",
-                target: with_query(key_path(&self.key), q),
+                target: with_query(self.client.key_path(&self.key), q),
                 body: None,
                 long_poll: true,
             };

@@ -104,7 +104,7 @@ impl Client {
         let req = Request {
             method: "POST",
             target: "/v2/members".into(),
-            body: Some(("application/json", json_body(&[peer_url.to_string()]))),
+            body: Some(("application/json".into(), json_body(&[peer_url.to_string()]))),
             long_poll: false,
         };
         let a = self.send(&req)?;
@@ -131,7 +131,7 @@ impl Client {
         let req = Request {
             method: "PUT",
             target: format!("/v2/members/{id}"),
-            body: Some(("application/json", json_body(peer_urls))),
+            body: Some(("application/json".into(), json_body(peer_urls))),
             long_poll: false,
         };
         let a = self.send(&req)?;

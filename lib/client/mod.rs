@@ -29,7 +29,7 @@ use parking_lot::Mutex;
 pub use error::{Error, EtcdError};
 pub use keys::{DeleteOptions, GetOptions, Node, PrevExist, Response, SetOptions, Watcher};
 pub use members::{Health, Member};
-pub use transport::{Answer, Request, Timeouts};
+pub use transport::{Answer, Request, Timeouts, check_proxy};
 
 /// How to reach the cluster.
 #[derive(Clone, Debug)]
@@ -45,6 +45,23 @@ impl Config {
     }
 }
 
+/// What few clients need ([`Client::with_options`]).
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// What key paths are relative to: `/v2/keys` for a store; `""` for a discovery URL,
+    /// whose path already names the keys (etcd's `NewKeysAPIWithPrefix(c, "")`).
+    pub key_prefix: String,
+    /// An HTTP proxy to reach the endpoints through (`--discovery-proxy`); check it with
+    /// [`transport::check_proxy`] first: one that does not parse is not used.
+    pub proxy: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { key_prefix: keys::KEYS_PREFIX.to_string(), proxy: None }
+    }
+}
+
 struct State {
     endpoints: Vec<String>,
     pinned: usize,
@@ -55,13 +72,23 @@ struct State {
 pub struct Client {
     transport: transport::Transport,
     state: Mutex<State>,
+    key_prefix: String,
 }
 
 impl Client {
     pub fn new(cfg: Config) -> Client {
+        Client::with_options(cfg, Options::default())
+    }
+
+    /// A client with a key prefix other than `/v2/keys`, or an HTTP proxy.
+    pub fn with_options(cfg: Config, o: Options) -> Client {
         Client {
-            transport: transport::Transport::new(Timeouts { request: cfg.request_timeout }),
+            transport: transport::Transport::new(
+                Timeouts { request: cfg.request_timeout },
+                o.proxy.as_deref(),
+            ),
             state: Mutex::new(State { endpoints: cfg.endpoints, pinned: 0, deadline: None }),
+            key_prefix: o.key_prefix,
         }
     }
 

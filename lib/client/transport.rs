@@ -2,6 +2,7 @@
 //! connection error or a 5xx answer, pin whichever answered. The error texts are the ones
 //! etcd's Go client produces, so `kv` prints what `etcdctl` prints.
 
+use std::borrow::Cow;
 use std::io::ErrorKind;
 use std::time::{Duration, Instant};
 
@@ -15,7 +16,7 @@ pub struct Request {
     /// Already-escaped path and query, e.g. `/v2/keys/a%20b?recursive=true`.
     pub target: String,
     /// (content type, body)
-    pub body: Option<(&'static str, Vec<u8>)>,
+    pub body: Option<(Cow<'static, str>, Vec<u8>)>,
     /// A long poll (`wait=true`): no header timeout and no command deadline.
     pub long_poll: bool,
 }
@@ -37,6 +38,9 @@ pub struct Answer {
     pub endpoint: String,
     /// `X-Etcd-Cluster-ID`, when the server sent it.
     pub cluster_id: Option<String>,
+    /// Every header of the answer, names in lower case, in the order received (what a proxy
+    /// such as `disco serve` passes on).
+    pub headers: Vec<(String, String)>,
 }
 
 /// A streaming answer: its body as it comes and the store's index when it began
@@ -48,6 +52,14 @@ pub type Opened = Result<(Box<dyn std::io::BufRead + Send>, u64), Answer>;
 pub struct Timeouts {
     /// Per request: connecting and waiting for the answer's headers (etcdctl's `--timeout`).
     pub request: Duration,
+}
+
+/// An HTTP proxy URL (`http://host:port`) the client reaches its endpoints through, as
+/// etcd's `--discovery-proxy` does; checked when the client is made.
+pub fn check_proxy(url: &str) -> Result<(), Error> {
+    ureq::Proxy::new(url)
+        .map(|_| ())
+        .map_err(|e| Error::BadEndpoint(format!("invalid proxy address {url:?}: {e}")))
 }
 
 pub(crate) struct Transport {
@@ -63,12 +75,12 @@ enum CallError {
 }
 
 impl Transport {
-    pub(crate) fn new(timeouts: Timeouts) -> Transport {
+    pub(crate) fn new(timeouts: Timeouts, proxy: Option<&str>) -> Transport {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
-            .proxy(None)
+            .proxy(proxy.and_then(|p| ureq::Proxy::new(p).ok()))
             .user_agent("kv (corekit)")
             .build()
             .into();
@@ -200,22 +212,30 @@ impl Transport {
         let url = format!("{ep}{}", req.target);
         let t = self.timeouts.request;
         let recv = if req.long_poll && idle.is_none() { None } else { Some(t) };
-        let result = match (&req.body, req.method) {
-            (Some((ctype, body)), method) => {
-                let b = match method {
+        let result = match req.method {
+            "POST" | "PUT" | "PATCH" => {
+                let b = match req.method {
                     "POST" => self.agent.post(&url),
                     "PATCH" => self.agent.patch(&url),
                     _ => self.agent.put(&url),
                 };
-                b.header("Content-Type", *ctype)
-                    .config()
+                let (ctype, body) = match &req.body {
+                    Some((c, b)) => (Some(c.as_ref()), &b[..]),
+                    None => (None, &[][..]),
+                };
+                let b = match ctype {
+                    Some(c) => b.header("Content-Type", c),
+                    None => b,
+                };
+                b.config()
                     .timeout_connect(Some(t))
                     .timeout_recv_response(recv)
+                    .timeout_recv_body(idle)
                     .timeout_global(remaining)
                     .build()
-                    .send(&body[..])
+                    .send(body)
             }
-            (None, method) => {
+            method => {
                 let b = match method {
                     "DELETE" => self.agent.delete(&url),
                     "HEAD" => self.agent.head(&url),
@@ -251,6 +271,11 @@ impl Transport {
             .get("X-Etcd-Cluster-ID")
             .and_then(|v| v.to_str().ok())
             .map(|v| v.trim().to_string());
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
         let body = match resp.body_mut().with_config().limit(u64::MAX).read_to_string() {
             Ok(b) => b,
             Err(ureq::Error::Timeout(ureq::Timeout::RecvBody)) if idle.is_some() => {
@@ -263,7 +288,7 @@ impl Transport {
                 return Err(CallError::Endpoint(describe(ep, e)));
             }
         };
-        Ok(Answer { status, index, body, endpoint: ep.to_string(), cluster_id })
+        Ok(Answer { status, index, body, endpoint: ep.to_string(), cluster_id, headers })
     }
 }
 

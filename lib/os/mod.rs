@@ -5,8 +5,10 @@
 //! |---|---|
 //! | [`clock`] | the wall clock as unix nanoseconds/microseconds, local-time formatting |
 //! | [`host`] | host name, boot ID, random IDs from the kernel |
-//! | [`file`] | atomic file writes (temp file, fsync, rename, fsync of the directory) |
+//! | [`file`] | atomic file writes (temp file, fsync, rename, fsync of the directory), staged files |
+//! | [`stop`] | a stop request (SIGTERM, SIGINT) that long-running loops wait on |
 
 pub mod clock;
 pub mod file;
 pub mod host;
+pub mod stop;

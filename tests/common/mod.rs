@@ -15,6 +15,7 @@
 
 pub mod agent;
 pub mod cluster;
+pub mod disco;
 pub mod netns;
 pub mod sched;
 

@@ -132,11 +132,7 @@ impl Client {
     }
 
     /// Opens a streaming GET (see [`keys::Client::watch_stream`]), failing over like [`Client::send`].
-    pub(crate) fn open_stream(
-        &self,
-        req: &Request,
-        limit: Duration,
-    ) -> Result<transport::Opened, Error> {
+    pub(crate) fn open_stream(&self, req: &Request, limit: Duration) -> Result<transport::Opened, Error> {
         let (eps, start) = {
             let s = self.state.lock();
             (s.endpoints.clone(), s.pinned)

@@ -183,7 +183,15 @@ impl Transport {
             if status != 200 {
                 let mut resp = resp;
                 let body = resp.body_mut().read_to_string().unwrap_or_default();
-                return Ok((Err(Answer { status, index, body, endpoint: ep.clone(), cluster_id: None }), i));
+                let answer = Answer {
+                    status,
+                    index,
+                    body,
+                    endpoint: ep.clone(),
+                    cluster_id: None,
+                    headers: Vec::new(),
+                };
+                return Ok((Err(answer), i));
             }
             let reader =
                 std::io::BufReader::new(resp.into_body().into_with_config().limit(u64::MAX).reader());

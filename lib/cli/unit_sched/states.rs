@@ -155,6 +155,9 @@ pub fn wait_active(ctx: &mut Ctx, names: &[String], block: &Block) -> Res {
     }
     for name in names {
         let start = Instant::now();
+        // Started, then down again (a dependency that failed, a main process that ended at
+        // once): said once it has lasted a moment, not waited for forever.
+        let mut down_since: Option<Instant> = None;
         loop {
             let got = (|| -> Result<Option<UnitState>, crate::client::Error> {
                 let Some((u, _)) = ctx.reg.unit(name)? else { return Ok(None) };
@@ -171,7 +174,16 @@ pub fn wait_active(ctx: &mut Ctx, names: &[String], block: &Block) -> Res {
                     )));
                 }
                 Ok(None) => return Err(ctx.fail(format!("Unit {name} not found"))),
-                _ => {}
+                Ok(Some(s)) if s.job == Desired::Launched && s.active == "inactive" => {
+                    let since = *down_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() >= PATIENCE {
+                        return Err(ctx.fail(format!(
+                            "Unit {name} did not stay up ({} ({})); see `unit-sched status {name}`",
+                            s.active, s.sub
+                        )));
+                    }
+                }
+                _ => down_since = None,
             }
             if block.block_attempts > 0 && start.elapsed() >= ATTEMPT * block.block_attempts {
                 ctx.remark(format!(

@@ -302,7 +302,10 @@ impl Reconciler {
                 if hb.fenced { None } else { Some(hb.fence_at(self.s.cfg.ttl)) }
             };
             let wait = fence.map_or(poll, |f| poll.min(f.saturating_duration_since(Instant::now())));
-            let _ = wake.recv_timeout(wait);
+            if wake.recv_timeout(wait).is_ok() {
+                // What the engine writes together arrives together: take it in one pass.
+                std::thread::sleep(Duration::from_millis(10));
+            }
             while wake.try_recv().is_ok() {}
             if self.s.stop.load(Ordering::Relaxed) {
                 break;

@@ -241,20 +241,46 @@ fn spawn_watch(
 /// Carries out a plan with `writers` writes in flight; returns how many failed. The model
 /// follows each write that succeeded.
 fn execute(reg: &Registry, actions: &[Action], writers: usize, model: &mut Model) -> u64 {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let done: parking_lot::Mutex<Vec<(usize, Result<(), Error>)>> = parking_lot::Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..writers.clamp(1, actions.len().max(1)) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(a) = actions.get(i) else { return };
-                    let r = write(reg, a);
-                    done.lock().push((i, r));
+    // A unit placed beside a peer (MachineOf=) is written after its peer, so the machine's
+    // agent learns of the peer first — and has it loaded when the unit's start pulls it in.
+    let depth = |unit: &str| {
+        let mut d = 0;
+        let mut u = unit.to_string();
+        while d < 3 {
+            match model.cluster.units.get(&u).and_then(|r| r.requirements.machine_of.first()) {
+                Some(peer) => {
+                    d += 1;
+                    u = peer.clone();
                 }
-            });
+                None => break,
+            }
         }
-    });
+        d
+    };
+    let mut phases: Vec<Vec<usize>> = vec![Vec::new(); 4];
+    for (i, a) in actions.iter().enumerate() {
+        let p = match a {
+            Action::Schedule { unit, .. } | Action::Update { unit, .. } => depth(unit),
+            _ => 0,
+        };
+        phases[p].push(i);
+    }
+    let done: parking_lot::Mutex<Vec<(usize, Result<(), Error>)>> = parking_lot::Mutex::new(Vec::new());
+    for phase in phases.iter().filter(|p| !p.is_empty()) {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..writers.clamp(1, phase.len()) {
+                s.spawn(|| {
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&i) = phase.get(k) else { return };
+                        let r = write(reg, &actions[i]);
+                        done.lock().push((i, r));
+                    }
+                });
+            }
+        });
+    }
     let mut failed = 0;
     for (i, r) in done.into_inner() {
         match r {

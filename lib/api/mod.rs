@@ -132,7 +132,18 @@ async fn raft_stream(api: &Api, req: Request<Incoming>) -> Resp {
     if let Some(refused) = check_peer(api, &req) {
         return refused;
     }
-    match crate::raft::transport::read_stream(req.into_body(), |m| api.shared.step(m)).await {
+    let mut from = 0;
+    let read = crate::raft::transport::read_stream(req.into_body(), |m| {
+        from = m.from;
+        api.shared.step(m)
+    })
+    .await;
+    // The peer closed its end (or its process died): if it led, this member need not wait
+    // for the election timeout.
+    if from != 0 {
+        api.shared.send_input(crate::raft::node::Input::StreamEnded(from));
+    }
+    match read {
         Ok(()) => http::text(StatusCode::OK, ""),
         Err(e) => http::text(StatusCode::BAD_REQUEST, &format!("{e}\n")),
     }

@@ -379,6 +379,9 @@ async fn serve(
     tokio::select! {
         _ = signals => {
             log::info!("stopping");
+            // A leader hands over first (clients are still served meanwhile; their writes
+            // wait for the new leader), so a rolling restart costs a round trip, not an election.
+            shared.hand_over(2 * cfg.election_timeout).await;
             Ok(Ended::Stopped)
         }
         halt = shared.halted() => match halt {

@@ -85,6 +85,13 @@ pub enum Input {
     Unreachable(u64),
     /// A snapshot sent to this peer arrived (true) or did not (false).
     SnapshotStatus(u64, bool),
+    /// The stream of messages from this peer ended: its connection closed (EOF or reset), as
+    /// when its process dies. If that peer is the leader, this member campaigns at once (see
+    /// [`Node::early_campaign`]).
+    StreamEnded(u64),
+    /// The member is stopping: a leader hands its leadership to the most up-to-date follower
+    /// first; the reply goes when another member leads (or after an election timeout).
+    HandOver(oneshot::Sender<()>),
     Shutdown,
 }
 
@@ -214,6 +221,17 @@ impl Shared {
         let _ = self.send(Input::Shutdown);
     }
 
+    /// Before a stop: if this member leads, hands leadership over to the most up-to-date
+    /// follower and waits until another member leads (at most an election timeout, or
+    /// `limit`), so writes through the other members pause for a round trip rather than an
+    /// election timeout. A follower returns at once.
+    pub async fn hand_over(&self, limit: Duration) {
+        let (tx, rx) = oneshot::channel();
+        if self.send(Input::HandOver(tx)).is_ok() {
+            let _ = tokio::time::timeout(limit, rx).await;
+        }
+    }
+
     /// Asks the program to stop this member (the first reason given is kept).
     pub fn halt(&self, why: Halt) {
         self.halt.send_if_modified(|h| {
@@ -293,7 +311,26 @@ pub struct Node {
     heartbeats: HashMap<u64, Instant>,
     /// Proposals taken from the inbox, not yet handed to Raft (see `flush_proposals`).
     proposals: Vec<(u64, Vec<u8>)>,
+    /// Proposals made while no leader was known (an election, a leadership transfer), with
+    /// when they came: they go to Raft once a leader is known, or fail with `no leader` after
+    /// [`HOLD_LIMIT`] election timeouts (as etcd holds a write rather than refuse it).
+    held: Vec<(u64, Vec<u8>, Instant)>,
+    /// The same for proposals other members forwarded here (their clients wait there): a
+    /// leader handing over would drop them, and their writers would wait out their timeout.
+    held_forwarded: Vec<(Message, Instant)>,
+    /// When the leader last sent this member anything.
+    leader_heard: Instant,
+    /// A campaign to start early, because the leader's stream ended: (that leader, when to
+    /// start, when its stream ended).
+    early: Option<(u64, Instant, Instant)>,
+    /// A stop waiting for leadership to move away: the reply, and when to give up.
+    handing_over: Option<(oneshot::Sender<()>, Instant)>,
 }
+
+/// Held proposals fail after this many election timeouts without a leader.
+const HOLD_LIMIT: u32 = 3;
+/// Forwarded proposals held at most (each is a batch from one member).
+const MAX_HELD_FORWARDED: usize = 10_000;
 
 impl Node {
     /// Builds the node from what is on disk. `sm` must be the state at the log's snapshot and
@@ -367,6 +404,11 @@ impl Node {
             reads_pending: HashMap::new(),
             next_read: 1,
             proposals: Vec::new(),
+            held: Vec::new(),
+            held_forwarded: Vec::new(),
+            leader_heard: Instant::now(),
+            early: None,
+            handing_over: None,
             last_sync: Instant::now(),
             heartbeats: HashMap::new(),
         };
@@ -400,7 +442,11 @@ impl Node {
         let tick = self.cfg.heartbeat;
         let mut next_tick = Instant::now() + tick;
         loop {
-            let wait = next_tick.saturating_duration_since(Instant::now());
+            let wake = match self.early {
+                Some((_, at, _)) => at.min(next_tick),
+                None => next_tick,
+            };
+            let wait = wake.saturating_duration_since(Instant::now());
             match self.inbox.recv_timeout(wait) {
                 Ok(Input::Shutdown) => break,
                 Ok(input) => {
@@ -425,18 +471,162 @@ impl Node {
                 next_tick = now + tick;
                 self.maybe_sync();
                 self.retry_reads();
+                self.expire_held(now);
             }
+            self.early_campaign(now);
+            self.release_held();
             self.on_ready()?;
+            self.check_hand_over(now);
         }
         Ok(())
     }
 
-    /// Steps the proposals gathered by `handle` as one MsgPropose.
+    fn election_timeout(&self) -> Duration {
+        self.cfg.heartbeat * self.cfg.election_ticks as u32
+    }
+
+    /// Whether a proposal stepped now would reach a leader: one is known and it is not
+    /// handing its leadership over (raft-rs drops proposals in both cases).
+    fn can_propose(&self) -> bool {
+        let r = &self.raw.raft;
+        r.leader_id != ::raft::INVALID_ID && !(r.state == StateRole::Leader && r.lead_transferee.is_some())
+    }
+
+    /// Steps the held proposals, in order, once a leader is known.
+    fn release_held(&mut self) {
+        if (self.held.is_empty() && self.held_forwarded.is_empty()) || !self.can_propose() {
+            return;
+        }
+        for (m, _) in std::mem::take(&mut self.held_forwarded) {
+            let _ = self.raw.step(m);
+        }
+        if self.held.is_empty() {
+            return;
+        }
+        let held = std::mem::take(&mut self.held);
+        self.step_proposals(held.into_iter().map(|(id, data, _)| (id, data)).collect());
+    }
+
+    /// Held proposals whose client gave up are dropped; those held too long fail.
+    fn expire_held(&mut self, now: Instant) {
+        let limit = self.election_timeout() * HOLD_LIMIT;
+        self.held_forwarded.retain(|(_, since)| now.duration_since(*since) < limit);
+        if self.held.is_empty() {
+            return;
+        }
+        let shared = self.shared.clone();
+        let waiting = shared.waiters.lock();
+        let mut failed = Vec::new();
+        self.held.retain(|(id, _, since)| {
+            if !waiting.contains_key(id) {
+                false
+            } else if now.duration_since(*since) >= limit {
+                failed.push(*id);
+                false
+            } else {
+                true
+            }
+        });
+        drop(waiting);
+        for id in failed {
+            shared.fail_waiter(id, ProposeError::NoLeader);
+        }
+    }
+
+    /// A follower whose leader's stream ended — its connection closed, as when the leader's
+    /// process dies — need not wait an election timeout to notice: it campaigns at once. The
+    /// campaign starts with a pre-vote, and with check-quorum a member that still hears from a
+    /// live leader refuses it, so a connection that broke while the leader lives deposes no
+    /// one. The followers campaign one heartbeat apart, in member-ID order, so they do not
+    /// split the vote: the first pre-candidate forgets the old leader and grants the next
+    /// one's pre-vote. A leader that vanishes without closing its connections is still found
+    /// out by the election timeout.
+    fn early_campaign(&mut self, now: Instant) {
+        let Some((leader, at, ended)) = self.early else { return };
+        if now < at {
+            return;
+        }
+        self.early = None;
+        let r = &self.raw.raft;
+        if r.state == StateRole::Follower && r.leader_id == leader && self.leader_heard <= ended {
+            log::info!(
+                "the leader's connection closed: campaigning without waiting for the election timeout"
+            );
+            let _ = self.raw.campaign();
+        }
+    }
+
+    fn stream_ended(&mut self, from: u64) {
+        let r = &self.raw.raft;
+        if r.state != StateRole::Follower || r.leader_id != from || from == ::raft::INVALID_ID {
+            return;
+        }
+        let mut others: Vec<u64> = r.prs().conf().voters().ids().iter().filter(|&id| id != from).collect();
+        others.sort_unstable();
+        let rank = others.iter().position(|&id| id == r.id).unwrap_or(others.len()) as u32;
+        let now = Instant::now();
+        self.early = Some((from, now + self.cfg.heartbeat * rank, now));
+    }
+
+    /// A stopping leader hands over to the follower that has the most of its log.
+    fn hand_over(&mut self, reply: oneshot::Sender<()>) {
+        let r = &self.raw.raft;
+        if r.state != StateRole::Leader {
+            let _ = reply.send(());
+            return;
+        }
+        let me = r.id;
+        let best = r
+            .prs()
+            .conf()
+            .voters()
+            .ids()
+            .iter()
+            .filter(|&id| id != me)
+            .filter_map(|id| r.prs().get(id).map(|p| (p.matched, id)))
+            .max();
+        let Some((_, to)) = best else {
+            let _ = reply.send(());
+            return;
+        };
+        log::info!("stopping: handing leadership over to {}", super::membership::id_string(to));
+        self.raw.transfer_leader(to);
+        self.handing_over = Some((reply, Instant::now() + self.election_timeout()));
+    }
+
+    /// Answers a stop once another member leads (this one follows it), or the time is up.
+    fn check_hand_over(&mut self, now: Instant) {
+        let Some((_, deadline)) = &self.handing_over else { return };
+        let r = &self.raw.raft;
+        let moved =
+            r.state == StateRole::Follower && r.leader_id != ::raft::INVALID_ID && r.leader_id != r.id;
+        if moved || now >= *deadline {
+            if !moved {
+                log::warn!("stopping: leadership did not move within an election timeout");
+            }
+            let (reply, _) = self.handing_over.take().expect("checked");
+            let _ = reply.send(());
+        }
+    }
+
+    /// Steps the proposals gathered by `handle` as one MsgPropose; while no leader is known
+    /// (or earlier ones are still held) they are held, in order.
     fn flush_proposals(&mut self) {
         if self.proposals.is_empty() {
             return;
         }
         let batch = std::mem::take(&mut self.proposals);
+        let now = Instant::now();
+        if !self.held.is_empty() || !self.can_propose() {
+            self.held.extend(batch.into_iter().map(|(id, d)| (id, d, now)));
+            return;
+        }
+        self.step_proposals(batch);
+    }
+
+    /// Steps proposals as one MsgPropose (a leader is known: see `can_propose`); if Raft drops
+    /// them all the same, they fail.
+    fn step_proposals(&mut self, batch: Vec<(u64, Vec<u8>)>) {
         let mut m = Message::default();
         m.set_msg_type(::raft::eraftpb::MessageType::MsgPropose);
         m.from = self.raw.raft.id;
@@ -489,6 +679,15 @@ impl Node {
                 if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgAppend {
                     self.shared.recv_append.fetch_add(1, Ordering::Relaxed);
                 }
+                if msg.from == self.raw.raft.leader_id {
+                    self.leader_heard = Instant::now();
+                }
+                if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgPropose && !self.can_propose() {
+                    if self.held_forwarded.len() < MAX_HELD_FORWARDED {
+                        self.held_forwarded.push((msg, Instant::now()));
+                    }
+                    return;
+                }
                 let _ = self.raw.step(msg);
             }
             Input::SnapshotSaved(meta) => {
@@ -505,6 +704,8 @@ impl Node {
                     if ok { ::raft::SnapshotStatus::Finish } else { ::raft::SnapshotStatus::Failure };
                 self.raw.report_snapshot(id, status);
             }
+            Input::StreamEnded(from) => self.stream_ended(from),
+            Input::HandOver(reply) => self.hand_over(reply),
             Input::Shutdown => {}
         }
     }

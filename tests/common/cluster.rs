@@ -171,3 +171,81 @@ impl Drop for TestCluster {
         }
     }
 }
+
+/// Writes through one member, one every `every`, each on its own thread (so a write lost with
+/// a dead leader holds up none of the others), until stopped: how long writes paused around
+/// an event, and what the failed ones were answered.
+pub struct WriteProbe {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<Vec<std::thread::JoinHandle<Write>>>>,
+}
+
+/// One probe write: when it was sent and answered, and how.
+#[derive(Clone, Debug)]
+pub struct Write {
+    pub sent: Instant,
+    pub done: Instant,
+    /// 200/201, an etcd error's status and message, or the transport's error.
+    pub outcome: Result<u16, String>,
+}
+
+impl WriteProbe {
+    pub fn start(endpoint: &str, every: Duration) -> WriteProbe {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (s, http) = (stop.clone(), Http::with_timeout(endpoint, Duration::from_secs(15)));
+        let thread = std::thread::spawn(move || {
+            let mut writes = Vec::new();
+            let mut n = 0u64;
+            while !s.load(std::sync::atomic::Ordering::Relaxed) {
+                let http = http.clone();
+                n += 1;
+                writes.push(std::thread::spawn(move || {
+                    let sent = Instant::now();
+                    let outcome = match http.put(&format!("/probe/{}", n % 64), &n.to_string()) {
+                        Ok((st @ (200 | 201), _)) => Ok(st),
+                        Ok((st, v)) => Err(format!(
+                            "{st} {}: {}",
+                            v["message"].as_str().unwrap_or(""),
+                            v["cause"].as_str().unwrap_or("")
+                        )),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    Write { sent, done: Instant::now(), outcome }
+                }));
+                std::thread::sleep(every);
+            }
+            writes
+        });
+        WriteProbe { stop, thread: Some(thread) }
+    }
+
+    /// Stops sending and waits for every write's answer.
+    pub fn finish(mut self) -> Vec<Write> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let writes = self.thread.take().unwrap().join().unwrap();
+        writes.into_iter().map(|w| w.join().unwrap()).collect()
+    }
+
+    /// The failed writes' answers, each with how many times it came.
+    pub fn failures(writes: &[Write]) -> std::collections::BTreeMap<String, usize> {
+        let mut m = std::collections::BTreeMap::new();
+        for w in writes {
+            if let Err(e) = &w.outcome {
+                *m.entry(e.clone()).or_default() += 1;
+            }
+        }
+        m
+    }
+
+    /// The longest time without a successful answer, among writes answered between `from`
+    /// and `to`.
+    pub fn longest_pause(writes: &[Write], from: Instant, to: Instant) -> Duration {
+        let mut done: Vec<Instant> = writes
+            .iter()
+            .filter(|w| w.outcome.is_ok() && w.done >= from && w.done <= to)
+            .map(|w| w.done)
+            .collect();
+        done.sort();
+        done.windows(2).map(|p| p[1] - p[0]).max().unwrap_or(to - from)
+    }
+}

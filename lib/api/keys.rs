@@ -211,6 +211,11 @@ async fn write(api: &Api, method: &Method, r: KeyRequest) -> Resp {
             prev_index: r.prev_index,
         },
     };
+    if api.shared.no_space.load(std::sync::atomic::Ordering::Acquire) {
+        // The data dir's file system is full: refused now, not after the request timeout.
+        let e = store::Error::new(store::error::RAFT_INTERNAL, "etcdserver: no space left on device", 0);
+        return error_response(api, &e);
+    }
     match api.shared.propose(&cmd, api.request_timeout).await {
         Ok(Some(Ok(ev))) => {
             let status = if ev.is_created() { StatusCode::CREATED } else { StatusCode::OK };

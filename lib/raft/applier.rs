@@ -228,6 +228,12 @@ fn spawn_snapshot_writer(
             match snaps.save(&snap) {
                 Ok(true) => {}
                 Ok(false) => continue,
+                Err(e) if e.is_no_space() => {
+                    // The log keeps everything the snapshot would have: it is only not
+                    // compacted yet. The next snapshot point tries again.
+                    log::warn!("cannot write a snapshot: {e} (the log is kept whole until one is written)");
+                    continue;
+                }
                 Err(e) => {
                     shared.halt(Halt::Fatal(format!("cannot write a snapshot: {e}")));
                     return;

@@ -40,6 +40,7 @@ use std::os::unix::fs::{FileExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use ::raft::eraftpb::{ConfState, Entry, HardState, Snapshot, SnapshotMetadata};
 use ::raft::{GetEntriesContext, RaftState, Storage, StorageError};
@@ -87,10 +88,37 @@ pub enum LogError {
     Io(PathBuf, std::io::Error),
     #[error("raft log: {0}")]
     Wal(String),
+    /// A write found the file system full: nothing was written that counts, and the same write
+    /// can be tried again once there is room.
+    #[error("{0}: no space left on device")]
+    NoSpace(PathBuf),
+}
+
+impl LogError {
+    /// Whether this is the file system being full (or over quota), not a broken disk.
+    pub fn is_no_space(&self) -> bool {
+        let full = |e: &std::io::Error| matches!(e.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT));
+        match self {
+            LogError::NoSpace(_) => true,
+            LogError::Io(_, e) => full(e),
+            LogError::Db(redb::Error::Io(e)) => full(e),
+            LogError::Db(redb::Error::PreviousIo) => true,
+            _ => false,
+        }
+    }
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> LogError + '_ {
     move |e| LogError::Io(path.to_path_buf(), e)
+}
+
+/// For writes that may be tried again: a full file system is [`LogError::NoSpace`]. (Not for
+/// fsync: after a failed fsync the page cache cannot be trusted, so that stays fatal.)
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> LogError + '_ {
+    move |e| match e.raw_os_error() {
+        Some(libc::ENOSPC) | Some(libc::EDQUOT) => LogError::NoSpace(path.to_path_buf()),
+        _ => LogError::Io(path.to_path_buf(), e),
+    }
 }
 
 /// CRC-32C (Castagnoli), slicing by 8.
@@ -253,6 +281,9 @@ fn check_frame(data: &[u8], p: usize) -> Option<&[u8]> {
 }
 
 /// Makes `dir/SPARE_NAME` a file of `size` bytes whose blocks are allocated (`fallocate`),
+/// How long to wait before allocating a spare again, after the file system was full.
+const SPARE_RETRY: Duration = Duration::from_secs(5);
+
 /// and makes that durable.
 fn allocate_spare(dir: &Path, size: u64) -> std::io::Result<()> {
     use std::os::fd::AsRawFd as _;
@@ -302,6 +333,8 @@ pub struct LogStore {
     /// The thread allocating the next spare segment, and how big it makes it.
     spare: Option<(JoinHandle<std::io::Result<()>>, u64)>,
     spare_size: u64,
+    /// After the file system was too full for a spare: not before then.
+    spare_after: Option<Instant>,
 }
 
 impl LogStore {
@@ -358,6 +391,7 @@ impl LogStore {
             preallocate,
             spare: None,
             spare_size: FIRST_SPARE,
+            spare_after: None,
         };
         // A spare left by the last run may be half filled.
         let spare = dir.join(SPARE_NAME);
@@ -543,7 +577,7 @@ impl LogStore {
             .create_new(true)
             .mode(0o600)
             .open(&path)
-            .map_err(io_err(&path))?;
+            .map_err(write_err(&path))?;
         sync_dir(&self.dir)?;
         self.segments.insert(seq, Segment { file, path, max_index: 0, prealloc: 0 });
         self.tail_seq = seq;
@@ -556,6 +590,10 @@ impl LogStore {
         if !self.preallocate || self.spare.is_some() {
             return;
         }
+        if self.spare_after.is_some_and(|t| Instant::now() < t) {
+            return;
+        }
+        self.spare_after = None;
         let size = self.spare_size.min(self.segment_bytes).max(1);
         let dir = self.dir.clone();
         let allocator =
@@ -578,6 +616,13 @@ impl LogStore {
         let (h, size) = self.spare.take().unwrap();
         match h.join() {
             Ok(Ok(())) => Some(size),
+            Ok(Err(e)) if matches!(e.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT)) => {
+                // A full file system: give the space back, try again a while later.
+                let _ = std::fs::remove_file(self.dir.join(SPARE_NAME));
+                self.spare_size = (size / 2).max(1);
+                self.spare_after = Some(Instant::now() + SPARE_RETRY);
+                None
+            }
             Ok(Err(e)) => {
                 // Not fatal: segments then grow as they are written, as without preallocation.
                 log::warn!(
@@ -647,7 +692,7 @@ impl LogStore {
         }
         f.finish();
         let seg = &self.segments[&self.tail_seq];
-        seg.file.write_all_at(&f.buf, self.tail_len).map_err(io_err(&seg.path))?;
+        seg.file.write_all_at(&f.buf, self.tail_len).map_err(write_err(&seg.path))?;
         seg.file.sync_data().map_err(io_err(&seg.path))?;
         self.tail_len += f.buf.len() as u64;
         if let Some(index) = f.compacted {

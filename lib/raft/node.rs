@@ -135,6 +135,12 @@ pub struct Shared {
     pub peer_stats: Mutex<std::collections::BTreeMap<u64, super::transport::PeerStats>>,
     /// Set once when the member must stop on its own.
     halt: tokio::sync::watch::Sender<Option<Halt>>,
+    /// The file system under the data dir is full: the Raft thread is waiting to write the log
+    /// (reads go on; writes are refused at once with `no space`) and goes on by itself once
+    /// there is room.
+    pub no_space: std::sync::atomic::AtomicBool,
+    /// Set by `shutdown`: the Raft thread stops waiting for space.
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -218,6 +224,7 @@ impl Shared {
     }
 
     pub fn shutdown(&self) {
+        self.stopping.store(true, Ordering::Release);
         let _ = self.send(Input::Shutdown);
     }
 
@@ -320,6 +327,8 @@ pub struct Node {
     held_forwarded: Vec<(Message, Instant)>,
     /// When the leader last sent this member anything.
     leader_heard: Instant,
+    /// When each peer last sent this member anything (to know whether an election can finish).
+    heard: HashMap<u64, Instant>,
     /// A campaign to start early, because the leader's stream ended: (that leader, when to
     /// start, when its stream ended).
     early: Option<(u64, Instant, Instant)>,
@@ -385,6 +394,8 @@ impl Node {
             leader_since: AtomicU64::new(crate::os::clock::now_nanos() as u64),
             peer_stats: Mutex::new(Default::default()),
             halt: tokio::sync::watch::channel(None).0,
+            no_space: Default::default(),
+            stopping: Default::default(),
         });
         // A cluster of one needs no election timeout to find its leader.
         if voters == [cfg.member_id] {
@@ -407,6 +418,7 @@ impl Node {
             held: Vec::new(),
             held_forwarded: Vec::new(),
             leader_heard: Instant::now(),
+            heard: HashMap::new(),
             early: None,
             handing_over: None,
             last_sync: Instant::now(),
@@ -507,9 +519,25 @@ impl Node {
         self.step_proposals(held.into_iter().map(|(id, data, _)| (id, data)).collect());
     }
 
-    /// Held proposals whose client gave up are dropped; those held too long fail.
+    /// Whether an election this member takes part in can finish: it has heard from a quorum of
+    /// the voters (itself included) within an election timeout. A member cut off from the
+    /// others cannot, and holds no writes for a leader that will not come.
+    fn election_can_finish(&self, now: Instant) -> bool {
+        let r = &self.raw.raft;
+        let voters = r.prs().conf().voters().ids();
+        let recent = self.election_timeout();
+        let heard = voters
+            .iter()
+            .filter(|&id| id == r.id || self.heard.get(&id).is_some_and(|t| now.duration_since(*t) < recent))
+            .count();
+        heard > voters.len() / 2
+    }
+
+    /// Held proposals whose client gave up are dropped; those held too long, or while this
+    /// member is cut off from a quorum, fail.
     fn expire_held(&mut self, now: Instant) {
-        let limit = self.election_timeout() * HOLD_LIMIT;
+        let limit =
+            if self.election_can_finish(now) { self.election_timeout() * HOLD_LIMIT } else { Duration::ZERO };
         self.held_forwarded.retain(|(_, since)| now.duration_since(*since) < limit);
         if self.held.is_empty() {
             return;
@@ -617,6 +645,14 @@ impl Node {
         }
         let batch = std::mem::take(&mut self.proposals);
         let now = Instant::now();
+        if !self.can_propose() && !self.election_can_finish(now) {
+            // Cut off from a quorum, this member will not learn of a leader in time: say so
+            // now, so that clients try another member.
+            for (id, _) in batch {
+                self.shared.fail_waiter(id, ProposeError::NoLeader);
+            }
+            return;
+        }
         if !self.held.is_empty() || !self.can_propose() {
             self.held.extend(batch.into_iter().map(|(id, d)| (id, d, now)));
             return;
@@ -679,9 +715,11 @@ impl Node {
                 if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgAppend {
                     self.shared.recv_append.fetch_add(1, Ordering::Relaxed);
                 }
+                let now = Instant::now();
                 if msg.from == self.raw.raft.leader_id {
-                    self.leader_heard = Instant::now();
+                    self.leader_heard = now;
                 }
+                self.heard.insert(msg.from, now);
                 if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgPropose && !self.can_propose() {
                     if self.held_forwarded.len() < MAX_HELD_FORWARDED {
                         self.held_forwarded.push((msg, Instant::now()));
@@ -760,7 +798,7 @@ impl Node {
 
         // 4. Persist: one write, one fdatasync (the snapshot, if any, just before it); nothing
         //    if only the commit index moved.
-        self.raw.mut_store().persist(snapshot.as_ref(), ready.entries(), ready.hs())?;
+        self.persist(snapshot.as_ref(), ready.entries(), ready.hs())?;
         if let Some(hs) = ready.hs() {
             self.shared.term.store(hs.term, Ordering::Release);
             self.shared.commit_index.store(hs.commit, Ordering::Release);
@@ -783,6 +821,38 @@ impl Node {
         self.raw.advance_apply();
         if self.raw.store().snapshot_wanted.swap(false, Ordering::AcqRel) {
             let _ = self.apply.send(ApplyTask::SnapshotNow);
+        }
+        Ok(())
+    }
+
+    /// Writes a Ready's snapshot, entries and hard state; on a full file system, waits (the
+    /// write is tried again every half second, the same write) until there is room, so nothing
+    /// is lost and nothing is acknowledged before it is on disk. Meanwhile `no_space` is set:
+    /// the HTTP side refuses writes at once and serves reads.
+    fn persist(
+        &mut self,
+        snapshot: Option<&::raft::eraftpb::Snapshot>,
+        entries: &[Entry],
+        hs: Option<&::raft::eraftpb::HardState>,
+    ) -> Result<(), LogError> {
+        let mut since: Option<Instant> = None;
+        loop {
+            match self.raw.mut_store().persist(snapshot, entries, hs) {
+                Ok(()) => break,
+                Err(e) if e.is_no_space() && !self.shared.stopping.load(Ordering::Acquire) => {
+                    if since.is_none() {
+                        log::error!("{e}: writes are refused until there is room (reads go on)");
+                        self.shared.no_space.store(true, Ordering::Release);
+                        since = Some(Instant::now());
+                    }
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if let Some(t) = since {
+            self.shared.no_space.store(false, Ordering::Release);
+            log::info!("there is room again after {:.1} s: writes are accepted", t.elapsed().as_secs_f64());
         }
         Ok(())
     }

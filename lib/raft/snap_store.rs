@@ -6,7 +6,9 @@
 //! Metadata and data are written together in one fsynced transaction, so the file always
 //! holds one whole snapshot.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use parking_lot::RwLock;
 
 use ::raft::eraftpb::{Snapshot, SnapshotMetadata};
 use protobuf::Message as _;
@@ -19,7 +21,10 @@ const META_KEY: &str = "metadata";
 const DATA_KEY: &str = "data";
 
 pub struct SnapStore {
-    db: Database,
+    path: PathBuf,
+    /// Reopened after a failed write: redb refuses every transaction after an I/O error until
+    /// then (a full disk must not end the snapshots for good).
+    db: RwLock<Database>,
 }
 
 fn db<T, E: Into<redb::Error>>(r: Result<T, E>) -> Result<T, LogError> {
@@ -32,14 +37,44 @@ impl SnapStore {
         let tx = db(database.begin_write())?;
         db(tx.open_table(SNAP))?;
         db(tx.commit())?;
-        Ok(SnapStore { db: database })
+        Ok(SnapStore { path: path.to_path_buf(), db: RwLock::new(database) })
+    }
+
+    /// Like [`save_once`](Self::save_once); after a failure the file is reopened (what was
+    /// stored before stays: the failed transaction never committed), and a full disk is
+    /// reported as [`LogError::NoSpace`].
+    pub fn save(&self, snap: &Snapshot) -> Result<bool, LogError> {
+        let r = self.save_once(snap);
+        if let Err(e) = &r {
+            let mut guard = self.db.write();
+            // The old handle must be closed (it holds the file's lock) before a new one opens.
+            let reopened = {
+                let placeholder =
+                    Database::builder().create_with_backend(redb::backends::InMemoryBackend::new());
+                match placeholder {
+                    Ok(p) => {
+                        drop(std::mem::replace(&mut *guard, p));
+                        Database::builder().set_cache_size(1 << 20).create(&self.path)
+                    }
+                    Err(e) => Err(e),
+                }
+            };
+            match reopened {
+                Ok(d) => *guard = d,
+                Err(re) => log::warn!("{}: cannot reopen after a failed write: {re}", self.path.display()),
+            }
+            if e.is_no_space() {
+                return Err(LogError::NoSpace(self.path.clone()));
+            }
+        }
+        r
     }
 
     /// Replaces the stored snapshot; durable when this returns.
     /// Stores `snap` unless the stored one is newer (snapshots are written from two threads:
     /// the leader's by the Raft thread, our own by the snapshot thread). Ok(false): not stored.
-    pub fn save(&self, snap: &Snapshot) -> Result<bool, LogError> {
-        let mut tx = db(self.db.begin_write())?;
+    fn save_once(&self, snap: &Snapshot) -> Result<bool, LogError> {
+        let mut tx = db(self.db.read().begin_write())?;
         db(tx.set_durability(Durability::Immediate))?;
         {
             let mut t = db(tx.open_table(SNAP))?;
@@ -64,7 +99,7 @@ impl SnapStore {
 
     /// The stored snapshot's metadata (index 0 when there is none), without reading its data.
     pub fn metadata(&self) -> Result<SnapshotMetadata, LogError> {
-        let tx = db(self.db.begin_read())?;
+        let tx = db(self.db.read().begin_read())?;
         let t = db(tx.open_table(SNAP))?;
         match db(t.get(META_KEY))? {
             Some(v) => SnapshotMetadata::parse_from_bytes(v.value())
@@ -75,7 +110,7 @@ impl SnapStore {
 
     /// The whole stored snapshot (an empty one when there is none).
     pub fn load(&self) -> Result<Snapshot, LogError> {
-        let tx = db(self.db.begin_read())?;
+        let tx = db(self.db.read().begin_read())?;
         let t = db(tx.open_table(SNAP))?;
         let mut snap = Snapshot::default();
         if let Some(v) = db(t.get(META_KEY))? {

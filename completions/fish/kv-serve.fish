@@ -8,7 +8,7 @@ complete -c kv-serve -l listen-peer-urls -d 'URLs to listen on for peer (Raft) t
 complete -c kv-serve -l listen-client-urls -d 'URLs to listen on for client traffic, comma separated' -r
 complete -c kv-serve -l max-snapshots -d 'Accepted for etcd compatibility; kv-serve keeps one snapshot' -r
 complete -c kv-serve -l max-wals -d 'Accepted for etcd compatibility; kv-serve has no WAL files to rotate' -r
-complete -c kv-serve -l cors -d 'Cross-origin resource sharing origins (not supported)' -r
+complete -c kv-serve -l cors -d 'Origins whose browser pages may use the client API (CORS), comma separated, each `scheme://host:port`; `*` or empty: any. Preflight `OPTIONS` requests are answered 200' -r
 complete -c kv-serve -l initial-advertise-peer-urls -d 'This member\'s peer URLs, as advertised to the rest of the cluster' -r
 complete -c kv-serve -l initial-cluster -d 'Initial cluster configuration, NAME=PEER_URL pairs comma separated [default: NAME=each --initial-advertise-peer-urls]' -r
 complete -c kv-serve -l initial-cluster-state -d '`new` to bootstrap a cluster, `existing` to join one' -r -f -a "new\t''

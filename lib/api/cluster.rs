@@ -17,27 +17,31 @@ use crate::store::time::format_rfc3339_nano;
 pub const SERVER_VERSION: &str = "2.3.8";
 pub const CLUSTER_VERSION: &str = "2.3.0";
 
+/// What etcd's 405 answers list in `Allow` for the members API.
+pub const MEMBERS_METHODS: &str = "GET,POST,DELETE,PUT";
+
+/// Answers the side endpoints' reads, with etcd's method rules: GET only (a HEAD too is
+/// answered 405, with etcd's `Allow`), except `/v2/machines`, which takes HEAD as well.
 pub fn handle(api: &Api, req: &Request<Incoming>, path: &str) -> Option<Resp> {
-    let get_only = |f: &dyn Fn() -> Resp| {
-        if req.method() == Method::GET || req.method() == Method::HEAD {
-            f()
-        } else {
-            http::method_not_allowed("GET, HEAD")
-        }
+    let only = |allowed: &[Method], allow: &'static str, f: &dyn Fn() -> Resp| {
+        if allowed.contains(req.method()) { f() } else { http::method_not_allowed(allow) }
     };
+    let get = [Method::GET];
     Some(match path {
-        "/version" => get_only(&|| {
+        "/version" => only(&get, "GET", &|| {
             http::json(StatusCode::OK, &json!({"etcdserver": SERVER_VERSION, "etcdcluster": CLUSTER_VERSION}))
         }),
-        "/health" => get_only(&|| health(api)),
-        "/v2/members" | "/v2/members/" => get_only(&|| members(api)),
-        "/v2/members/leader" => get_only(&|| leader_member(api)),
-        "/v2/machines" => get_only(&|| machines(api)),
-        "/v2/stats/self" => get_only(&|| stats_self(api)),
-        "/v2/stats/store" => get_only(&|| {
+        "/health" => only(&get, "GET", &|| health(api)),
+        "/v2/members" | "/v2/members/" => only(&get, MEMBERS_METHODS, &|| members(api)),
+        "/v2/members/leader" => only(&get, MEMBERS_METHODS, &|| leader_member(api)),
+        "/v2/machines" => only(&[Method::GET, Method::HEAD], "GET,HEAD", &|| machines(api)),
+        "/v2/stats/self" => only(&get, "GET", &|| stats_self(api)),
+        "/v2/stats/leader" => http::method_not_allowed("GET"),
+        "/v2/stats/store" => only(&get, "GET", &|| {
             let stats = api.shared.sm.read().store.stats();
             http::json(StatusCode::OK, &stats)
         }),
+        p if p.starts_with("/v2/members/") => http::method_not_allowed(MEMBERS_METHODS),
         _ => return None,
     })
 }
@@ -76,6 +80,12 @@ pub async fn change_members(api: &Api, req: Request<Incoming>, path: &str) -> Re
     let timeout = api.request_timeout;
     let failed =
         |e: crate::raft::node::ProposeError| message(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    // A member is updated or removed by its ID: without one, etcd answers 405 (no Allow).
+    if (method == Method::PUT || method == Method::DELETE) && id_part.is_empty() {
+        let mut r = http::method_not_allowed("");
+        r.headers_mut().remove(hyper::header::ALLOW);
+        return r;
+    }
 
     // DELETE needs no body.
     if method == Method::DELETE {

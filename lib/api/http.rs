@@ -85,6 +85,13 @@ where
         let _ = stream.set_nodelay(true);
         let handler = handler.clone();
         tokio::spawn(async move {
+            // A connection whose first line is blank is not HTTP: Go (so etcd) closes it at once,
+            // where hyper would wait for a request line until the head timeout.
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(HEADER_TIMEOUT, stream.peek(&mut first)).await {
+                Ok(Ok(1)) if first[0] != b'\r' && first[0] != b'\n' => {}
+                _ => return,
+            }
             let svc = service_fn(move |req| {
                 let h = handler.clone();
                 async move { Ok::<_, Infallible>(h(req).await) }
@@ -163,13 +170,30 @@ pub fn text(status: StatusCode, s: &str) -> Resp {
     response(status, "text/plain; charset=utf-8", s.to_string())
 }
 
+/// Go's `http.NotFound`, as etcd answers a path it does not serve.
 pub fn not_found() -> Resp {
-    text(StatusCode::NOT_FOUND, "404 page not found\n")
+    let mut r = text(StatusCode::NOT_FOUND, "404 page not found\n");
+    r.headers_mut().insert("X-Content-Type-Options", HeaderValue::from_static("nosniff"));
+    r
 }
 
+/// Go's answer to an HTTP/1.1 request without `Host` (etcd's server never sees it).
+pub fn missing_host<B>(req: &hyper::Request<B>) -> Option<Resp> {
+    if req.version() != hyper::Version::HTTP_11 || req.headers().contains_key(hyper::header::HOST) {
+        return None;
+    }
+    let mut r = text(StatusCode::BAD_REQUEST, "400 Bad Request: missing required Host header");
+    r.extensions_mut()
+        .insert(hyper::ext::ReasonPhrase::from_static(b"Bad Request: missing required Host header"));
+    r.headers_mut().insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    Some(r)
+}
+
+/// Go's `http.Error(w, "Method Not Allowed", 405)` with an `Allow` header, as etcd answers.
 pub fn method_not_allowed(allow: &'static str) -> Resp {
     let mut r = text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed\n");
     r.headers_mut().insert(hyper::header::ALLOW, HeaderValue::from_static(allow));
+    r.headers_mut().insert("X-Content-Type-Options", HeaderValue::from_static("nosniff"));
     r
 }
 

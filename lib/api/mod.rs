@@ -3,12 +3,14 @@
 //! - [`http`]: listeners, limits, body reading, response helpers;
 //! - [`form`]: Go-compatible form and query parsing;
 //! - [`keys`]: `/v2/keys` (reads, watches, writes through Raft);
+//! - [`cors`]: `--cors`: cross-origin headers and `OPTIONS` preflights;
 //! - [`cluster`]: `/version`, `/health`, `/v2/members`, `/v2/machines`, `/v2/stats/*`.
 //! - [`serve`]: a member composed: listeners, the Raft node, peers, then clients, until stopped
 //!   (or, in proxy mode, no member at all);
 //! - [`proxy`]: etcd 2's proxy mode: client requests passed on to the cluster's members.
 
 pub mod cluster;
+pub mod cors;
 pub mod form;
 pub mod http;
 pub mod keys;
@@ -35,6 +37,8 @@ pub struct Api {
     pub start_time: i64,
     /// Hashed into the IDs of members added later, as etcd does.
     pub initial_cluster_token: String,
+    /// `--cors`.
+    pub cors: cors::Cors,
     /// For asking the leader what only it knows (its followers' stats).
     pub client: hyper_util::client::legacy::Client<
         hyper_util::client::legacy::connect::HttpConnector,
@@ -47,6 +51,19 @@ const KEYS: &str = "/v2/keys";
 /// Routes one request. Paths are decoded and, like Go's `ServeMux`, an unclean path
 /// (`//`, `.`, `..`) is answered with a 301 to its clean form, query kept.
 pub async fn route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
+    if let Some(r) = http::missing_host(&req) {
+        return r;
+    }
+    if let Some(r) = api.cors.preflight(&req) {
+        return r;
+    }
+    let origin = cors::origin(&req);
+    let mut resp = route_request(&api, req).await;
+    api.cors.decorate(origin.as_ref(), &mut resp);
+    resp
+}
+
+async fn route_request(api: &Arc<Api>, req: Request<Incoming>) -> Resp {
     // hyper stops reading a head somewhere past its buffer size; hold it to the exact limit.
     let head: usize = req.uri().to_string().len()
         + req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>();
@@ -74,15 +91,15 @@ pub async fn route(api: Arc<Api>, req: Request<Incoming>) -> Resp {
     }
     let mut resp = if decoded == KEYS || decoded.starts_with("/v2/keys/") {
         let key = decoded[KEYS.len()..].to_string();
-        keys::handle(&api, req, key).await
+        keys::handle(api, req, key).await
     } else if (decoded == "/v2/members" || decoded.starts_with("/v2/members/"))
         && matches!(*req.method(), hyper::Method::POST | hyper::Method::PUT | hyper::Method::DELETE)
     {
-        cluster::change_members(&api, req, &decoded).await
+        cluster::change_members(api, req, &decoded).await
     } else if decoded == "/v2/stats/leader" && req.method() == hyper::Method::GET {
-        cluster::stats_leader(&api).await
+        cluster::stats_leader(api).await
     } else {
-        match cluster::handle(&api, &req, &decoded) {
+        match cluster::handle(api, &req, &decoded) {
             Some(r) => r,
             None => http::not_found(),
         }

@@ -47,6 +47,8 @@ pub struct Config {
     pub write_timeout: Duration,
     /// 0: none.
     pub read_timeout: Duration,
+    /// `--cors`, as a member applies it.
+    pub cors: super::cors::Cors,
 }
 
 /// Where a proxy keeps the cluster's peer URLs, relative to the data dir.
@@ -253,6 +255,20 @@ fn json_error(status: StatusCode, msg: &str) -> Resp {
 
 /// Serves one client request.
 pub async fn route(p: Arc<Proxy>, req: Request<Incoming>, peer: std::net::SocketAddr) -> Resp {
+    if let Some(r) = http::missing_host(&req) {
+        return r;
+    }
+    if let Some(r) = p.cfg.cors.preflight(&req) {
+        return r;
+    }
+    let origin = super::cors::origin(&req);
+    let cors = p.cfg.cors.clone();
+    let mut resp = route_request(p, req, peer).await;
+    cors.decorate(origin.as_ref(), &mut resp);
+    resp
+}
+
+async fn route_request(p: Arc<Proxy>, req: Request<Incoming>, peer: std::net::SocketAddr) -> Resp {
     if req.uri().path() == "/v2/config/local/proxy" {
         if req.method() != hyper::Method::GET {
             let mut r = http::text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed\n");

@@ -34,6 +34,8 @@ pub struct Config {
     pub heartbeat: Duration,
     pub election_timeout: Duration,
     pub snapshot_count: u64,
+    /// `--cors`.
+    pub cors: super::cors::Cors,
     /// `--discovery`: bootstrap through a discovery URL instead of `initial_cluster`.
     pub discovery: Option<Discovery>,
     /// `--proxy`: run as etcd 2's proxy instead of a member.
@@ -228,6 +230,7 @@ fn run_proxy(
         dial_timeout: t.dial,
         write_timeout: t.write,
         read_timeout: t.read,
+        cors: cfg.cors.clone(),
     });
     runtime.block_on(async {
         tokio::select! {
@@ -334,6 +337,7 @@ pub fn run(cfg: Config) -> Result<Ended, Error> {
         request_timeout: Duration::from_secs(5) + 2 * cfg.election_timeout,
         start_time: crate::os::clock::now_nanos(),
         initial_cluster_token: token,
+        cors: cfg.cors.clone(),
         client: hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .build(hyper_util::client::legacy::connect::HttpConnector::new()),
     });

@@ -97,9 +97,10 @@ pub struct Args {
     #[arg(long, env = "ETCD_MAX_WALS", value_name = "N", hide = true)]
     pub max_wals: Option<u64>,
 
-    /// Cross-origin resource sharing origins (not supported).
-    #[arg(long, env = "ETCD_CORS", value_name = "ORIGINS", hide = true)]
-    pub cors: Option<String>,
+    /// Origins whose browser pages may use the client API (CORS), comma separated, each
+    /// `scheme://host:port`; `*` or empty: any. Preflight `OPTIONS` requests are answered 200.
+    #[arg(long, env = "ETCD_CORS", value_name = "ORIGINS", default_value = "*", help_heading = "Member")]
+    pub cors: String,
 
     /// This member's peer URLs, as advertised to the rest of the cluster.
     #[arg(
@@ -272,7 +273,6 @@ pub fn validate(args: Args) -> Result<Config, String> {
             args.wal_dir.is_some(),
             "--wal-dir: the log lives in --data-dir; a separate WAL directory is not supported",
         ),
-        (args.cors.as_deref().is_some_and(|c| !c.is_empty()), "--cors is not supported"),
         (args.discovery_srv.as_deref().is_some_and(|d| !d.is_empty()), "--discovery-srv is not supported"),
         (args.force_new_cluster, "--force-new-cluster is not supported yet"),
         (
@@ -297,6 +297,9 @@ pub fn validate(args: Args) -> Result<Config, String> {
         if bad {
             errors.push(msg.to_string());
         }
+    }
+    if let Err(e) = crate::api::cors::Cors::parse(&args.cors) {
+        errors.push(format!("invalid value {:?} for flag --cors: {e}", args.cors));
     }
     if args.name.is_empty() {
         errors.push("--name must not be empty".into());
@@ -397,6 +400,7 @@ pub fn run(cfg: Config) -> Result<Ended, serve::Error> {
         heartbeat: Duration::from_millis(a.heartbeat_interval),
         election_timeout: Duration::from_millis(a.election_timeout),
         snapshot_count: a.snapshot_count,
+        cors: crate::api::cors::Cors::parse(&a.cors).expect("checked by validate"),
         discovery: a.discovery.filter(|d| !d.is_empty()).map(|d| serve::Discovery {
             url: crate::discovery::token::DiscoveryUrl::parse(&d).expect("checked by validate"),
             fallback_proxy: a.discovery_fallback == "proxy",

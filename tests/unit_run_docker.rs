@@ -175,11 +175,70 @@ fn machine_shows_the_facts_a_scheduler_needs() {
     assert_eq!(m["docker"]["available"], false, "{m}");
     assert!(m["docker"]["error"].as_str().unwrap().starts_with("Docker engine: version: "), "{m}");
     assert!(b.ok(&["machine"]).contains("\nDocker:     unavailable (Docker engine: version: "));
-    let out = b.cmd(&["start", repo_path("examples/croc.service").to_str().unwrap()]);
+    let needs_docker = tempfile::tempdir().unwrap();
+    let croc = std::fs::read_to_string(repo_path("examples/croc.service")).unwrap();
+    let unit = needs_docker.path().join("croc.service");
+    std::fs::write(
+        &unit,
+        croc.replace("After=docker.service\n", "After=docker.service\nRequires=docker.service\n"),
+    )
+    .unwrap();
+    let out = b.cmd(&["start", unit.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(4), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("Dependency failed for croc.service: docker.service: Docker engine: version: "),
         "{err}"
     );
+}
+
+/// The seed's unit, exactly: only its image points at the local registry (there is no other).
+#[test]
+fn examples_croc_service_is_the_seeds() {
+    let seed = std::fs::read_to_string(repo_path("../shared/seed/croc.service")).unwrap();
+    let ours = seed
+        .replace("docker pull busybox", "docker pull 127.0.0.1:5000/busybox")
+        .replace("croc_service busybox ", "croc_service 127.0.0.1:5000/busybox ");
+    assert_ne!(ours, seed);
+    for p in ["examples/croc.service", "examples/seed-cluster/croc.service"] {
+        assert_eq!(std::fs::read_to_string(repo_path(p)).unwrap(), ours, "{p}");
+    }
+}
+
+/// Units that run docker behind a wrapper — `env` with its options and assignments, `sh -c` with
+/// a script — still own their named containers: status shows them, stop removes them.
+#[test]
+fn containers_run_through_env_or_sh_c_are_the_units_and_go_with_it() {
+    require_docker_and_registry();
+    let _ = docker(&["pull", IMAGE]);
+    // The container ignores SIGTERM, so only unit-run's removal can make it go.
+    let body = "/bin/sh -c 'trap \"\" TERM; while true; do echo tick; sleep 1; done'";
+    let units = [
+        ("via-env", format!("/usr/bin/env -u HOME WRAPPED=1 docker run --name wrapped_env {IMAGE} {body}")),
+        (
+            "via-sh",
+            format!(
+                "/bin/sh -c \"docker rm -f wrapped_sh >/dev/null 2>&1; exec docker run --name wrapped_sh {IMAGE} {}\"",
+                body.replace('"', "\\\"")
+            ),
+        ),
+    ];
+    let a = Agent::start();
+    for (unit, exec) in &units {
+        let name = if *unit == "via-env" { "wrapped_env" } else { "wrapped_sh" };
+        let _ = docker(&["rm", "-f", name]);
+        let f = a.unit_file(
+            &format!("{unit}.service"),
+            &format!("[Service]\nTimeoutStopSec=2\nExecStart={exec}\n"),
+        );
+        a.ok(&["start", f.to_str().unwrap()]);
+        a.wait_journal(&format!("{unit}.service"), "tick", 1, Duration::from_secs(20));
+        assert!(docker_container_exists(name), "{unit}: no container {name}");
+        let st = a.status(&format!("{unit}.service"));
+        let names: Vec<&str> =
+            st["containers"].as_array().unwrap().iter().filter_map(|c| c["name"].as_str()).collect();
+        assert_eq!(names, [name], "{unit}: {st}");
+        a.ok(&["stop", &format!("{unit}.service")]);
+        assert!(!docker_container_exists(name), "{unit}: container {name} was left behind");
+    }
 }

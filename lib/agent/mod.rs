@@ -17,12 +17,14 @@
 //! | [`cgroup`] | a cgroup per unit: every process found at stop, Tasks/Memory/CPU |
 //! | [`journal`] | each unit's output, timestamped, size-capped and rotated |
 //! | [`docker`] | the Docker Engine API: a unit's containers, removing leftovers |
+//! | [`container_names`] | the containers an Exec line names (`docker run --name`, behind `env` or `sh -c`) |
 //! | [`machine`] | machine ID, hostname, addresses, Docker version |
 //! | [`status`], [`time`] | `unit-run status` in systemctl's shape |
 //! | [`run_dir`] | the files under the run dir |
 
 pub mod cgroup;
 pub mod client;
+pub mod container_names;
 pub mod daemon;
 pub mod docker;
 pub mod error;

@@ -261,7 +261,10 @@ Past \fB\-\-journal\-max\-bytes\fR it is renamed to \fIUNIT\fR.log.1 and a new f
 .SH DOCKER
 The Docker Engine API is reached as the docker CLI reaches it (\fBDOCKER_HOST\fR, else
 /var/run/docker.sock). A unit's containers are those its Exec lines name with \fB\-\-name\fR on
-\fBdocker run\fR/\fBcreate\fR, and those labelled \fBcorekit.unit=\fR\fIUNIT\fR (for example
+\fBdocker run\fR/\fBcreate\fR (or podman's) \(em also behind \fBenv\fR (its options and
+\fINAME\fR=\fIvalue\fR words) and behind \fBsh \-c\fR (or bash, dash, ash, ksh, zsh), in any
+command of the script, after \fBexec\fR and assignments; a name with \fB$\fR is only known to the
+shell and is not recognised \(em and those labelled \fBcorekit.unit=\fR\fIUNIT\fR (for example
 \fB\-\-label corekit.unit=%n\fR). Status shows them; when the unit is down they are stopped and
 removed. At start the daemon reports containers of units it is not running.
 .SH FILES

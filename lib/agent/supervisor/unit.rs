@@ -13,7 +13,6 @@ use super::ordering::{Graph, Phase};
 use super::restart::StartLimit;
 use super::state::{Sub, UnitResult};
 use crate::agent::cgroup::UnitCgroup;
-use crate::agent::docker;
 use crate::agent::journal::Writer;
 use crate::agent::process::{Creds, Exit};
 use crate::agent::protocol::ProcessLine;
@@ -222,7 +221,7 @@ fn container_names(s: &Service) -> Vec<String> {
         if let Some(first) = argv.first_mut() {
             *first = c.path.clone();
         }
-        for n in docker::names_in_argv(&argv) {
+        for n in crate::agent::container_names::names_in_argv(&argv) {
             if !out.contains(&n) {
                 out.push(n);
             }

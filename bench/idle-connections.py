@@ -5,7 +5,7 @@
 
 Starts one etcd member (--enable-v2=true) on 127.0.0.61 and one kv-serve member on 127.0.0.62,
 then for each in turn opens N connections (default 10,000) from 127.0.0.x sources and holds
-them, measuring the server's RSS (from /proc) before, with the connections open, and after
+them (each from a source address of its own, 127.1.x.y), measuring the server's RSS (from /proc) before, with the connections open, and after
 they are closed:
   - "silent": connected, nothing sent (a client that connects ahead of time, or a port scan);
   - "kept alive": one GET /v2/keys/ answered on each, then the connection left open, as HTTP
@@ -68,11 +68,15 @@ def start(argv, ip, tmp, name):
     sys.exit(f"bench: {name} did not start (log in {tmp})")
 
 
+SOURCES = iter(range(10**9))
+
+
 def open_conns(ip, n, request):
     socks = []
-    for i in range(n):
+    for _ in range(n):
         s = socket.socket()
-        s.bind((f"127.0.{1 + i // 50000}.{200 + (i // 25000) % 50}", 0))
+        k = next(SOURCES)
+        s.bind((f"127.1.{k // 250 % 250}.{1 + k % 250}", 0))
         s.connect((ip, 2379))
         socks.append(s)
     if request:

@@ -265,11 +265,15 @@ fn propose_error(api: &Api, e: ProposeError) -> Resp {
 struct WatchGuard {
     shared: Arc<Shared>,
     id: u64,
+    /// Still in the hub (a stream watcher, or a long poll not yet answered).
+    registered: bool,
 }
 
 impl Drop for WatchGuard {
     fn drop(&mut self) {
-        self.shared.sm.write().store.remove_watcher(self.id);
+        if self.registered {
+            self.shared.sm.write().store.remove_watcher(self.id);
+        }
     }
 }
 
@@ -294,12 +298,14 @@ impl hyper::body::Body for WatchBody {
         }
         match self.events.poll_recv(cx) {
             Poll::Ready(Some(ev)) => {
-                let mut b = ev.to_json().to_vec();
-                b.push(b'\n');
                 if !self.stream {
+                    // The hub unregistered the watcher as it handed over the event: there is
+                    // nothing left for the guard to remove (and no lock to take per watcher
+                    // when one write wakes thousands).
                     self.done = true;
+                    self._guard.registered = false;
                 }
-                Poll::Ready(Some(Ok(Frame::data(Bytes::from(b)))))
+                Poll::Ready(Some(Ok(Frame::data(ev.to_json_line()))))
             }
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
@@ -321,7 +327,7 @@ async fn watch(api: &Api, r: &KeyRequest) -> Resp {
         events: w.events,
         stream: r.stream,
         done: false,
-        _guard: WatchGuard { shared: api.shared.clone(), id: w.id },
+        _guard: WatchGuard { shared: api.shared.clone(), id: w.id, registered: true },
     };
     let mut resp = hyper::Response::new(body.boxed());
     resp.headers_mut()

@@ -51,7 +51,8 @@ pub struct Event {
     pub prev_node: Option<NodeExtern>,
     pub etcd_index: u64,
     pub refresh: bool,
-    json: OnceLock<Vec<u8>>,
+    /// The JSON and a newline (a watch answer's line), shared by every watcher.
+    json: OnceLock<bytes::Bytes>,
 }
 
 impl Event {
@@ -77,6 +78,17 @@ impl Event {
     /// and cached. Written without recursion, so arbitrarily deep recursive
     /// listings cannot overflow the stack (prefer this to serde for events).
     pub fn to_json(&self) -> &[u8] {
+        let line = self.to_json_line_ref();
+        &line[..line.len() - 1]
+    }
+
+    /// The JSON and a newline, as a watch answers it: shared, not copied, by every watcher the
+    /// event wakes.
+    pub fn to_json_line(&self) -> bytes::Bytes {
+        self.to_json_line_ref().clone()
+    }
+
+    fn to_json_line_ref(&self) -> &bytes::Bytes {
         self.json.get_or_init(|| {
             // Sized for the usual event so that the buffer is not regrown while it is written.
             let guess = |n: &NodeExtern| {
@@ -92,7 +104,8 @@ impl Event {
                 write_node_json(&mut out, p);
             }
             out.push(b'}');
-            out
+            out.push(b'\n');
+            bytes::Bytes::from(out)
         })
     }
 }

@@ -9,7 +9,9 @@ for each cluster in turn, a probe writes through a follower every 10 ms (each wr
 thread, so a write lost with a dead leader holds up no other) and the leader is
   - stopped with SIGTERM (a rolling restart: etcd transfers leadership before it exits), or
   - killed with SIGKILL (a crash: its connections close);
-the pause is the longest time without an answered write around the event. The member is then
+the pause is the longest time without an answered write around the event. A third scenario
+is a rolling restart: each member in turn stopped with SIGTERM and started again, writes going
+through the next one; its pause is the longest of the three. The member is then
 started again on its data dir. Printed: the median (and range) of the pauses per scenario, the
 ratio kv-serve/etcd, and how many writes were refused with "no leader" or failed otherwise
 (writes on their way to a killed leader are lost with it on both servers and time out).
@@ -148,6 +150,36 @@ def round_once(c, sig):
     return pause * 1000, no_leader, other
 
 
+def rolling_restart(c):
+    """Each member in turn stopped with SIGTERM and started again (leader or not), writes going
+    through the member after it; the longest pause of the three."""
+    worst, no_leader, other = 0.0, 0, 0
+    for i in range(len(c.ips)):
+        via = (i + 1) % len(c.ips)
+        stop, results = threading.Event(), []
+        t = threading.Thread(target=probe, args=(c.url(via), stop, results))
+        t.start()
+        time.sleep(0.5)
+        at = time.monotonic()
+        c.procs[i].send_signal(signal.SIGTERM)
+        c.procs[i].wait()
+        c.spawn(i)
+        c.wait_healthy(i)
+        end = time.monotonic() + 0.5
+        time.sleep(0.5)
+        stop.set()
+        t.join()
+        done = sorted(d for s, d, err in results if err is None and at - 0.2 <= d <= end)
+        worst = max(worst, max((b - a for a, b in zip(done, done[1:])), default=end - at))
+        no_leader += sum(1 for _, _, err in results if err and "no leader" in err)
+        other += sum(1 for _, _, err in results if err and "no leader" not in err)
+    time.sleep(1.0)
+    return worst * 1000, no_leader, other
+
+
+SCENARIOS = ("SIGTERM of the leader", "kill -9 of the leader", "rolling restart (SIGTERM, start, each member)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=5)
@@ -172,9 +204,13 @@ def main():
             for i in range(len(c.ips)):
                 c.wait_healthy(i)
         for r in range(args.rounds):
-            for name, sig in (("SIGTERM of the leader", signal.SIGTERM), ("kill -9 of the leader", signal.SIGKILL)):
+            for name in SCENARIOS:
                 for c in clusters:
-                    pause, no_leader, other = round_once(c, sig)
+                    if name.startswith("rolling"):
+                        pause, no_leader, other = rolling_restart(c)
+                    else:
+                        sig = signal.SIGTERM if name.startswith("SIGTERM") else signal.SIGKILL
+                        pause, no_leader, other = round_once(c, sig)
                     f = figures.setdefault((name, c.label), {"pause": [], "no_leader": 0, "other": 0})
                     f["pause"].append(pause)
                     f["no_leader"] += no_leader
@@ -194,7 +230,7 @@ def main():
     print()
     print("| event | etcd | kv-serve | ratio | refused \"no leader\" (etcd / kv-serve) | lost (etcd / kv-serve) |")
     print("|---|---|---|---|---|---|")
-    for name in ("SIGTERM of the leader", "kill -9 of the leader"):
+    for name in SCENARIOS:
         e, k = figures[(name, "etcd")], figures[(name, "kv")]
         fmt = lambda p: f"{statistics.median(p):.0f} ({min(p):.0f}–{max(p):.0f})"
         ratio = statistics.median(k["pause"]) / max(statistics.median(e["pause"]), 1e-9)

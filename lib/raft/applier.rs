@@ -221,6 +221,8 @@ fn spawn_snapshot_writer(
     let (tx, rx) = std::sync::mpsc::channel::<(SnapshotMetadata, StateImage)>();
     let thread_shared = shared.clone();
     let write = move || {
+        // Encoding and writing a snapshot takes a core for a while: requests come first.
+        crate::os::priority::background();
         while let Ok((meta, image)) = rx.recv() {
             let mut snap = Snapshot::default();
             snap.set_metadata(meta);

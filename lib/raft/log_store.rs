@@ -596,8 +596,10 @@ impl LogStore {
         self.spare_after = None;
         let size = self.spare_size.min(self.segment_bytes).max(1);
         let dir = self.dir.clone();
-        let allocator =
-            std::thread::Builder::new().name("wal-spare".into()).spawn(move || allocate_spare(&dir, size));
+        let allocator = std::thread::Builder::new().name("wal-spare".into()).spawn(move || {
+            crate::os::priority::background();
+            allocate_spare(&dir, size)
+        });
         match allocator {
             Ok(h) => self.spare = Some((h, size)),
             Err(e) => log::warn!("cannot start the thread that allocates spare log segments: {e}"),

@@ -34,7 +34,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import programs
+
 EVERY = 0.010
 AFTER = 2.5
 
@@ -127,23 +128,34 @@ def probe(base, stop, results):
         t.join()
 
 
-def round_once(c, sig):
-    old = c.leader()
-    via = (old + 1) % len(c.ips)
+def probed(url, lead_in, event):
+    """Probes `url` for `lead_in` s, runs `event` (which returns when the window to look at
+    ends), stops: (longest pause around the event in s, refused "no leader", other failures)."""
     stop, results = threading.Event(), []
-    t = threading.Thread(target=probe, args=(c.url(via), stop, results))
+    t = threading.Thread(target=probe, args=(url, stop, results))
     t.start()
-    time.sleep(1.0)
+    time.sleep(lead_in)
     at = time.monotonic()
-    c.procs[old].send_signal(sig)
-    c.procs[old].wait()
-    time.sleep(AFTER)
+    end = event()
     stop.set()
     t.join()
-    done = sorted(d for s, d, err in results if err is None and at - 0.2 <= d <= at + AFTER)
-    pause = max((b - a for a, b in zip(done, done[1:])), default=AFTER)
+    done = sorted(d for s, d, err in results if err is None and at - 0.2 <= d <= end)
+    pause = max((b - a for a, b in zip(done, done[1:])), default=end - at)
     no_leader = sum(1 for _, _, err in results if err and "no leader" in err)
     other = sum(1 for _, _, err in results if err and "no leader" not in err)
+    return pause, no_leader, other
+
+
+def round_once(c, sig):
+    old = c.leader()
+
+    def event():
+        c.procs[old].send_signal(sig)
+        c.procs[old].wait()
+        time.sleep(AFTER)
+        return time.monotonic()
+
+    pause, no_leader, other = probed(c.url((old + 1) % len(c.ips)), 1.0, event)
     c.spawn(old)
     c.wait_healthy(old)
     time.sleep(1.0)
@@ -155,24 +167,17 @@ def rolling_restart(c):
     through the member after it; the longest pause of the three."""
     worst, no_leader, other = 0.0, 0, 0
     for i in range(len(c.ips)):
-        via = (i + 1) % len(c.ips)
-        stop, results = threading.Event(), []
-        t = threading.Thread(target=probe, args=(c.url(via), stop, results))
-        t.start()
-        time.sleep(0.5)
-        at = time.monotonic()
-        c.procs[i].send_signal(signal.SIGTERM)
-        c.procs[i].wait()
-        c.spawn(i)
-        c.wait_healthy(i)
-        end = time.monotonic() + 0.5
-        time.sleep(0.5)
-        stop.set()
-        t.join()
-        done = sorted(d for s, d, err in results if err is None and at - 0.2 <= d <= end)
-        worst = max(worst, max((b - a for a, b in zip(done, done[1:])), default=end - at))
-        no_leader += sum(1 for _, _, err in results if err and "no leader" in err)
-        other += sum(1 for _, _, err in results if err and "no leader" not in err)
+
+        def event(i=i):
+            c.procs[i].send_signal(signal.SIGTERM)
+            c.procs[i].wait()
+            c.spawn(i)
+            c.wait_healthy(i)
+            time.sleep(0.5)
+            return time.monotonic()
+
+        pause, n, o = probed(c.url((i + 1) % len(c.ips)), 0.5, event)
+        worst, no_leader, other = max(worst, pause), no_leader + n, other + o
     time.sleep(1.0)
     return worst * 1000, no_leader, other
 
@@ -184,12 +189,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
-    kv = os.environ.get("KV_SERVE", os.path.join(ROOT, "target", "release", "kv-serve"))
-    etcd = os.environ.get("ETCD", "etcd")
-    if not os.access(kv, os.X_OK):
-        sys.exit(f"bench: {kv} missing: cargo build --release")
-    if not shutil.which(etcd):
-        sys.exit("bench: etcd not found (apt-get install etcd-server)")
+    kv, etcd = programs()
     tmp = tempfile.mkdtemp(prefix="failover-bench.")
     clusters = [
         Cluster("etcd", [etcd, "--enable-v2=true"], ["127.0.0.51", "127.0.0.52", "127.0.0.53"], tmp),

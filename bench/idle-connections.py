@@ -27,7 +27,8 @@ import tempfile
 import time
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import programs
+
 
 
 def rss_kib(pid):
@@ -109,12 +110,7 @@ def main():
     if hard < want:
         sys.exit(f"bench: the open files limit ({hard}) is below {want}")
     resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-    kv = os.environ.get("KV_SERVE", os.path.join(ROOT, "target", "release", "kv-serve"))
-    etcd = os.environ.get("ETCD", "etcd")
-    if not os.access(kv, os.X_OK):
-        sys.exit(f"bench: {kv} missing: cargo build --release")
-    if not shutil.which(etcd):
-        sys.exit("bench: etcd not found (apt-get install etcd-server)")
+    kv, etcd = programs()
     tmp = tempfile.mkdtemp(prefix="idle-bench.")
     servers = [("etcd", [etcd, "--enable-v2=true"], "127.0.0.61"), ("kv-serve", [kv], "127.0.0.62")]
     rows = {}

@@ -31,6 +31,22 @@ pub struct SchedCluster {
 }
 
 /// A 32-hex-digit machine ID that says which machine it is (`a1b2…0002` for machine 2).
+/// `status` of the seed's croc.service, running: systemctl's first lines, the image pulled by
+/// the ExecStartPre line, a main PID.
+pub fn assert_croc_status_shape(status: &str) {
+    let l: Vec<&str> = status.lines().collect();
+    assert_eq!(l[0], "● croc.service - CROC Example Service", "{status}");
+    assert!(l[1].starts_with("   Loaded: loaded ("), "{status}");
+    assert!(l[2].starts_with("   Active: active (running) since "), "{status}");
+    assert!(
+        status.contains(
+            "ExecStartPre=/usr/bin/docker pull 127.0.0.1:5000/busybox (code=exited, status=0/SUCCESS)"
+        ),
+        "{status}"
+    );
+    assert!(status.contains(" Main PID: "), "{status}");
+}
+
 pub fn machine_id(i: usize) -> String {
     format!("{:08x}{:024x}", 0x5eed0000u32 + i as u32, i)
 }

@@ -148,6 +148,18 @@ store is snapshotted into \fIDATA_DIR\fR/snap.redb and the log compacted behind 
 a restart loads the snapshot and replays the log. Keys with a TTL expire when the leader's
 periodic "sync" entry (every 500 ms while such keys exist) is applied, so every member expires
 the same keys at the same log position.
+.PP
+A full file system does not stop the member: the log write is tried again every half second
+until there is room, meanwhile writes are refused at once (error 300, cause
+"etcdserver: no space left on device") and reads are served. A failed fdatasync stops it.
+.SH "LEADER CHANGES"
+On SIGTERM a leader first hands leadership to the follower with the most of its log and waits
+(at most an election timeout) until that member leads. A follower whose leader's connection
+closes (its process died) campaigns at once rather than after the election timeout; pre\-vote
+and check\-quorum keep a live leader in place. Writes made while a member knows no leader wait
+for one (up to three election timeouts) during such a hand\-over or election, and once the
+member has voted in a new term; otherwise (a leader gone silent, a member cut off) they are
+answered "etcdserver: no leader" at once, so that clients try another member.
 .SH LIMITS
 A request's line and headers may take at most 64 KiB and must arrive within 30 s; a form body
 may take at most 10 MiB and must arrive within 60 s. A larger or slower request gets error 210

@@ -327,8 +327,13 @@ pub struct Node {
     held_forwarded: Vec<(Message, Instant)>,
     /// When the leader last sent this member anything.
     leader_heard: Instant,
-    /// When each peer last sent this member anything (to know whether an election can finish).
-    heard: HashMap<u64, Instant>,
+    /// Until when writes made without a known leader are held rather than refused: a leadership
+    /// change this member knows is under way and quick — its own hand-over, or the election it
+    /// started because the leader's connection closed.
+    hold_until: Option<Instant>,
+    /// The Raft term last seen, and when it began here (a vote this member gave in a term
+    /// that began lately is an election about to finish: writes wait for it too).
+    term_seen: (u64, Instant),
     /// A campaign to start early, because the leader's stream ended: (that leader, when to
     /// start, when its stream ended).
     early: Option<(u64, Instant, Instant)>,
@@ -418,7 +423,8 @@ impl Node {
             held: Vec::new(),
             held_forwarded: Vec::new(),
             leader_heard: Instant::now(),
-            heard: HashMap::new(),
+            hold_until: None,
+            term_seen: (0, Instant::now()),
             early: None,
             handing_over: None,
             last_sync: Instant::now(),
@@ -486,6 +492,9 @@ impl Node {
                 self.expire_held(now);
             }
             self.early_campaign(now);
+            if self.raw.raft.term != self.term_seen.0 {
+                self.term_seen = (self.raw.raft.term, now);
+            }
             self.release_held();
             self.on_ready()?;
             self.check_hand_over(now);
@@ -519,25 +528,26 @@ impl Node {
         self.step_proposals(held.into_iter().map(|(id, data, _)| (id, data)).collect());
     }
 
-    /// Whether an election this member takes part in can finish: it has heard from a quorum of
-    /// the voters (itself included) within an election timeout. A member cut off from the
-    /// others cannot, and holds no writes for a leader that will not come.
-    fn election_can_finish(&self, now: Instant) -> bool {
+    /// Whether writes made now without a known leader are held: during a leadership change this
+    /// member knows is under way (see `hold_until`), or once it has voted in a term that began
+    /// within an election timeout. Not while it only waits for a leader that went silent, or
+    /// pre-campaigns alone: a member cut off from the others must not make clients wait.
+    fn holding(&self, now: Instant) -> bool {
         let r = &self.raw.raft;
-        let voters = r.prs().conf().voters().ids();
-        let recent = self.election_timeout();
-        let heard = voters
-            .iter()
-            .filter(|&id| id == r.id || self.heard.get(&id).is_some_and(|t| now.duration_since(*t) < recent))
-            .count();
-        heard > voters.len() / 2
+        self.hold_until.is_some_and(|t| now < t)
+            || (r.vote != ::raft::INVALID_ID
+                && r.term == self.term_seen.0
+                && now.duration_since(self.term_seen.1) < self.election_timeout())
     }
 
-    /// Held proposals whose client gave up are dropped; those held too long, or while this
-    /// member is cut off from a quorum, fail.
+    /// Held proposals whose client gave up are dropped; those held too long, or once no
+    /// leadership change is known to be under way, fail.
     fn expire_held(&mut self, now: Instant) {
-        let limit =
-            if self.election_can_finish(now) { self.election_timeout() * HOLD_LIMIT } else { Duration::ZERO };
+        let limit = if self.holding(now) || self.can_propose() {
+            self.election_timeout() * HOLD_LIMIT
+        } else {
+            Duration::ZERO
+        };
         self.held_forwarded.retain(|(_, since)| now.duration_since(*since) < limit);
         if self.held.is_empty() {
             return;
@@ -580,6 +590,7 @@ impl Node {
             log::info!(
                 "the leader's connection closed: campaigning without waiting for the election timeout"
             );
+            self.hold_until = Some(now + self.election_timeout());
             let _ = self.raw.campaign();
         }
     }
@@ -619,7 +630,9 @@ impl Node {
         };
         log::info!("stopping: handing leadership over to {}", super::membership::id_string(to));
         self.raw.transfer_leader(to);
-        self.handing_over = Some((reply, Instant::now() + self.election_timeout()));
+        let deadline = Instant::now() + self.election_timeout();
+        self.handing_over = Some((reply, deadline));
+        self.hold_until = Some(deadline);
     }
 
     /// Answers a stop once another member leads (this one follows it), or the time is up.
@@ -645,9 +658,9 @@ impl Node {
         }
         let batch = std::mem::take(&mut self.proposals);
         let now = Instant::now();
-        if !self.can_propose() && !self.election_can_finish(now) {
-            // Cut off from a quorum, this member will not learn of a leader in time: say so
-            // now, so that clients try another member.
+        if !self.can_propose() && !self.holding(now) {
+            // No leader, and none known to be on its way: say so now, so that clients try
+            // another member (a member cut off from the others must not make them wait).
             for (id, _) in batch {
                 self.shared.fail_waiter(id, ProposeError::NoLeader);
             }
@@ -719,8 +732,10 @@ impl Node {
                 if msg.from == self.raw.raft.leader_id {
                     self.leader_heard = now;
                 }
-                self.heard.insert(msg.from, now);
-                if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgPropose && !self.can_propose() {
+                if msg.get_msg_type() == ::raft::eraftpb::MessageType::MsgPropose
+                    && !self.can_propose()
+                    && self.holding(Instant::now())
+                {
                     if self.held_forwarded.len() < MAX_HELD_FORWARDED {
                         self.held_forwarded.push((msg, Instant::now()));
                     }

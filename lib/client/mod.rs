@@ -103,6 +103,12 @@ impl Client {
         self.state.lock().deadline = deadline;
     }
 
+    /// The endpoint requests go to first: the one that answered last.
+    pub fn pinned_endpoint(&self) -> Option<String> {
+        let s = self.state.lock();
+        s.endpoints.get(s.pinned).cloned()
+    }
+
     /// Sends `req` to the pinned endpoint, failing over to the others in turn.
     pub fn send(&self, req: &Request) -> Result<Answer, Error> {
         let (eps, start, deadline) = {

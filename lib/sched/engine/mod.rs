@@ -109,6 +109,10 @@ fn lead_until_lost(
     for dir in [reg.keys.units(), reg.keys.machines()] {
         spawn_watch(reg.clone(), dir, model.index, cfg.interval, tx.clone(), generation.clone(), mine);
     }
+    // The watches stream from the endpoint the client had pinned. A member cut off by the
+    // network closes nothing: its streams just go quiet, and a machine's expiry would be seen
+    // only at the next full read. When the lease's renewal had to go elsewhere, so do the watches.
+    let watching = reg.client.pinned_endpoint();
     let mut next_tick = Instant::now();
     let mut ticks = 0u32;
     let mut dirty = true;
@@ -120,6 +124,15 @@ fn lead_until_lost(
             next_tick = Instant::now() + cfg.interval;
             ticks += 1;
             if !lead.refresh(reg) {
+                generation.fetch_add(1, Ordering::SeqCst);
+                return;
+            }
+            let pinned = reg.client.pinned_endpoint();
+            if pinned != watching {
+                log::info!(
+                    "engine: the store answers from {} now; reading the cluster again",
+                    pinned.as_deref().unwrap_or("?")
+                );
                 generation.fetch_add(1, Ordering::SeqCst);
                 return;
             }

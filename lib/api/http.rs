@@ -72,9 +72,28 @@ where
     H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
     F: Future<Output = Resp> + Send + 'static,
 {
+    serve_from(listener, Options::default(), move |req, _| handler(req)).await
+}
+
+/// How [`serve_from`] speaks HTTP/1.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Header names in Go's canonical case (`Content-Type`), for servers whose answers are
+    /// compared byte for byte with a Go original.
+    pub title_case_headers: bool,
+}
+
+/// Accepts connections forever, serving each with `handler`, which also gets the client's
+/// address. The one accept loop of every server here: the client and peer API, the proxy,
+/// `disco serve`.
+pub async fn serve_from<H, F>(listener: TcpListener, opts: Options, handler: H)
+where
+    H: Fn(Request<Incoming>, SocketAddr) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Resp> + Send + 'static,
+{
     loop {
-        let stream = match listener.accept().await {
-            Ok((s, _)) => s,
+        let (stream, peer) = match listener.accept().await {
+            Ok(x) => x,
             Err(e) => {
                 // Out of file descriptors and the like: wait a little instead of spinning.
                 log::warn!("accept: {e}");
@@ -86,7 +105,8 @@ where
         let handler = handler.clone();
         tokio::spawn(async move {
             // A connection whose first line is blank is not HTTP: Go (so etcd) closes it at once,
-            // where hyper would wait for a request line until the head timeout.
+            // where hyper would wait for a request line until the head timeout. (Waiting for
+            // the first byte also keeps an idle connection from holding hyper's buffers.)
             let mut first = [0u8; 1];
             match tokio::time::timeout(HEADER_TIMEOUT, stream.peek(&mut first)).await {
                 Ok(Ok(1)) if first[0] != b'\r' && first[0] != b'\n' => {}
@@ -94,12 +114,13 @@ where
             }
             let svc = service_fn(move |req| {
                 let h = handler.clone();
-                async move { Ok::<_, Infallible>(h(req).await) }
+                async move { Ok::<_, Infallible>(h(req, peer).await) }
             });
             let _ = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
                 .max_buf_size(MAX_HEAD)
+                .title_case_headers(opts.title_case_headers)
                 .serve_connection(TokioIo::new(stream), svc)
                 .await;
         });

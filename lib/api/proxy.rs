@@ -422,39 +422,11 @@ pub async fn serve(p: Arc<Proxy>, listeners: Vec<tokio::net::TcpListener>) {
             log::info!("proxy: listening for client requests on http://{a}");
         }
         let p = p.clone();
-        tokio::spawn(accept(l, p));
+        tokio::spawn(http::serve_from(l, http::Options::default(), move |req, peer| {
+            route(p.clone(), req, peer)
+        }));
     }
     std::future::pending::<()>().await
-}
-
-async fn accept(l: tokio::net::TcpListener, p: Arc<Proxy>) {
-    use hyper::server::conn::http1;
-    use hyper::service::service_fn;
-    use hyper_util::rt::{TokioIo, TokioTimer};
-    loop {
-        let (stream, peer) = match l.accept().await {
-            Ok(x) => x,
-            Err(e) => {
-                log::warn!("accept: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        let p = p.clone();
-        tokio::spawn(async move {
-            let svc = service_fn(move |req| {
-                let p = p.clone();
-                async move { Ok::<_, Infallible>(route(p, req, peer).await) }
-            });
-            let _ = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(http::HEADER_TIMEOUT)
-                .max_buf_size(http::MAX_HEAD)
-                .serve_connection(TokioIo::new(stream), svc)
-                .await;
-        });
-    }
 }
 
 #[cfg(test)]

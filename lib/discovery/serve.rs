@@ -18,17 +18,13 @@
 //! | `/metrics` | any | request counters (Prometheus text) |
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::{TokioIo, TokioTimer};
 use parking_lot::Mutex;
 
 use super::forward::{self, Forward};
@@ -165,7 +161,11 @@ pub fn run(cfg: Config) -> Result<(), Error> {
             if let Ok(a) = l.local_addr() {
                 log::info!("discovery serving on {a}");
             }
-            tokio::spawn(accept(l, state.clone()));
+            let state = state.clone();
+            let opts = crate::api::http::Options { title_case_headers: true };
+            tokio::spawn(crate::api::http::serve_from(l, opts, move |req, peer| {
+                handle(state.clone(), req, peer)
+            }));
         }
         let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
             return Err(Error::Start("cannot handle SIGTERM".into()));
@@ -179,34 +179,6 @@ pub fn run(cfg: Config) -> Result<(), Error> {
     })?;
     runtime.shutdown_timeout(Duration::from_millis(200));
     Ok(())
-}
-
-async fn accept(l: tokio::net::TcpListener, state: Arc<State>) {
-    loop {
-        let (stream, peer) = match l.accept().await {
-            Ok(x) => x,
-            Err(e) => {
-                log::warn!("accept: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        let state = state.clone();
-        tokio::spawn(async move {
-            let svc = service_fn(move |req| {
-                let state = state.clone();
-                async move { Ok::<_, Infallible>(handle(state, req, peer).await) }
-            });
-            let _ = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(crate::api::http::HEADER_TIMEOUT)
-                .max_buf_size(crate::api::http::MAX_HEAD)
-                .title_case_headers(true)
-                .serve_connection(TokioIo::new(stream), svc)
-                .await;
-        });
-    }
 }
 
 /// The client's address: the peer's, or what the configured header says.

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use clap::{Args as ClapArgs, Parser, Subcommand};
 use serde_json::json;
 
 use super::{Stop, exit};
@@ -43,11 +43,7 @@ pub struct Args {
     pub command: Command,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Output {
-    Text,
-    Json,
-}
+pub use crate::cli::Output;
 
 #[derive(Subcommand, Debug, Clone)]
 pub enum Command {

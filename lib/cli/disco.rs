@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use clap::{Args as ClapArgs, Parser, Subcommand};
 
 use super::{Stop, exit};
 use crate::client::{self, Client};
@@ -40,11 +40,7 @@ pub struct Args {
     pub command: Command,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Output {
-    Text,
-    Json,
-}
+pub use crate::cli::Output;
 
 /// The store to use, as every client tool takes it.
 #[derive(ClapArgs, Debug, Clone)]

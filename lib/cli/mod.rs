@@ -12,6 +12,13 @@ pub mod table;
 pub mod unit_run;
 pub mod unit_sched;
 
+/// `-o text|json`, as every corekit program that prints data takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
 /// Exit codes of the corekit family — every program but `kv`, which keeps etcdctl's own
 /// (`kv::exit`) so that scripts written for etcdctl read it the same (DESIGN: "use etcdctl's
 /// own codes where it has them"). These are the two tables; no program has a third.

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use serde_json::json;
 
 use crate::agent::protocol::{JobOutcome, UnitState};
@@ -41,11 +41,7 @@ pub struct Args {
     pub command: Command,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Output {
-    Text,
-    Json,
-}
+pub use crate::cli::Output;
 
 #[derive(Subcommand, Debug, Clone)]
 pub enum Command {

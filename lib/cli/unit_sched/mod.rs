@@ -24,7 +24,7 @@ use std::io::{self, BufWriter, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 use crate::client::{Client, Config as ClientConfig, endpoints};
 use crate::sched::keys::{DEFAULT_PREFIX, Keys};
@@ -82,11 +82,7 @@ pub struct Args {
     pub command: Command,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Output {
-    Text,
-    Json,
-}
+pub use crate::cli::Output;
 
 /// How long `load`, `start`, `stop`, `unload` and `destroy` wait.
 #[derive(clap::Args, Debug, Clone, Default)]

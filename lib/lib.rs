@@ -24,4 +24,5 @@ pub mod os;
 pub mod raft;
 pub mod sched;
 pub mod store;
+pub mod tls;
 pub mod unit;

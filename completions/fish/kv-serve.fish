@@ -28,19 +28,21 @@ complete -c kv-serve -l proxy-refresh-interval -d 'Milliseconds between two refr
 complete -c kv-serve -l proxy-dial-timeout -d 'Milliseconds to connect to a member' -r
 complete -c kv-serve -l proxy-write-timeout -d 'Milliseconds for a member to take a request and answer its headers (watches excepted)' -r
 complete -c kv-serve -l proxy-read-timeout -d 'Milliseconds a member\'s answer may pause, headers included (0: no limit)' -r
-complete -c kv-serve -l cert-file -d 'TLS and authentication flags of etcd; kv-serve speaks plain HTTP only and refuses them' -r
-complete -c kv-serve -l key-file -r
-complete -c kv-serve -l trusted-ca-file -r
-complete -c kv-serve -l ca-file -r
-complete -c kv-serve -l peer-cert-file -r
-complete -c kv-serve -l peer-key-file -r
-complete -c kv-serve -l peer-trusted-ca-file -r
-complete -c kv-serve -l peer-ca-file -r
+complete -c kv-serve -l cert-file -d 'The certificate served on https:// client URLs (PEM; reloaded when the file changes)' -r
+complete -c kv-serve -l key-file -d 'The key of --cert-file (PEM)' -r
+complete -c kv-serve -l trusted-ca-file -d 'The CA client certificates are checked against' -r
+complete -c kv-serve -l ca-file -d 'etcd 2\'s spelling: --trusted-ca-file and --client-cert-auth in one' -r
+complete -c kv-serve -l peer-cert-file -d 'The certificate served on https:// peer URLs, and presented to peers' -r
+complete -c kv-serve -l peer-key-file -d 'The key of --peer-cert-file' -r
+complete -c kv-serve -l peer-trusted-ca-file -d 'The CA peers\' certificates (as servers and as clients) are checked against' -r
+complete -c kv-serve -l peer-ca-file -d 'etcd 2\'s spelling: --peer-trusted-ca-file and --peer-client-cert-auth in one' -r
 complete -c kv-serve -l enable-v2 -d 'Accepted for etcd 3 compatibility: the v2 API is the only one kv-serve serves' -r
 complete -c kv-serve -l log-package-levels -d 'Accepted for etcd compatibility (per-package log levels); ignored' -r
 complete -c kv-serve -l strict-reconfig-check -d 'Reject reconfiguration requests that would cause quorum loss'
-complete -c kv-serve -l client-cert-auth
-complete -c kv-serve -l peer-client-cert-auth
+complete -c kv-serve -l client-cert-auth -d 'Refuse clients without a certificate signed by --trusted-ca-file'
+complete -c kv-serve -l auto-tls -d 'Serve https:// client URLs with a self-signed certificate (made in DATA_DIR/fixtures/client)'
+complete -c kv-serve -l peer-client-cert-auth -d 'Refuse peers without a certificate signed by --peer-trusted-ca-file'
+complete -c kv-serve -l peer-auto-tls -d 'Serve https:// peer URLs with a self-signed certificate (DATA_DIR/fixtures/peer); peers\' certificates are then not checked'
 complete -c kv-serve -l force-new-cluster -d 'Start a new one-member cluster from this member\'s data (not supported yet)'
 complete -c kv-serve -l debug -d 'More logging on stderr'
 complete -c kv-serve -s h -l help -d 'Print help (see more with \'--help\')'

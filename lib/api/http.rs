@@ -33,7 +33,7 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(60);
 /// Resolves `http://host:port` to the socket addresses to listen on.
 pub fn resolve(url: &str) -> Result<Vec<SocketAddr>, String> {
     crate::raft::membership::check_url(url)?;
-    let hostport = url.trim_start_matches("http://").trim_end_matches('/');
+    let hostport = url.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/');
     use std::net::ToSocketAddrs;
     let addrs: Vec<SocketAddr> =
         hostport.to_socket_addrs().map_err(|e| format!("{url}: cannot resolve: {e}"))?.collect();
@@ -43,17 +43,40 @@ pub fn resolve(url: &str) -> Result<Vec<SocketAddr>, String> {
     Ok(addrs)
 }
 
+/// A socket bound for one listen URL.
+pub struct Bound {
+    pub listener: TcpListener,
+    /// The URL is `https://`.
+    pub https: bool,
+}
+
+impl Bound {
+    /// `https://127.0.0.1:2379`, for the log.
+    pub fn describe(&self) -> String {
+        let scheme = if self.https { "https" } else { "http" };
+        match self.listener.local_addr() {
+            Ok(a) => format!("{scheme}://{a}"),
+            Err(_) => format!("{scheme}://?"),
+        }
+    }
+
+    /// How to serve it: TLS with `tls` if the URL is https.
+    pub fn options(&self, tls: Option<&crate::tls::ServerTls>) -> Options {
+        Options { tls: tls.filter(|_| self.https).map(|t| t.acceptor()), ..Options::default() }
+    }
+}
+
 /// Binds every address of every URL. An address family the machine lacks (e.g. `::1` for
 /// `localhost` without IPv6) is skipped as long as something else of that URL bound.
-pub async fn bind_all(urls: &[String]) -> Result<Vec<TcpListener>, String> {
+pub async fn bind_all(urls: &[String]) -> Result<Vec<Bound>, String> {
     let mut out = Vec::new();
     for url in urls {
         let mut bound = 0;
         let mut last_err = String::new();
         for addr in resolve(url)? {
             match TcpListener::bind(addr).await {
-                Ok(l) => {
-                    out.push(l);
+                Ok(listener) => {
+                    out.push(Bound { listener, https: is_https(url) });
                     bound += 1;
                 }
                 Err(e) => last_err = format!("cannot listen on {addr} ({url}): {e}"),
@@ -76,11 +99,19 @@ where
 }
 
 /// How [`serve_from`] speaks HTTP/1.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     /// Header names in Go's canonical case (`Content-Type`), for servers whose answers are
     /// compared byte for byte with a Go original.
     pub title_case_headers: bool,
+    /// HTTPS: every connection starts with a TLS handshake (which must end within
+    /// [`HEADER_TIMEOUT`]); one that fails is logged and closed.
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+}
+
+/// Whether `url` is served with TLS.
+pub fn is_https(url: &str) -> bool {
+    url.starts_with("https://")
 }
 
 /// Accepts connections forever, serving each with `handler`, which also gets the client's
@@ -103,10 +134,12 @@ where
         };
         let _ = stream.set_nodelay(true);
         let handler = handler.clone();
+        let opts = opts.clone();
         tokio::spawn(async move {
             // A connection whose first line is blank is not HTTP: Go (so etcd) closes it at once,
             // where hyper would wait for a request line until the head timeout. (Waiting for
-            // the first byte also keeps an idle connection from holding hyper's buffers.)
+            // the first byte also keeps an idle connection from holding hyper's or rustls'
+            // buffers.)
             let mut first = [0u8; 1];
             match tokio::time::timeout(HEADER_TIMEOUT, stream.peek(&mut first)).await {
                 Ok(Ok(1)) if first[0] != b'\r' && first[0] != b'\n' => {}
@@ -116,15 +149,34 @@ where
                 let h = handler.clone();
                 async move { Ok::<_, Infallible>(h(req, peer).await) }
             });
-            let _ = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT)
-                .max_buf_size(MAX_HEAD)
-                .title_case_headers(opts.title_case_headers)
-                .serve_connection(TokioIo::new(stream), svc)
-                .await;
+            match &opts.tls {
+                None => serve_connection(stream, &opts, svc).await,
+                Some(acceptor) => match tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(stream)).await {
+                    Ok(Ok(tls)) => serve_connection(tls, &opts, svc).await,
+                    Ok(Err(e)) => log::warn!("rejected connection from {peer}: {e}"),
+                    Err(_) => log::warn!(
+                        "rejected connection from {peer}: no TLS handshake within {}s",
+                        HEADER_TIMEOUT.as_secs()
+                    ),
+                },
+            }
         });
     }
+}
+
+async fn serve_connection<S, Svc>(io: S, opts: &Options, svc: Svc)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    Svc: hyper::service::Service<Request<Incoming>, Response = Resp, Error = Infallible>,
+    Svc::Future: Send + 'static,
+{
+    let _ = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .max_buf_size(MAX_HEAD)
+        .title_case_headers(opts.title_case_headers)
+        .serve_connection(TokioIo::new(io), svc)
+        .await;
 }
 
 #[derive(Debug)]

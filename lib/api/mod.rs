@@ -40,10 +40,8 @@ pub struct Api {
     /// `--cors`.
     pub cors: cors::Cors,
     /// For asking the leader what only it knows (its followers' stats).
-    pub client: hyper_util::client::legacy::Client<
-        hyper_util::client::legacy::connect::HttpConnector,
-        http_body_util::Full<bytes::Bytes>,
-    >,
+    pub client:
+        hyper_util::client::legacy::Client<crate::tls::client::Connector, http_body_util::Full<bytes::Bytes>>,
 }
 
 const KEYS: &str = "/v2/keys";

@@ -49,6 +49,8 @@ pub struct Config {
     pub read_timeout: Duration,
     /// `--cors`, as a member applies it.
     pub cors: super::cors::Cors,
+    /// TLS toward the members (their peer and client URLs).
+    pub tls: crate::tls::ClientTls,
 }
 
 /// Where a proxy keeps the cluster's peer URLs, relative to the data dir.
@@ -100,8 +102,7 @@ struct Director {
 pub struct Proxy {
     cfg: Config,
     director: Mutex<Director>,
-    client:
-        hyper_util::client::legacy::Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+    client: hyper_util::client::legacy::Client<crate::tls::client::Connector, Full<Bytes>>,
     seed: Mutex<u64>,
 }
 
@@ -124,7 +125,7 @@ impl Proxy {
         connector.set_nodelay(true);
         let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .pool_max_idle_per_host(128)
-            .build(connector);
+            .build(cfg.tls.connector(connector));
         let seed = crate::os::clock::now_micros() | 1;
         let peer_urls = cfg.peer_urls.clone();
         Arc::new(Proxy {
@@ -178,6 +179,7 @@ impl Proxy {
         let peers = self.director.lock().peer_urls.clone();
         let c = crate::client::Client::new(crate::client::Config {
             request_timeout: Duration::from_secs(10).min(self.cfg.dial_timeout * 10),
+            tls: self.cfg.tls.clone(),
             ..crate::client::Config::new(Vec::new())
         });
         for p in &peers {
@@ -415,16 +417,13 @@ impl hyper::body::Body for IdleLimited {
 }
 
 /// Serves the proxy on `listeners` until the returned future is dropped.
-pub async fn serve(p: Arc<Proxy>, listeners: Vec<tokio::net::TcpListener>) {
+pub async fn serve(p: Arc<Proxy>, listeners: Vec<http::Bound>, tls: Option<crate::tls::ServerTls>) {
     tokio::spawn(p.clone().refresh_forever());
-    for l in listeners {
-        if let Ok(a) = l.local_addr() {
-            log::info!("proxy: listening for client requests on http://{a}");
-        }
+    for b in listeners {
+        log::info!("proxy: listening for client requests on {}", b.describe());
         let p = p.clone();
-        tokio::spawn(http::serve_from(l, http::Options::default(), move |req, peer| {
-            route(p.clone(), req, peer)
-        }));
+        let opts = b.options(tls.as_ref());
+        tokio::spawn(http::serve_from(b.listener, opts, move |req, peer| route(p.clone(), req, peer)));
     }
     std::future::pending::<()>().await
 }

@@ -42,6 +42,20 @@ pub struct Config {
     pub proxy: ProxyMode,
     /// `--proxy-*`.
     pub proxy_timeouts: ProxyTimeouts,
+    /// TLS on the listeners and toward peers.
+    pub security: Security,
+}
+
+/// TLS, from etcd's flags (checked, files read).
+#[derive(Clone, Debug, Default)]
+pub struct Security {
+    /// Served on `https://` client URLs (`--cert-file`…, `--auto-tls`).
+    pub client: Option<crate::tls::ServerTls>,
+    /// Served on `https://` peer URLs (`--peer-cert-file`…, `--peer-auto-tls`).
+    pub peer: Option<crate::tls::ServerTls>,
+    /// How this member reaches its peers, and a proxy the members: the peer certificate
+    /// presented, the peer CA trusted.
+    pub peer_client: crate::tls::ClientTls,
 }
 
 /// `--discovery URL`, `--discovery-fallback`, `--discovery-proxy`.
@@ -215,7 +229,7 @@ fn decide(cfg: &Config) -> Result<Role, Error> {
 fn run_proxy(
     runtime: tokio::runtime::Runtime,
     cfg: &Config,
-    client_listeners: Vec<tokio::net::TcpListener>,
+    client_listeners: Vec<super::http::Bound>,
     peers: Vec<String>,
 ) -> Result<Ended, Error> {
     super::proxy::store_peers(&cfg.data_dir, &peers).map_err(Error::Start)?;
@@ -231,11 +245,12 @@ fn run_proxy(
         write_timeout: t.write,
         read_timeout: t.read,
         cors: cfg.cors.clone(),
+        tls: cfg.security.peer_client.clone(),
     });
     runtime.block_on(async {
         tokio::select! {
             _ = stop_signal() => log::info!("stopping"),
-            _ = super::proxy::serve(p, client_listeners) => {}
+            _ = super::proxy::serve(p, client_listeners, cfg.security.client.clone()) => {}
         }
     });
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -282,8 +297,13 @@ pub fn run(cfg: Config) -> Result<Ended, Error> {
     };
     let join = if cfg.join_existing && !raft::has_identity(&cfg.data_dir).map_err(start)? {
         Some(
-            raft::bootstrap::ask_to_join(&cfg.name, &initial_cluster, &cfg.initial_advertise_peer_urls)
-                .map_err(start)?,
+            raft::bootstrap::ask_to_join(
+                &cfg.name,
+                &initial_cluster,
+                &cfg.initial_advertise_peer_urls,
+                &cfg.security.peer_client,
+            )
+            .map_err(start)?,
         )
     } else {
         None
@@ -303,10 +323,11 @@ pub fn run(cfg: Config) -> Result<Ended, Error> {
     let reporter: crate::raft::transport::Reporter = Default::default();
     let handle = runtime.handle().clone();
     let rep = reporter.clone();
+    let peer_tls = cfg.security.peer_client.clone();
     let (node, shared, last_index) = raft::boot(&boot, move |me, cluster| {
         let peers =
             cluster.members.values().filter(|m| m.id != me).map(|m| (m.id, m.peer_urls.clone())).collect();
-        Box::new(HttpTransport::new(me, cluster.id, handle, peers, rep))
+        Box::new(HttpTransport::new(me, cluster.id, handle, peers, rep, &peer_tls))
     })
     .map_err(start)?;
     let _ = reporter.set(Arc::downgrade(&shared));
@@ -338,8 +359,9 @@ pub fn run(cfg: Config) -> Result<Ended, Error> {
         start_time: crate::os::clock::now_nanos(),
         initial_cluster_token: token,
         cors: cfg.cors.clone(),
-        client: hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .build(hyper_util::client::legacy::connect::HttpConnector::new()),
+        client: hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(
+            cfg.security.peer_client.connector(hyper_util::client::legacy::connect::HttpConnector::new()),
+        ),
     });
     let ended = runtime.block_on(serve(api, cfg, client_listeners, peer_listeners, last_index));
     shared.shutdown();
@@ -351,31 +373,33 @@ pub fn run(cfg: Config) -> Result<Ended, Error> {
 async fn serve(
     api: Arc<Api>,
     cfg: Config,
-    client_listeners: Vec<tokio::net::TcpListener>,
-    peer_listeners: Vec<tokio::net::TcpListener>,
+    client_listeners: Vec<super::http::Bound>,
+    peer_listeners: Vec<super::http::Bound>,
     last_index: u64,
 ) -> Result<Ended, Error> {
     let shared = api.shared.clone();
     let signals = stop_signal();
     let up = async {
         // Peers first: a restarted member learns its leader (and catches up) through them.
-        for l in peer_listeners {
-            if let Ok(a) = l.local_addr() {
-                log::info!("listening for peers on http://{a}");
-            }
+        for b in peer_listeners {
+            log::info!("listening for peers on {}", b.describe());
             let api = api.clone();
-            tokio::spawn(super::http::serve(l, move |req| super::peer_route(api.clone(), req)));
+            let opts = b.options(cfg.security.peer.as_ref());
+            tokio::spawn(super::http::serve_from(b.listener, opts, move |req, _| {
+                super::peer_route(api.clone(), req)
+            }));
         }
         // Like etcd, serve clients only once this member's client URLs are in the cluster's
         // membership (so clients that sync the member list find it) and it has caught up.
         publish(&shared, cfg.name.clone(), cfg.advertise_client_urls.clone()).await;
         wait_caught_up(&shared, last_index, 3 * cfg.election_timeout).await;
-        for l in client_listeners {
-            if let Ok(a) = l.local_addr() {
-                log::info!("serving clients on http://{a}");
-            }
+        for b in client_listeners {
+            log::info!("serving clients on {}", b.describe());
             let api = api.clone();
-            tokio::spawn(super::http::serve(l, move |req| super::route(api.clone(), req)));
+            let opts = b.options(cfg.security.client.as_ref());
+            tokio::spawn(super::http::serve_from(b.listener, opts, move |req, _| {
+                super::route(api.clone(), req)
+            }));
         }
         tokio::spawn(trim_memory_now_and_then());
         std::future::pending::<()>().await

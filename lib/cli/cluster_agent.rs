@@ -30,6 +30,8 @@ pub struct ClusterFlags {
     #[arg(long, env = "FLEET_ETCD_KEY_PREFIX", default_value = DEFAULT_PREFIX, value_name = "PREFIX", help_heading = "Cluster")]
     pub key_prefix: String,
     #[command(flatten)]
+    pub tls: crate::cli::security::TlsFlags,
+    #[command(flatten)]
     pub agent: AgentFlags,
 }
 
@@ -75,6 +77,8 @@ pub struct Checked {
     pub agent_addr: SocketAddr,
     pub keys: Keys,
     pub timeout: Duration,
+    /// TLS toward the store.
+    pub tls: crate::tls::ClientTls,
 }
 
 /// fleet's `metadata` format: `k=v,k2=v2`.
@@ -97,13 +101,19 @@ impl ClusterFlags {
         // fleet.conf wrote the list as `["http://a:2379","http://b:2379"]`.
         let eps = eps.trim_matches(|c| c == '[' || c == ']').replace('"', "");
         let endpoints = crate::client::endpoints::parse(&eps).map_err(|e| format!("--endpoints: {e}"))?;
-        self.agent.check(endpoints, Keys::new(&self.key_prefix)).map(Some)
+        let tls = self.tls.load(&crate::cli::security::FLEET_ENV)?;
+        self.agent.check(endpoints, Keys::new(&self.key_prefix), tls).map(Some)
     }
 }
 
 impl AgentFlags {
     /// Checks the agent's flags for a store at `endpoints`.
-    pub fn check(&self, endpoints: Vec<String>, keys: Keys) -> Result<Checked, String> {
+    pub fn check(
+        &self,
+        endpoints: Vec<String>,
+        keys: Keys,
+        tls: crate::tls::ClientTls,
+    ) -> Result<Checked, String> {
         let ttl = super::kv::parse_duration(&self.agent_ttl).map_err(|e| format!("--agent-ttl: {e}"))?;
         if ttl < Duration::from_secs(3) {
             return Err("--agent-ttl must be at least 3s".into());
@@ -138,14 +148,18 @@ impl AgentFlags {
             agent_addr,
             keys,
             timeout: Duration::from_secs_f64(self.etcd_request_timeout),
+            tls,
         })
     }
 }
 
 impl Checked {
     pub fn registry(&self) -> Arc<Registry> {
-        let client =
-            Client::new(ClientConfig { endpoints: self.endpoints.clone(), request_timeout: self.timeout });
+        let client = Client::new(ClientConfig {
+            request_timeout: self.timeout,
+            tls: self.tls.clone(),
+            ..ClientConfig::new(self.endpoints.clone())
+        });
         Arc::new(Registry::new(client, self.keys.clone()))
     }
 }
@@ -198,6 +212,7 @@ mod tests {
         let mut f = ClusterFlags {
             endpoints: Some("http://127.0.0.1:2379".into()),
             key_prefix: DEFAULT_PREFIX.into(),
+            tls: Default::default(),
             agent: AgentFlags {
                 agent_ttl: "30s".into(),
                 etcd_request_timeout: 1.0,

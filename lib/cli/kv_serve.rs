@@ -219,27 +219,43 @@ pub struct Args {
     )]
     pub proxy_read_timeout: u64,
 
-    /// TLS and authentication flags of etcd; kv-serve speaks plain HTTP only and refuses them.
-    #[arg(long, env = "ETCD_CERT_FILE", hide = true)]
+    /// The certificate served on https:// client URLs (PEM; reloaded when the file changes).
+    #[arg(long, env = "ETCD_CERT_FILE", value_name = "FILE", help_heading = "Security")]
     pub cert_file: Option<String>,
-    #[arg(long, env = "ETCD_KEY_FILE", hide = true)]
+    /// The key of --cert-file (PEM).
+    #[arg(long, env = "ETCD_KEY_FILE", value_name = "FILE", help_heading = "Security")]
     pub key_file: Option<String>,
-    #[arg(long, env = "ETCD_CLIENT_CERT_AUTH", hide = true)]
+    /// Refuse clients without a certificate signed by --trusted-ca-file.
+    #[arg(long, env = "ETCD_CLIENT_CERT_AUTH", help_heading = "Security")]
     pub client_cert_auth: bool,
-    #[arg(long, env = "ETCD_TRUSTED_CA_FILE", hide = true)]
+    /// The CA client certificates are checked against.
+    #[arg(long, env = "ETCD_TRUSTED_CA_FILE", value_name = "FILE", help_heading = "Security")]
     pub trusted_ca_file: Option<String>,
-    #[arg(long, env = "ETCD_CA_FILE", hide = true)]
+    /// etcd 2's spelling: --trusted-ca-file and --client-cert-auth in one.
+    #[arg(long, env = "ETCD_CA_FILE", value_name = "FILE", help_heading = "Security")]
     pub ca_file: Option<String>,
-    #[arg(long, env = "ETCD_PEER_CERT_FILE", hide = true)]
+    /// Serve https:// client URLs with a self-signed certificate (made in DATA_DIR/fixtures/client).
+    #[arg(long, env = "ETCD_AUTO_TLS", help_heading = "Security")]
+    pub auto_tls: bool,
+    /// The certificate served on https:// peer URLs, and presented to peers.
+    #[arg(long, env = "ETCD_PEER_CERT_FILE", value_name = "FILE", help_heading = "Security")]
     pub peer_cert_file: Option<String>,
-    #[arg(long, env = "ETCD_PEER_KEY_FILE", hide = true)]
+    /// The key of --peer-cert-file.
+    #[arg(long, env = "ETCD_PEER_KEY_FILE", value_name = "FILE", help_heading = "Security")]
     pub peer_key_file: Option<String>,
-    #[arg(long, env = "ETCD_PEER_CLIENT_CERT_AUTH", hide = true)]
+    /// Refuse peers without a certificate signed by --peer-trusted-ca-file.
+    #[arg(long, env = "ETCD_PEER_CLIENT_CERT_AUTH", help_heading = "Security")]
     pub peer_client_cert_auth: bool,
-    #[arg(long, env = "ETCD_PEER_TRUSTED_CA_FILE", hide = true)]
+    /// The CA peers' certificates (as servers and as clients) are checked against.
+    #[arg(long, env = "ETCD_PEER_TRUSTED_CA_FILE", value_name = "FILE", help_heading = "Security")]
     pub peer_trusted_ca_file: Option<String>,
-    #[arg(long, env = "ETCD_PEER_CA_FILE", hide = true)]
+    /// etcd 2's spelling: --peer-trusted-ca-file and --peer-client-cert-auth in one.
+    #[arg(long, env = "ETCD_PEER_CA_FILE", value_name = "FILE", help_heading = "Security")]
     pub peer_ca_file: Option<String>,
+    /// Serve https:// peer URLs with a self-signed certificate (DATA_DIR/fixtures/peer); peers'
+    /// certificates are then not checked.
+    #[arg(long, env = "ETCD_PEER_AUTO_TLS", help_heading = "Security")]
+    pub peer_auto_tls: bool,
 
     /// Start a new one-member cluster from this member's data (not supported yet).
     #[arg(long, env = "ETCD_FORCE_NEW_CLUSTER", hide = true)]
@@ -263,6 +279,7 @@ pub struct Config {
     pub args: Args,
     pub data_dir: PathBuf,
     pub initial_cluster: String,
+    pub security: serve::Security,
 }
 
 /// Checks every flag before anything is created on disk or bound.
@@ -275,23 +292,6 @@ pub fn validate(args: Args) -> Result<Config, String> {
         ),
         (args.discovery_srv.as_deref().is_some_and(|d| !d.is_empty()), "--discovery-srv is not supported"),
         (args.force_new_cluster, "--force-new-cluster is not supported yet"),
-        (
-            [
-                &args.cert_file,
-                &args.key_file,
-                &args.trusted_ca_file,
-                &args.ca_file,
-                &args.peer_cert_file,
-                &args.peer_key_file,
-                &args.peer_trusted_ca_file,
-                &args.peer_ca_file,
-            ]
-            .iter()
-            .any(|f| f.as_deref().is_some_and(|v| !v.is_empty()))
-                || args.client_cert_auth
-                || args.peer_client_cert_auth,
-            "TLS flags are not supported: kv-serve speaks plain HTTP (put it behind a TLS proxy)",
-        ),
     ];
     for (bad, msg) in unsupported {
         if bad {
@@ -373,7 +373,137 @@ pub fn validate(args: Args) -> Result<Config, String> {
         return Err(errors.join("\n"));
     }
     let data_dir = args.data_dir.clone().unwrap_or_else(|| PathBuf::from(format!("{}.kv", args.name)));
-    Ok(Config { args, data_dir, initial_cluster })
+    let security = security(&args, &data_dir).map_err(|e| e.join("\n"))?;
+    Ok(Config { args, data_dir, initial_cluster, security })
+}
+
+fn given(f: &Option<String>) -> Option<&str> {
+    f.as_deref().filter(|v| !v.is_empty())
+}
+
+fn hosts(urls: &[String]) -> Vec<String> {
+    urls.iter()
+        .filter_map(|u| {
+            let hp = u.split_once("://")?.1.trim_end_matches('/');
+            let host = hp.rsplit_once(':').map_or(hp, |(h, _)| h);
+            Some(host.trim_matches(|c| c == '[' || c == ']').to_string())
+        })
+        .collect()
+}
+
+/// One side's (client or peer) TLS flags, as etcd reads them.
+struct Side<'a> {
+    urls: &'a [String],
+    url_flag: &'static str,
+    cert: Option<&'a str>,
+    key: Option<&'a str>,
+    trusted_ca: Option<&'a str>,
+    ca: Option<&'a str>,
+    cert_auth: bool,
+    auto: bool,
+    flags: [&'static str; 5],
+    fixtures: &'static str,
+}
+
+impl Side<'_> {
+    fn https(&self) -> bool {
+        self.urls.iter().any(|u| crate::api::http::is_https(u))
+    }
+
+    fn trusted(&self) -> Option<(&'static str, &str)> {
+        match (self.trusted_ca, self.ca) {
+            (Some(t), _) => Some((self.flags[2], t)),
+            (None, Some(c)) => Some((self.flags[3], c)),
+            (None, None) => None,
+        }
+    }
+
+    /// The server side, when some listen URL is https.
+    fn server(&self, data_dir: &std::path::Path) -> Result<Option<crate::tls::ServerTls>, String> {
+        use crate::tls::files::Named;
+        let [cert_flag, key_flag, ..] = self.flags;
+        let files = match (self.cert, self.key) {
+            (Some(c), Some(k)) => crate::tls::ServerFiles {
+                cert: Named::new(cert_flag, c),
+                key: Named::new(key_flag, k),
+                trusted_ca: self.trusted().map(|(f, p)| Named::new(f, p)),
+                client_cert_auth: self.cert_auth || self.ca.is_some(),
+            },
+            (Some(_), None) => return Err(format!("{cert_flag} is given without {key_flag}")),
+            (None, Some(_)) => return Err(format!("{key_flag} is given without {cert_flag}")),
+            (None, None) if self.https() && self.auto => {
+                if self.cert_auth {
+                    log::warn!("{}: ignored with self-signed certificates", self.flags[4]);
+                }
+                crate::tls::auto::self_signed(&data_dir.join(self.fixtures), &hosts(self.urls), self.flags[4])
+                    .map_err(|e| e.to_string())?
+            }
+            (None, None) if self.https() => {
+                let u = self.urls.iter().find(|u| crate::api::http::is_https(u)).cloned().unwrap_or_default();
+                return Err(format!(
+                    "TLS key/cert ({cert_flag}, {key_flag}) must be provided for {} {u} with HTTPS scheme",
+                    self.url_flag
+                ));
+            }
+            (None, None) => return Ok(None),
+        };
+        if !self.https() {
+            log::warn!("{}: no https:// URL to serve {cert_flag} on", self.url_flag);
+            return Ok(None);
+        }
+        crate::tls::ServerTls::load(&files).map(Some).map_err(|e| e.to_string())
+    }
+}
+
+/// Reads and checks every TLS file (making self-signed ones first when asked to).
+fn security(a: &Args, data_dir: &std::path::Path) -> Result<serve::Security, Vec<String>> {
+    let client = Side {
+        urls: &a.listen_client_urls,
+        url_flag: "--listen-client-urls",
+        cert: given(&a.cert_file),
+        key: given(&a.key_file),
+        trusted_ca: given(&a.trusted_ca_file),
+        ca: given(&a.ca_file),
+        cert_auth: a.client_cert_auth,
+        auto: a.auto_tls,
+        flags: ["--cert-file", "--key-file", "--trusted-ca-file", "--ca-file", "--auto-tls"],
+        fixtures: "fixtures/client",
+    };
+    let peer = Side {
+        urls: &a.listen_peer_urls,
+        url_flag: "--listen-peer-urls",
+        cert: given(&a.peer_cert_file),
+        key: given(&a.peer_key_file),
+        trusted_ca: given(&a.peer_trusted_ca_file),
+        ca: given(&a.peer_ca_file),
+        cert_auth: a.peer_client_cert_auth,
+        auto: a.peer_auto_tls,
+        flags: [
+            "--peer-cert-file",
+            "--peer-key-file",
+            "--peer-trusted-ca-file",
+            "--peer-ca-file",
+            "--peer-auto-tls",
+        ],
+        fixtures: "fixtures/peer",
+    };
+    let mut errors = Vec::new();
+    let mut server = |side: &Side| side.server(data_dir).map_err(|e| errors.push(e)).ok().flatten();
+    let (client_tls, peer_tls) = (server(&client), server(&peer));
+    use crate::tls::files::Named;
+    let peer_client = crate::tls::ClientFiles {
+        ca: peer.trusted().map(|(f, p)| Named::new(f, p)),
+        cert: peer.cert.map(|c| Named::new("--peer-cert-file", c)),
+        key: peer.key.map(|k| Named::new("--peer-key-file", k)),
+        insecure_skip_verify: a.peer_auto_tls && peer.cert.is_none(),
+    };
+    let peer_client = crate::tls::ClientTls::load(&peer_client).map_err(|e| errors.push(e.to_string())).ok();
+    match peer_client {
+        Some(peer_client) if errors.is_empty() => {
+            Ok(serve::Security { client: client_tls, peer: peer_tls, peer_client })
+        }
+        _ => Err(errors),
+    }
 }
 
 /// Runs the member (see [`crate::api::serve`]) and says how it ended.
@@ -418,5 +548,6 @@ pub fn run(cfg: Config) -> Result<Ended, serve::Error> {
             write: Duration::from_millis(a.proxy_write_timeout),
             read: Duration::from_millis(a.proxy_read_timeout),
         },
+        security: cfg.security,
     })
 }

@@ -8,6 +8,7 @@ pub mod docs;
 pub mod kv;
 pub mod kv_serve;
 pub mod logging;
+pub mod security;
 pub mod table;
 pub mod unit_run;
 pub mod unit_sched;

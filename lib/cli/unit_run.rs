@@ -58,7 +58,7 @@ pub enum Command {
         #[arg(long)]
         no_cgroups: bool,
         #[command(flatten)]
-        cluster: crate::cli::cluster_agent::ClusterFlags,
+        cluster: Box<crate::cli::cluster_agent::ClusterFlags>,
     },
     /// Load unit files (or replace loaded ones); a template (name@.service) is kept for its instances.
     Load {

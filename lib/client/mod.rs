@@ -37,11 +37,42 @@ pub struct Config {
     pub endpoints: Vec<String>,
     /// Per request: connect and receive the answer's headers (etcdctl's `--timeout`, 2 s).
     pub request_timeout: Duration,
+    /// TLS for `https://` endpoints (etcdctl's `--ca-file`, `--cert-file`, `--key-file`).
+    pub tls: crate::tls::ClientTls,
+    /// HTTP basic auth on every request (etcdctl's `--username user:password`).
+    pub credentials: Option<Credentials>,
 }
 
 impl Config {
     pub fn new(endpoints: Vec<String>) -> Config {
-        Config { endpoints, request_timeout: Duration::from_secs(2) }
+        Config {
+            endpoints,
+            request_timeout: Duration::from_secs(2),
+            tls: crate::tls::ClientTls::default(),
+            credentials: None,
+        }
+    }
+}
+
+/// A user name and password, sent as HTTP basic auth.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub user: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Credentials({:?}, <password>)", self.user)
+    }
+}
+
+impl Credentials {
+    /// The `Authorization` header's value.
+    pub fn header(&self) -> String {
+        use base64::Engine;
+        let raw = format!("{}:{}", self.user, self.password);
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
     }
 }
 
@@ -86,6 +117,8 @@ impl Client {
             transport: transport::Transport::new(
                 Timeouts { request: cfg.request_timeout },
                 o.proxy.as_deref(),
+                &cfg.tls,
+                cfg.credentials.as_ref().map(Credentials::header),
             ),
             state: Mutex::new(State { endpoints: cfg.endpoints, pinned: 0, deadline: None }),
             key_prefix: o.key_prefix,

@@ -65,6 +65,8 @@ pub fn check_proxy(url: &str) -> Result<(), Error> {
 pub(crate) struct Transport {
     agent: ureq::Agent,
     timeouts: Timeouts,
+    /// `Authorization` on every request.
+    authorization: Option<String>,
 }
 
 enum CallError {
@@ -75,8 +77,14 @@ enum CallError {
 }
 
 impl Transport {
-    pub(crate) fn new(timeouts: Timeouts, proxy: Option<&str>) -> Transport {
+    pub(crate) fn new(
+        timeouts: Timeouts,
+        proxy: Option<&str>,
+        tls: &crate::tls::ClientTls,
+        authorization: Option<String>,
+    ) -> Transport {
         let agent = ureq::Agent::config_builder()
+            .tls_config(tls.ureq())
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
@@ -84,7 +92,7 @@ impl Transport {
             .user_agent("kv (corekit)")
             .build()
             .into();
-        Transport { agent, timeouts }
+        Transport { agent, timeouts, authorization }
     }
 
     /// Tries `endpoints` in order starting at `start`; returns the answer and the position of
@@ -155,8 +163,7 @@ impl Transport {
             let url = format!("{ep}{}", req.target);
             let t = self.timeouts.request;
             let got = self
-                .agent
-                .get(&url)
+                .with_auth(self.agent.get(&url))
                 .config()
                 .timeout_connect(Some(t))
                 .timeout_recv_response(Some(t))
@@ -200,6 +207,13 @@ impl Transport {
         Err(Error::Cluster(errors))
     }
 
+    fn with_auth<B>(&self, b: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        match &self.authorization {
+            Some(a) => b.header("Authorization", a),
+            None => b,
+        }
+    }
+
     fn call(
         &self,
         ep: &str,
@@ -235,6 +249,7 @@ impl Transport {
                     Some(c) => b.header("Content-Type", c),
                     None => b,
                 };
+                let b = self.with_auth(b);
                 b.config()
                     .timeout_connect(Some(t))
                     .timeout_recv_response(recv)
@@ -249,6 +264,7 @@ impl Transport {
                     "HEAD" => self.agent.head(&url),
                     _ => self.agent.get(&url),
                 };
+                let b = self.with_auth(b);
                 b.config()
                     .timeout_connect(Some(t))
                     .timeout_recv_response(recv)

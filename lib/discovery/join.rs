@@ -113,7 +113,10 @@ impl<'a> Discovery<'a> {
             log::info!("using proxy {p:?}");
         }
         let client = Client::with_options(
-            client::Config { endpoints: vec![url.endpoint.clone()], request_timeout: REQUEST_TIMEOUT },
+            client::Config {
+                request_timeout: REQUEST_TIMEOUT,
+                ..client::Config::new(vec![url.endpoint.clone()])
+            },
             client::Options { key_prefix: String::new(), proxy: proxy.map(str::to_string) },
         );
         Discovery { url, client, id, retries: 0 }

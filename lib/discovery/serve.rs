@@ -162,7 +162,7 @@ pub fn run(cfg: Config) -> Result<(), Error> {
                 log::info!("discovery serving on {a}");
             }
             let state = state.clone();
-            let opts = crate::api::http::Options { title_case_headers: true };
+            let opts = crate::api::http::Options { title_case_headers: true, ..Default::default() };
             tokio::spawn(crate::api::http::serve_from(l, opts, move |req, peer| {
                 handle(state.clone(), req, peer)
             }));

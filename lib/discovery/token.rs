@@ -55,20 +55,13 @@ pub struct DiscoveryUrl {
 }
 
 impl DiscoveryUrl {
-    /// Parses `http://host[:port]/path`. corekit speaks plain HTTP, so `https://` is refused
-    /// with that reason; a URL without a path names no token.
+    /// Parses `http[s]://host[:port]/path` (https checked against the Mozilla roots, as a
+    /// public discovery service is); a URL without a path names no token.
     pub fn parse(url: &str) -> Result<DiscoveryUrl, String> {
         let (scheme, rest) =
             url.split_once("://").ok_or_else(|| format!("discovery URL {url:?} is not an http:// URL"))?;
-        match scheme {
-            "http" => {}
-            "https" => {
-                return Err(format!(
-                    "discovery URL {url:?}: TLS is not supported (corekit speaks plain HTTP); \
-                     run `disco serve` and use its http:// URL"
-                ));
-            }
-            _ => return Err(format!("discovery URL {url:?} is not an http:// URL")),
+        if !matches!(scheme, "http" | "https") {
+            return Err(format!("discovery URL {url:?} is not an http:// or https:// URL"));
         }
         if rest.contains(['?', '#']) {
             return Err(format!("discovery URL {url:?} must not have a query or fragment"));
@@ -84,7 +77,11 @@ impl DiscoveryUrl {
         if dir.is_empty() {
             return Err(format!("discovery URL {url:?} names no token (expected http://HOST/TOKEN)"));
         }
-        Ok(DiscoveryUrl { url: url.to_string(), endpoint: format!("http://{host}"), dir: dir.to_string() })
+        Ok(DiscoveryUrl {
+            url: url.to_string(),
+            endpoint: format!("{scheme}://{host}"),
+            dir: dir.to_string(),
+        })
     }
 }
 
@@ -110,7 +107,10 @@ mod tests {
         let d = DiscoveryUrl::parse("http://etcd:2379/v2/keys/discovery/abc/").unwrap();
         assert_eq!(d.endpoint, "http://etcd:2379");
         assert_eq!(d.dir, "/v2/keys/discovery/abc");
-        assert!(DiscoveryUrl::parse("https://discovery.etcd.io/x").unwrap_err().contains("TLS"));
+        assert_eq!(
+            DiscoveryUrl::parse("https://discovery.etcd.io/x").unwrap().endpoint,
+            "https://discovery.etcd.io"
+        );
         assert!(DiscoveryUrl::parse("http://host:1").unwrap_err().contains("no token"));
         assert!(DiscoveryUrl::parse("http://host/x?y").is_err());
         assert!(DiscoveryUrl::parse("host/x").is_err());

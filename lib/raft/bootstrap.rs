@@ -214,12 +214,18 @@ fn create_data_dir(dir: &Path) -> Result<(), String> {
 /// Asks the members of `initial_cluster` (their peer URLs, as etcd does) who this member is
 /// in the running cluster: `kv member add` gave it an ID that the members list under its peer
 /// URLs. For `--initial-cluster-state existing` with an empty data dir.
-pub fn ask_to_join(name: &str, initial_cluster: &str, my_peer_urls: &[String]) -> Result<Join, String> {
+pub fn ask_to_join(
+    name: &str,
+    initial_cluster: &str,
+    my_peer_urls: &[String],
+    tls: &crate::tls::ClientTls,
+) -> Result<Join, String> {
     let mut mine = my_peer_urls.to_vec();
     mine.sort();
     let client = crate::client::Client::new(crate::client::Config {
-        endpoints: Vec::new(),
         request_timeout: Duration::from_secs(3),
+        tls: tls.clone(),
+        ..crate::client::Config::new(Vec::new())
     });
     let mut errors = Vec::new();
     for part in initial_cluster.split(',').map(str::trim) {

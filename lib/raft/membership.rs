@@ -111,16 +111,13 @@ impl Cluster {
 
 /// Checks that `url` is an `http://host:port` URL (corekit speaks plain HTTP only).
 pub fn check_url(url: &str) -> Result<(), String> {
-    let rest = url.strip_prefix("http://").ok_or_else(|| {
-        if url.starts_with("https://") {
-            format!("{url}: TLS is not supported; use http://")
-        } else {
-            format!("{url}: not an http:// URL")
-        }
-    })?;
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| format!("{url}: not an http:// or https:// URL"))?;
     let hostport = rest.trim_end_matches('/');
     if hostport.is_empty() || hostport.contains('/') {
-        return Err(format!("{url}: expected http://HOST:PORT"));
+        return Err(format!("{url}: expected http://HOST:PORT or https://HOST:PORT"));
     }
     let port = hostport.rsplit_once(':').map(|(_, p)| p).ok_or_else(|| format!("{url}: no port"))?;
     port.parse::<u16>().map_err(|_| format!("{url}: bad port {port:?}"))?;

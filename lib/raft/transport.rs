@@ -118,7 +118,7 @@ pub struct HttpTransport {
     member_id: u64,
     cluster_id: u64,
     runtime: tokio::runtime::Handle,
-    client: Client<HttpConnector, BoxBody<Bytes, Infallible>>,
+    client: Client<crate::tls::client::Connector, BoxBody<Bytes, Infallible>>,
     reporter: Reporter,
     peers: HashMap<u64, mpsc::UnboundedSender<Message>>,
     peer_urls: HashMap<u64, Vec<String>>,
@@ -132,11 +132,12 @@ impl HttpTransport {
         runtime: tokio::runtime::Handle,
         peers: Vec<(u64, Vec<String>)>,
         reporter: Reporter,
+        tls: &crate::tls::ClientTls,
     ) -> HttpTransport {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         connector.set_connect_timeout(Some(Duration::from_secs(1)));
-        let client = Client::builder(TokioExecutor::new()).build(connector);
+        let client = Client::builder(TokioExecutor::new()).build(tls.connector(connector));
         let mut t = HttpTransport {
             member_id,
             cluster_id,
@@ -216,7 +217,7 @@ struct PeerSender {
     urls: Vec<String>,
     from: u64,
     cluster_id: u64,
-    client: Client<HttpConnector, BoxBody<Bytes, Infallible>>,
+    client: Client<crate::tls::client::Connector, BoxBody<Bytes, Infallible>>,
     reporter: Reporter,
 }
 

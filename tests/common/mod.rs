@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 pub mod agent;
+pub mod certs;
 pub mod cluster;
 pub mod disco;
 pub mod netns;

@@ -60,7 +60,27 @@ impl Ctx {
                 return Err(Stop(exit::BAD_ARGS));
             }
         };
-        let c = Client::new(Config { endpoints: eps, request_timeout: self.g.timeout });
+        let tls = match self.g.tls.load(&crate::cli::security::KV_ENV) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{e}");
+                return Err(Stop(exit::BAD_ARGS));
+            }
+        };
+        let username = self.g.username.clone().or_else(|| {
+            ["KV_USERNAME", "ETCDCTL_USERNAME"]
+                .iter()
+                .find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
+        });
+        let credentials = match username.as_deref().map(crate::cli::security::credentials) {
+            None => None,
+            Some(Ok(c)) => Some(c),
+            Some(Err(e)) => {
+                eprintln!("{e}");
+                return Err(Stop(exit::BAD_ARGS));
+            }
+        };
+        let c = Client::new(Config { endpoints: eps, request_timeout: self.g.timeout, tls, credentials });
         if sync && !self.g.no_sync {
             c.set_deadline(Some(Instant::now() + Duration::from_secs(5)));
             match c.sync() {

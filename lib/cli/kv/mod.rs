@@ -90,6 +90,14 @@ pub struct Global {
     #[arg(long, global = true, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
     pub total_timeout: Duration,
 
+    #[command(flatten)]
+    pub tls: crate::cli::security::TlsFlags,
+
+    /// Authenticate as USER (HTTP basic auth); the password is asked for when not given
+    /// [env: KV_USERNAME, ETCDCTL_USERNAME].
+    #[arg(long, short = 'u', global = true, value_name = "USER[:PASSWORD]", help_heading = "TLS")]
+    pub username: Option<String>,
+
     /// Accepted for etcdctl compatibility (etcdctl prints cURL commands); ignored.
     #[arg(long, global = true, hide = true)]
     pub debug: bool,

@@ -60,10 +60,11 @@ pub fn daemon(
         ctx.remark("unit-sched: --reconcile-interval must be a positive number of seconds");
         return Err(super::Stop(super::exit::USAGE));
     }
-    let checked = flags.check(ctx.reg.client.endpoints(), ctx.reg.keys.clone()).map_err(|e| {
-        ctx.remark(format!("unit-sched: {e}"));
-        super::Stop(super::exit::USAGE)
-    })?;
+    let checked =
+        flags.check(ctx.reg.client.endpoints(), ctx.reg.keys.clone(), ctx.tls.clone()).map_err(|e| {
+            ctx.remark(format!("unit-sched: {e}"));
+            super::Stop(super::exit::USAGE)
+        })?;
     let stop = Arc::new(AtomicBool::new(false));
     if let Err(e) = stop_on_signal(stop.clone()) {
         return Err(ctx.fail(format!("unit-sched: cannot wait for signals: {e}")));
@@ -134,8 +135,9 @@ pub fn simulate(ctx: &mut Ctx, agents: usize, ttl: &str) -> Res {
         // Each agent its own client (and connection pool), as on a machine of its own: one pool
         // shared by thousands of connections costs a scan of them all per request.
         let client = crate::client::Client::new(crate::client::Config {
-            endpoints: ctx.reg.client.endpoints(),
             request_timeout: ctx.timeout,
+            tls: ctx.tls.clone(),
+            ..crate::client::Config::new(ctx.reg.client.endpoints())
         });
         let reg = Arc::new(crate::sched::registry::Registry::new(client, ctx.reg.keys.clone()));
         match Agent::start(reg, Arc::new(Simulated::default()), cfg) {

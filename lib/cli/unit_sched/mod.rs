@@ -65,6 +65,9 @@ pub struct Args {
     #[arg(long, global = true, default_value_t = 3.0, value_name = "SECONDS")]
     pub request_timeout: f64,
 
+    #[command(flatten)]
+    pub tls: crate::cli::security::TlsFlags,
+
     /// fleetctl's driver choice; unit-sched always talks to the store (`API` and `etcd` are
     /// both accepted so fleetctl command lines work).
     #[arg(long, global = true, value_name = "DRIVER", hide = true)]
@@ -255,6 +258,8 @@ pub struct Ctx {
     pub json: bool,
     pub out: BufWriter<io::Stdout>,
     pub timeout: Duration,
+    /// TLS toward the store and the agents' ports.
+    pub tls: crate::tls::ClientTls,
 }
 
 pub use crate::cli::Stop;
@@ -326,14 +331,23 @@ pub fn run(args: Args) -> i32 {
             return exit::USAGE;
         }
     };
+    let tls = match args.tls.load(&crate::cli::security::FLEET_ENV) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("unit-sched: {e}");
+            return exit::USAGE;
+        }
+    };
     let timeout = Duration::from_secs_f64(args.request_timeout);
-    let client = Client::new(ClientConfig { endpoints: eps, request_timeout: timeout });
+    let client =
+        Client::new(ClientConfig { request_timeout: timeout, tls: tls.clone(), ..ClientConfig::new(eps) });
     let reg = Arc::new(Registry::new(client, Keys::new(&args.key_prefix)));
     let mut ctx = Ctx {
         reg,
         json: args.json || args.output == Output::Json,
         out: BufWriter::new(io::stdout()),
         timeout,
+        tls,
     };
     let r = match args.command {
         Command::Submit { units, replace } => commands::submit(&mut ctx, &units, replace),

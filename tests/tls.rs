@@ -1,0 +1,351 @@
+//! TLS on kv-serve's client and peer URLs, as a user secures a cluster (issue 15): three
+//! members with https:// client and peer URLs and client-certificate authentication on both;
+//! the real `etcdctl` (v2) and `python3-etcd` work with a client certificate and are refused
+//! without one; a member whose peer certificate comes from another CA cannot join; a renewed
+//! certificate is served without a restart; bad files are reported before anything is bound;
+//! `--auto-tls` makes and serves self-signed certificates. Certificates are made here (rcgen).
+
+mod common;
+
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use common::certs::{Ca, Pair};
+use common::disco::{Proc, require, wait_until};
+
+const KV_SERVE: &str = env!("CARGO_BIN_EXE_kv-serve");
+const KV: &str = env!("CARGO_BIN_EXE_kv");
+
+struct Member {
+    name: String,
+    ip: Ipv4Addr,
+    client: String,
+    peer: String,
+    server: Pair,
+    peer_pair: Pair,
+}
+
+struct Secured {
+    // (dropped in this order: the processes, printing their logs if the test failed, then the dir)
+    procs: Vec<Proc>,
+    client_ca: Ca,
+    peer_ca: Ca,
+    user: Pair,
+    members: Vec<Member>,
+    initial: String,
+    dir: tempfile::TempDir,
+}
+
+fn member(client_ca: &Ca, peer_ca: &Ca, i: usize) -> Member {
+    let ip = common::pick_ip();
+    let (c, p) = common::pick_ports(ip);
+    let name = format!("n{i}");
+    let host = ip.to_string();
+    Member {
+        server: client_ca.issue(&format!("{name}-client"), &name, &[&host, "localhost"]),
+        peer_pair: peer_ca.issue(&format!("{name}-peer"), &name, &[&host]),
+        client: format!("https://{ip}:{c}"),
+        peer: format!("https://{ip}:{p}"),
+        name,
+        ip,
+    }
+}
+
+fn spawn(dir: &Path, m: &Member, initial: &str, peer_ca: &Path, client_ca: &Path, state: &str) -> Proc {
+    let mut cmd = Command::new(KV_SERVE);
+    cmd.args(["--name", &m.name])
+        .arg("--data-dir")
+        .arg(dir.join(format!("{}.data", m.name)))
+        .args(["--listen-client-urls", &m.client, "--advertise-client-urls", &m.client])
+        .args(["--listen-peer-urls", &m.peer, "--initial-advertise-peer-urls", &m.peer])
+        .args(["--initial-cluster", initial, "--initial-cluster-token", "tls-test"])
+        .args(["--initial-cluster-state", state])
+        .arg("--cert-file")
+        .arg(&m.server.cert)
+        .arg("--key-file")
+        .arg(&m.server.key)
+        .arg("--trusted-ca-file")
+        .arg(client_ca)
+        .arg("--client-cert-auth")
+        .arg("--peer-cert-file")
+        .arg(&m.peer_pair.cert)
+        .arg("--peer-key-file")
+        .arg(&m.peer_pair.key)
+        .arg("--peer-trusted-ca-file")
+        .arg(peer_ca)
+        .arg("--peer-client-cert-auth");
+    Proc::spawn(&m.name, cmd, dir.join(format!("{}.log", m.name)))
+}
+
+impl Secured {
+    fn start(n: usize) -> Secured {
+        let dir = tempfile::Builder::new().prefix("corekit-tls-").tempdir().unwrap();
+        let client_ca = Ca::new(dir.path(), "clients");
+        let peer_ca = Ca::new(dir.path(), "peers");
+        let user = client_ca.issue("user", "user", &[]);
+        let members: Vec<Member> = (1..=n).map(|i| member(&client_ca, &peer_ca, i)).collect();
+        let initial = members.iter().map(|m| format!("{}={}", m.name, m.peer)).collect::<Vec<_>>().join(",");
+        let procs = members
+            .iter()
+            .map(|m| spawn(dir.path(), m, &initial, &peer_ca.cert, &client_ca.cert, "new"))
+            .collect();
+        let s = Secured { dir, client_ca, peer_ca, user, members, procs, initial };
+        wait_until("a healthy TLS cluster", Duration::from_secs(30), || {
+            let o = s.kv(&["cluster-health"]);
+            String::from_utf8_lossy(&o.stdout).contains("cluster is healthy")
+        });
+        s
+    }
+
+    fn endpoints(&self) -> String {
+        self.members.iter().map(|m| m.client.clone()).collect::<Vec<_>>().join(",")
+    }
+
+    fn kv(&self, args: &[&str]) -> Output {
+        Command::new(KV)
+            .args(["--endpoints", &self.endpoints()])
+            .arg("--ca-file")
+            .arg(&self.client_ca.cert)
+            .arg("--cert-file")
+            .arg(&self.user.cert)
+            .arg("--key-file")
+            .arg(&self.user.key)
+            .args(args)
+            .env_remove("KV_CA_FILE")
+            .env_remove("ETCDCTL_CA_FILE")
+            .output()
+            .unwrap()
+    }
+
+    /// The real etcdctl (v2) against member `i`, with the client certificate or without.
+    fn etcdctl(&self, i: usize, with_cert: bool, args: &[&str]) -> Output {
+        let mut cmd = Command::new("etcdctl");
+        cmd.env("ETCDCTL_API", "2").args(["--endpoints", &self.members[i].client]);
+        cmd.arg("--ca-file").arg(&self.client_ca.cert);
+        if with_cert {
+            cmd.arg("--cert-file").arg(&self.user.cert).arg("--key-file").arg(&self.user.key);
+        }
+        cmd.args(args).output().unwrap()
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+const PYTHON: &str = r#"
+import sys, etcd
+host, port, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+cert = (sys.argv[4], sys.argv[5]) if len(sys.argv) > 5 else None
+c = etcd.Client(host=host, port=port, protocol='https', ca_cert=ca, cert=cert)
+try:
+    c.write('/python', 'over tls')
+    print('read', c.read('/python').value)
+except Exception as e:
+    print('refused', type(e).__name__)
+"#;
+
+#[test]
+fn a_cluster_with_tls_and_client_certificates_serves_etcdctl_and_python_and_refuses_the_rest() {
+    require("etcdctl", "etcd-client");
+    require("/usr/bin/python3", "python3-etcd");
+    let s = Secured::start(3);
+
+    // etcdctl with the client certificate: set on one member, get on another.
+    let o = s.etcdctl(0, true, &["set", "/message", "CROC Cloud"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = s.etcdctl(2, true, &["get", "/message"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "CROC Cloud\n", "{}", text(&o));
+    // Without one, the handshake is refused.
+    let o = s.etcdctl(1, false, &["get", "/message"]);
+    assert!(!o.status.success(), "etcdctl without a client certificate was served: {}", text(&o));
+    // kv the same, and `cluster-health` sees three healthy members over https.
+    let o = s.kv(&["cluster-health"]);
+    let t = text(&o);
+    assert_eq!(t.matches("is healthy: got healthy result from https://").count(), 3, "{t}");
+    let o = Command::new(KV)
+        .args(["--endpoints", &s.members[1].client, "--ca-file"])
+        .arg(&s.client_ca.cert)
+        .args(["get", "/message"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "kv without a client certificate was served: {}", text(&o));
+    // Plain HTTP to an https port gets nothing.
+    let plain = s.members[0].client.replace("https://", "http://");
+    let o =
+        Command::new("curl").args(["-s", "-m", "5", &format!("{plain}/v2/keys/message")]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("CROC"), "{}", text(&o));
+
+    // python3-etcd (urllib3) with and without the certificate.
+    let m = &s.members[1];
+    let port = m.client.rsplit(':').next().unwrap();
+    let ca = s.client_ca.cert.to_str().unwrap();
+    let (c, k) = (s.user.cert.to_str().unwrap(), s.user.key.to_str().unwrap());
+    let ip = m.ip.to_string();
+    let o = Command::new("/usr/bin/python3").args(["-c", PYTHON, &ip, port, ca, c, k]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "read over tls\n", "{}", text(&o));
+    let o = Command::new("/usr/bin/python3").args(["-c", PYTHON, &ip, port, ca]).output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("refused"), "{}", text(&o));
+
+    // The members log whom they turned away.
+    let logs: String = s.procs.iter().map(|p| p.output()).collect();
+    assert!(logs.contains("rejected connection from"), "{logs}");
+}
+
+#[test]
+fn a_member_whose_peer_certificate_comes_from_another_ca_cannot_join() {
+    let mut s = Secured::start(3);
+    let other = Ca::new(s.dir.path(), "other");
+    let mut m = member(&s.client_ca, &s.peer_ca, 4);
+    m.peer_pair = other.issue("n4-peer-other", "n4", &[&m.ip.to_string()]);
+    let o = s.kv(&["member", "add", "n4", &m.peer]);
+    assert!(o.status.success(), "{}", text(&o));
+    let initial = format!("{},n4={}", s.initial, m.peer);
+    // It trusts the cluster's CA; the cluster does not trust its certificate.
+    let mut p = spawn(s.dir.path(), &m, &initial, &s.peer_ca.cert, &s.client_ca.cert, "existing");
+    let status = p.wait_exit(Duration::from_secs(30));
+    assert!(!status.success(), "{}", p.output());
+    let log = p.output();
+    assert!(log.contains("no existing member answered") && log.contains("UnknownCA"), "{log}");
+    let refused: String = s.procs.iter().map(|p| p.output()).collect();
+    assert!(refused.contains("rejected connection from"), "{refused}");
+    // The cluster is unharmed and never heard from it: n4 is listed without a name.
+    let o = s.kv(&["set", "/after", "ok"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let list = text(&s.kv(&["member", "list"]));
+    assert!(list.contains("name= ") || list.contains("unstarted"), "{list}");
+    s.procs.push(p);
+}
+
+#[test]
+fn a_renewed_certificate_is_served_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old_ca, new_ca) = (Ca::new(dir.path(), "old"), Ca::new(dir.path(), "new"));
+    let ip = common::pick_ip();
+    let (c, p) = common::pick_ports(ip);
+    let served = old_ca.issue("served", "n1", &[&ip.to_string()]);
+    let url = format!("https://{ip}:{c}");
+    let mut cmd = Command::new(KV_SERVE);
+    cmd.args(["--name", "n1", "--listen-client-urls", &url, "--advertise-client-urls", &url])
+        .args(["--listen-peer-urls", &format!("http://{ip}:{p}")])
+        .args(["--initial-advertise-peer-urls", &format!("http://{ip}:{p}")])
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("--cert-file")
+        .arg(&served.cert)
+        .arg("--key-file")
+        .arg(&served.key);
+    let p = Proc::spawn("kv-serve", cmd, dir.path().join("log"));
+    let get = |ca: &PathBuf| {
+        Command::new(KV)
+            .args(["--endpoints", &url, "--no-sync", "--ca-file"])
+            .arg(ca)
+            .args(["ls", "/"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    wait_until("the member answers over TLS", Duration::from_secs(20), || get(&old_ca.cert));
+    assert!(!get(&new_ca.cert), "a CA that signed nothing was accepted");
+    // Renew in place (as certbot or a cron job would): the next handshakes use the new one.
+    let renewed = new_ca.issue("renewed", "n1", &[&ip.to_string()]);
+    std::fs::copy(&renewed.key, &served.key).unwrap();
+    std::fs::copy(&renewed.cert, &served.cert).unwrap();
+    let took = wait_until("the renewed certificate is served", Duration::from_secs(10), || get(&new_ca.cert));
+    println!("renewed certificate served after {took:?}");
+    assert!(!get(&old_ca.cert));
+    assert!(p.output().contains("reloaded the certificate"), "{}", p.output());
+}
+
+#[test]
+fn bad_tls_files_are_reported_before_anything_is_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new(dir.path(), "ca");
+    let a = ca.issue("a", "a", &["127.0.0.1"]);
+    let b = ca.issue("b", "b", &["127.0.0.1"]);
+    let ip = common::pick_ip();
+    let (c, p) = common::pick_ports(ip);
+    let https = format!("https://{ip}:{c}");
+    let peer = format!("http://{ip}:{p}");
+    let data = dir.path().join("data");
+    let run = |extra: &[&str]| {
+        let o = Command::new(KV_SERVE)
+            .args(["--name", "n1", "--listen-client-urls", &https, "--advertise-client-urls", &https])
+            .args(["--listen-peer-urls", &peer, "--initial-advertise-peer-urls", &peer])
+            .arg("--data-dir")
+            .arg(&data)
+            .args(extra)
+            .output()
+            .unwrap();
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let missing = dir.path().join("missing.pem");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec![], "TLS key/cert (--cert-file, --key-file) must be provided for --listen-client-urls https://"),
+        (vec!["--cert-file".into(), s(&missing), "--key-file".into(), s(&a.key)], "--cert-file"),
+        (
+            vec!["--cert-file".into(), s(&a.cert), "--key-file".into(), s(&b.key)],
+            "does not match --cert-file",
+        ),
+        (vec!["--cert-file".into(), s(&a.key), "--key-file".into(), s(&a.key)], "no certificate in it"),
+        (vec!["--cert-file".into(), s(&a.cert), "--key-file".into(), s(&a.cert)], "no private key in it"),
+        (vec!["--cert-file".into(), s(&a.cert)], "--cert-file is given without --key-file"),
+        (
+            vec![
+                "--cert-file".into(),
+                s(&a.cert),
+                "--key-file".into(),
+                s(&a.key),
+                "--client-cert-auth".into(),
+            ],
+            "needs a CA",
+        ),
+    ];
+    for (extra, want) in cases {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let (code, err) = run(&extra);
+        assert_eq!(code, Some(2), "{extra:?}: {err}");
+        assert!(err.contains(want), "{extra:?}: wanted {want:?} in {err:?}");
+        if extra.len() > 1 && want == "--cert-file" {
+            assert!(err.contains("missing.pem: cannot read: No such file"), "{err}");
+        }
+        assert!(!data.exists(), "{extra:?} created the data dir");
+        // Nothing was bound: the port is still free.
+        assert!(std::net::TcpListener::bind((ip, c)).is_ok(), "{extra:?} left the port bound");
+    }
+}
+
+#[test]
+fn auto_tls_makes_self_signed_certificates_and_serves_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let ip = common::pick_ip();
+    let (c, p) = common::pick_ports(ip);
+    let (url, peer) = (format!("https://{ip}:{c}"), format!("https://{ip}:{p}"));
+    let data = dir.path().join("data");
+    let mut cmd = Command::new(KV_SERVE);
+    cmd.args(["--name", "n1", "--listen-client-urls", &url, "--advertise-client-urls", &url])
+        .args(["--listen-peer-urls", &peer, "--initial-advertise-peer-urls", &peer])
+        .args(["--auto-tls", "--peer-auto-tls"])
+        .arg("--data-dir")
+        .arg(&data);
+    let _p = Proc::spawn("kv-serve", cmd, dir.path().join("log"));
+    let cert = data.join("fixtures/client/cert.pem");
+    wait_until("auto-tls answers", Duration::from_secs(20), || {
+        let o = Command::new("curl")
+            .args(["-s", "-m", "3", "--cacert"])
+            .arg(&cert)
+            .args(["-X", "PUT", &format!("{url}/v2/keys/auto"), "-d", "value=tls"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).contains("\"value\":\"tls\"")
+    });
+    assert!(data.join("fixtures/peer/cert.pem").exists());
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(data.join("fixtures/client/key.pem")).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+}

@@ -192,6 +192,26 @@ fn a_cluster_with_tls_and_client_certificates_serves_etcdctl_and_python_and_refu
     // The members log whom they turned away.
     let logs: String = s.procs.iter().map(|p| p.output()).collect();
     assert!(logs.contains("rejected connection from"), "{logs}");
+
+    // Auth on top (users, roles), over TLS: guests may read /message only.
+    for args in [
+        &["user", "add", "root:rootpw"][..],
+        &["auth", "enable"],
+        &["-u", "root:rootpw", "role", "revoke", "guest", "--path", "/*", "--readwrite"],
+        &["-u", "root:rootpw", "role", "grant", "guest", "--path", "/message", "--read"],
+    ] {
+        let o = s.kv(args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+    }
+    let o = s.etcdctl(1, true, &["get", "/message"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "CROC Cloud\n", "{}", text(&o));
+    let o = s.etcdctl(2, true, &["set", "/message", "guest"]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("110: The request requires user authentication"), "{}", text(&o));
+    let o = s.etcdctl(2, true, &["-u", "root:wrong", "get", "/message"]);
+    assert_eq!(o.status.code(), Some(4), "a wrong password is refused, not taken as guest: {}", text(&o));
+    let o = s.etcdctl(0, true, &["-u", "root:rootpw", "set", "/message", "root"]);
+    assert!(o.status.success(), "{}", text(&o));
 }
 
 #[test]

@@ -75,6 +75,9 @@ pub async fn change_members(api: &Api, req: Request<Incoming>, path: &str) -> Re
     use crate::raft::membership::{Member, check_url};
     use crate::raft::state_machine::Command;
     use ::raft::eraftpb::{ConfChange, ConfChangeType};
+    if !super::auth::is_root(api, req.headers()).await {
+        return super::auth::insufficient();
+    }
     let method = req.method().clone();
     let id_part = path.strip_prefix("/v2/members").unwrap_or("").trim_start_matches('/').to_string();
     let timeout = api.request_timeout;

@@ -15,7 +15,7 @@ use super::Api;
 use super::form::Form;
 use super::http::{self, Resp};
 use crate::raft::node::{ProposeError, Shared};
-use crate::raft::state_machine::Command;
+use crate::raft::state_machine::{Command, Outcome};
 use crate::store::{self, Event};
 
 /// Keys deeper than this are refused (code 209) so that no request can make the server
@@ -119,6 +119,7 @@ pub async fn handle(api: &Api, req: Request<Incoming>, key: String) -> Resp {
     }
     let mut form = Form::default();
     let query = req.uri().query().map(|q| q.as_bytes().to_vec());
+    let authorization = req.headers().get(hyper::header::AUTHORIZATION).cloned();
     if matches!(method, Method::PUT | Method::POST) && is_form(&req) {
         match http::read_body(req.into_body()).await {
             Ok(body) => {
@@ -149,11 +150,16 @@ pub async fn handle(api: &Api, req: Request<Incoming>, key: String) -> Resp {
             ),
         );
     }
-    let path = if key.is_empty() { "/".to_string() } else { key };
-    let r = match parse(&form, &method, &path) {
+    let r = match parse(&form, &method, if key.is_empty() { "/" } else { &key }) {
         Ok(r) => r,
         Err(e) => return error_response(api, &e),
     };
+    let writes = !matches!(method, Method::GET | Method::HEAD);
+    if let Some(refused) =
+        super::auth::check_key(api, authorization.as_ref(), &key, writes, r.recursive).await
+    {
+        return refused;
+    }
     match method {
         Method::GET | Method::HEAD => {
             if r.wait {
@@ -217,12 +223,12 @@ async fn write(api: &Api, method: &Method, r: KeyRequest) -> Resp {
         return error_response(api, &e);
     }
     match api.shared.propose(&cmd, api.request_timeout).await {
-        Ok(Some(Ok(ev))) => {
+        Ok(Some(Outcome::Store(Ok(ev)))) => {
             let status = if ev.is_created() { StatusCode::CREATED } else { StatusCode::OK };
             event_response(api, &ev, status, r.no_value_on_success)
         }
-        Ok(Some(Err(e))) => error_response(api, &e),
-        Ok(None) => propose_error(api, ProposeError::Stopped),
+        Ok(Some(Outcome::Store(Err(e)))) => error_response(api, &e),
+        Ok(Some(Outcome::Auth(_)) | None) => propose_error(api, ProposeError::Stopped),
         Err(e) => propose_error(api, e),
     }
 }

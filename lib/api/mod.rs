@@ -1,6 +1,7 @@
 //! The etcd v2 HTTP API served on the client URLs.
 //!
 //! - [`http`]: listeners, limits, body reading, response helpers;
+//! - [`auth`]: `/v2/auth` (users, roles, enable) and who may do what elsewhere;
 //! - [`form`]: Go-compatible form and query parsing;
 //! - [`keys`]: `/v2/keys` (reads, watches, writes through Raft);
 //! - [`cors`]: `--cors`: cross-origin headers and `OPTIONS` preflights;
@@ -9,6 +10,7 @@
 //!   (or, in proxy mode, no member at all);
 //! - [`proxy`]: etcd 2's proxy mode: client requests passed on to the cluster's members.
 
+pub mod auth;
 pub mod cluster;
 pub mod cors;
 pub mod form;
@@ -39,6 +41,8 @@ pub struct Api {
     pub initial_cluster_token: String,
     /// `--cors`.
     pub cors: cors::Cors,
+    /// Passwords that checked out, so a user's next request costs no bcrypt.
+    pub passwords: Arc<crate::auth::password::Verifier>,
     /// For asking the leader what only it knows (its followers' stats).
     pub client:
         hyper_util::client::legacy::Client<crate::tls::client::Connector, http_body_util::Full<bytes::Bytes>>,
@@ -94,6 +98,11 @@ async fn route_request(api: &Arc<Api>, req: Request<Incoming>) -> Resp {
         && matches!(*req.method(), hyper::Method::POST | hyper::Method::PUT | hyper::Method::DELETE)
     {
         cluster::change_members(api, req, &decoded).await
+    } else if decoded.starts_with("/v2/auth/") {
+        match auth::handle(api, req, &decoded).await {
+            Some(r) => r,
+            None => http::not_found(),
+        }
     } else if decoded == "/v2/stats/leader" && req.method() == hyper::Method::GET {
         cluster::stats_leader(api).await
     } else {
@@ -102,7 +111,9 @@ async fn route_request(api: &Arc<Api>, req: Request<Incoming>) -> Resp {
             None => http::not_found(),
         }
     };
-    if decoded.starts_with("/v2/keys") || decoded.starts_with("/v2/members") {
+    // (etcd's refusal of a membership change carries no cluster ID.)
+    let refused = resp.status() == StatusCode::UNAUTHORIZED && !decoded.starts_with("/v2/keys");
+    if (decoded.starts_with("/v2/keys") || decoded.starts_with("/v2/members")) && !refused {
         http::set_header(&mut resp, "X-Etcd-Cluster-ID", id_string(api.shared.cluster_id));
     }
     resp

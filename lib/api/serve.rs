@@ -359,6 +359,7 @@ pub fn run(cfg: Config) -> Result<Ended, Error> {
         start_time: crate::os::clock::now_nanos(),
         initial_cluster_token: token,
         cors: cfg.cors.clone(),
+        passwords: Default::default(),
         client: hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(
             cfg.security.peer_client.connector(hyper_util::client::legacy::connect::HttpConnector::new()),
         ),

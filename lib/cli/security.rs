@@ -74,13 +74,14 @@ pub fn credentials(username: &str) -> Result<Credentials, String> {
     Ok(Credentials { user: username.to_string(), password })
 }
 
-/// One line from the terminal with echo off, or from stdin when it is not a terminal.
+/// One line from the terminal with echo off, or from stdin when it is not a terminal; blanks
+/// around it are dropped, as etcdctl drops them.
 pub fn read_password(prompt: &str) -> Result<String, String> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         let mut line = String::new();
         stdin.lock().read_line(&mut line).map_err(|e| format!("reading the password: {e}"))?;
-        return Ok(line.trim_end_matches(['\n', '\r']).to_string());
+        return Ok(line.trim().to_string());
     }
     use nix::sys::termios::{LocalFlags, SetArg, tcgetattr, tcsetattr};
     let mut err = std::io::stderr();
@@ -95,5 +96,5 @@ pub fn read_password(prompt: &str) -> Result<String, String> {
     let _ = tcsetattr(&stdin, SetArg::TCSANOW, &saved);
     let _ = writeln!(err);
     got.map_err(|e| format!("reading the password: {e}"))?;
-    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+    Ok(line.trim().to_string())
 }

@@ -37,10 +37,18 @@ pub enum Command {
     Publish { id: u64, name: String, client_urls: Vec<String> },
     /// `PUT /v2/members/ID`: a member's peer URLs change.
     UpdateMember { id: u64, peer_urls: Vec<String> },
+    /// `/v2/auth`: users, roles, enabling auth.
+    Auth(crate::auth::Change),
 }
 
 /// The result of applying one command, handed to the waiting request.
-pub type Outcome = Result<Arc<Event>, store::Error>;
+#[derive(Debug)]
+pub enum Outcome {
+    /// A `/v2/keys` write: its event, or why it was refused.
+    Store(Result<Arc<Event>, store::Error>),
+    /// A `/v2/auth` change: etcd's answer, or its refusal.
+    Auth(Result<crate::auth::Answer, crate::auth::Error>),
+}
 
 /// Encodes an entry's payload: 8-byte request ID, then the command.
 pub fn encode(id: u64, cmd: &Command) -> Vec<u8> {
@@ -72,6 +80,8 @@ pub fn decode(data: &[u8]) -> Result<(u64, Command), String> {
 pub struct StateMachine {
     pub store: Store,
     pub cluster: Cluster,
+    /// Users, roles and whether auth is on (etcd 2 keeps them under `/2` in its store).
+    pub auth: crate::auth::Auth,
     /// Set when an applied entry changed who the members are or where they listen; the
     /// applier clears it after telling the transport.
     pub membership_changed: bool,
@@ -96,8 +106,17 @@ impl StateImage {
 
 impl StateMachine {
     pub fn new(store: Store, cluster: Cluster) -> StateMachine {
-        StateMachine { store, cluster, membership_changed: false }
+        StateMachine { store, cluster, auth: Default::default(), membership_changed: false }
     }
+}
+
+/// What a snapshot holds beside the store. (Snapshots made before auth hold the membership
+/// alone; they still load.)
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Meta {
+    cluster: Cluster,
+    #[serde(default)]
+    auth: crate::auth::Auth,
 }
 
 impl StateMachine {
@@ -105,7 +124,7 @@ impl StateMachine {
     /// in the returned event.
     pub fn apply(&mut self, cmd: Command, now: i64) -> Option<Outcome> {
         let s = &mut self.store;
-        Some(match cmd {
+        Some(Outcome::Store(match cmd {
             Command::Put { path, value, dir, prev_value, prev_index, prev_exist, expire, refresh } => {
                 let ttl = TtlOptions { expire_time: expire, refresh };
                 match prev_exist {
@@ -149,7 +168,8 @@ impl StateMachine {
                 }
                 return None;
             }
-        })
+            Command::Auth(change) => return Some(Outcome::Auth(self.auth.apply(change))),
+        }))
     }
 
     /// Snapshot payload: 4-byte length of the membership JSON, the membership, the store.
@@ -159,8 +179,9 @@ impl StateMachine {
 
     /// A copy of the state to be encoded later (see [`Store::image`]).
     pub fn image(&self) -> StateImage {
+        let meta = Meta { cluster: self.cluster.clone(), auth: self.auth.clone() };
         StateImage {
-            cluster: serde_json::to_vec(&self.cluster).expect("cluster serializes"),
+            cluster: serde_json::to_vec(&meta).expect("cluster serializes"),
             store: self.store.image(),
         }
     }
@@ -173,10 +194,18 @@ impl StateMachine {
         if data.len() < 4 + n {
             return Err("snapshot truncated".into());
         }
-        let cluster: Cluster =
-            serde_json::from_slice(&data[4..4 + n]).map_err(|e| format!("snapshot membership: {e}"))?;
+        let meta = &data[4..4 + n];
+        let meta: Meta = match serde_json::from_slice(meta) {
+            Ok(m) => m,
+            Err(_) => Meta {
+                cluster: serde_json::from_slice(meta).map_err(|e| format!("snapshot membership: {e}"))?,
+                auth: Default::default(),
+            },
+        };
         let store = Store::recover(&data[4 + n..])?;
-        Ok(StateMachine::new(store, cluster))
+        let mut sm = StateMachine::new(store, meta.cluster);
+        sm.auth = meta.auth;
+        Ok(sm)
     }
 
     pub fn member(&self, id: u64) -> Option<&Member> {
@@ -220,18 +249,31 @@ mod tests {
             expire: None,
             refresh: false,
         };
-        let e = sm.apply(put("1", Some(false), ""), 0).unwrap().unwrap();
+        let mut sm_apply = |c| match sm.apply(c, 0) {
+            Some(Outcome::Store(r)) => r,
+            other => panic!("{other:?}"),
+        };
+        let e = sm_apply(put("1", Some(false), "")).unwrap();
         assert_eq!(e.action.as_str(), "create");
-        let e = sm.apply(put("2", None, ""), 0).unwrap().unwrap();
+        let e = sm_apply(put("2", None, "")).unwrap();
         assert_eq!(e.action.as_str(), "set");
-        let e = sm.apply(put("3", Some(true), ""), 0).unwrap().unwrap();
+        let e = sm_apply(put("3", Some(true), "")).unwrap();
         assert_eq!(e.action.as_str(), "update");
-        let e = sm.apply(put("4", None, "3"), 0).unwrap().unwrap();
+        let e = sm_apply(put("4", None, "3")).unwrap();
         assert_eq!(e.action.as_str(), "compareAndSwap");
-        let err = sm.apply(put("5", Some(true), "nope"), 0).unwrap().unwrap_err();
+        let err = sm_apply(put("5", Some(true), "nope")).unwrap_err();
         assert_eq!(err.code, 101);
+        sm.auth.enabled = true;
         let saved = sm.save();
         let back = StateMachine::recover(&saved).unwrap();
         assert_eq!(back.store.index(), sm.store.index());
+        assert!(back.auth.enabled, "auth is in the snapshot");
+        // A snapshot from before auth: the membership alone.
+        let cluster = serde_json::to_vec(&sm.cluster).unwrap();
+        let mut old = (cluster.len() as u32).to_be_bytes().to_vec();
+        old.extend_from_slice(&cluster);
+        old.extend_from_slice(&saved[4 + u32::from_be_bytes(saved[..4].try_into().unwrap()) as usize..]);
+        let back = StateMachine::recover(&old).unwrap();
+        assert_eq!((back.store.index(), back.auth.enabled), (sm.store.index(), false));
     }
 }

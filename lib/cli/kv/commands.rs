@@ -243,6 +243,9 @@ fn dispatch(ctx: &mut Ctx, cmd: Command) -> Res {
         Command::ExecWatch { after_index, recursive, args } => exec_watch(ctx, after_index, recursive, args),
         Command::ClusterHealth { forever } => cluster_health(ctx, forever),
         Command::Member { command } => member(ctx, command),
+        Command::Auth { command } => super::auth::auth(ctx, command),
+        Command::User { command } => super::auth::user(ctx, command),
+        Command::Role { command } => super::auth::role(ctx, command),
         Command::Dump { prefix } => super::dump::dump(ctx, prefix.as_deref().unwrap_or("/")),
         Command::Load => super::dump::load(ctx),
     }

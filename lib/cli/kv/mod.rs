@@ -9,6 +9,7 @@
 //! | [`output`] | `simple`/`extended`/`json` renderings, JSON as Go writes it |
 //! | [`dump`] | `dump` and `load` |
 
+pub mod auth;
 pub mod commands;
 pub mod dump;
 pub mod output;
@@ -45,7 +46,8 @@ pub mod exit {
     version,
     about = "A command-line client for the etcd v2 API (etcdctl v2 compatible)",
     long_about,
-    max_term_width = 100
+    max_term_width = 100,
+    args_override_self = true
 )]
 pub struct Args {
     #[command(flatten)]
@@ -245,6 +247,21 @@ pub enum Command {
         #[command(subcommand)]
         command: MemberCommand,
     },
+    /// Turn authentication on or off (etcd 2's users and roles).
+    Auth {
+        #[command(subcommand)]
+        command: AuthCommand,
+    },
+    /// List, add, show, remove users; grant and revoke their roles; change passwords.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// List, add, show, remove roles; grant and revoke their permissions on key paths.
+    Role {
+        #[command(subcommand)]
+        command: RoleCommand,
+    },
     /// Write every node under PREFIX (default /) as JSON lines {key, value, ttl, dir}.
     Dump { prefix: Option<String> },
     /// Read JSON lines written by `kv dump` from stdin and create them (all lines are checked
@@ -262,6 +279,77 @@ pub enum MemberCommand {
     Remove { args: Vec<String> },
     /// Change a member's peer URLs: kv member update ID URL[,URL...].
     Update { args: Vec<String> },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum AuthCommand {
+    /// Enable authentication (a root user must exist; requests without credentials get the
+    /// guest role).
+    Enable { args: Vec<String> },
+    /// Disable authentication.
+    Disable { args: Vec<String> },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum UserCommand {
+    /// Add a user: kv user add NAME[:PASSWORD] (the password is asked for when not given).
+    Add { args: Vec<String> },
+    /// Show a user and its roles.
+    Get { args: Vec<String> },
+    /// List the users.
+    List { args: Vec<String> },
+    /// Remove a user.
+    Remove { args: Vec<String> },
+    /// Grant roles to a user.
+    Grant {
+        /// A role to grant (repeat the flag for more).
+        #[arg(long = "roles", value_name = "ROLE")]
+        roles: Vec<String>,
+        args: Vec<String>,
+    },
+    /// Revoke roles from a user.
+    Revoke {
+        /// A role to revoke (repeat the flag for more).
+        #[arg(long = "roles", value_name = "ROLE")]
+        roles: Vec<String>,
+        args: Vec<String>,
+    },
+    /// Change a user's password (asked for on the terminal, or read from stdin).
+    Passwd { args: Vec<String> },
+}
+
+/// What `role grant` and `role revoke` take.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PathFlags {
+    /// The key path (a trailing `*` covers everything below it: /foo/*).
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
+    /// Reading only.
+    #[arg(long)]
+    pub read: bool,
+    /// Writing only.
+    #[arg(long)]
+    pub write: bool,
+    /// Reading and writing.
+    #[arg(long, alias = "rw")]
+    pub readwrite: bool,
+    pub args: Vec<String>,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum RoleCommand {
+    /// Add a role (with no permissions).
+    Add { args: Vec<String> },
+    /// Show a role's permissions.
+    Get { args: Vec<String> },
+    /// List the roles.
+    List { args: Vec<String> },
+    /// Remove a role.
+    Remove { args: Vec<String> },
+    /// Grant a role read and/or write access to a path: kv role grant ROLE --path /foo/* --read.
+    Grant(PathFlags),
+    /// Revoke a role's access to a path.
+    Revoke(PathFlags),
 }
 
 /// A Go duration: `2s`, `500ms`, `1m30s`, `1.5h`, `0`.

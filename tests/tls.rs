@@ -369,3 +369,94 @@ fn auto_tls_makes_self_signed_certificates_and_serves_them() {
     );
     assert_eq!(mode & 0o777, 0o600);
 }
+
+/// `curl` with the cluster's CA, with or without the user's certificate: the HTTP status, or
+/// None when the handshake was refused.
+fn curl(s: &Secured, url: &str, with_cert: bool) -> Option<u16> {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "5", "--cacert"]).arg(&s.client_ca.cert);
+    if with_cert {
+        cmd.arg("--cert").arg(&s.user.cert).arg("--key").arg(&s.user.key);
+    }
+    let o = cmd.arg(url).output().unwrap();
+    let code: u16 = String::from_utf8_lossy(&o.stdout).trim().parse().unwrap_or(0);
+    (code != 0).then_some(code)
+}
+
+#[test]
+fn every_port_of_a_cluster_can_require_client_certificates() {
+    let s = Secured::start(3);
+    let tls: Vec<String> = vec![
+        "--ca-file".into(),
+        s.client_ca.cert.to_str().unwrap().into(),
+        "--cert-file".into(),
+        s.user.cert.to_str().unwrap().into(),
+        "--key-file".into(),
+        s.user.key.to_str().unwrap().into(),
+    ];
+    let tls: Vec<&str> = tls.iter().map(String::as_str).collect();
+    let endpoints = s.endpoints();
+    let prefix = "/_corekit/tls-test";
+    let ca = s.client_ca.cert.to_str().unwrap().to_string();
+
+    // The agent: the store over TLS, its own port over TLS with client certificates.
+    let ip = common::pick_ip().to_string();
+    let agent_pair = s.client_ca.issue("agent", "agent", &[&ip]);
+    let id = format!("{:032x}", 0x7151u32);
+    let (cert, key) = (agent_pair.cert.to_str().unwrap(), agent_pair.key.to_str().unwrap());
+    let mut extra =
+        vec!["--endpoints", &endpoints, "--public-ip", &ip, "--machine-id", &id, "--key-prefix", prefix];
+    extra.extend(&tls);
+    extra.extend(["--agent-cert-file", cert, "--agent-key-file", key, "--agent-trusted-ca-file", &ca]);
+    let agent = common::agent::Agent::start_with(&extra);
+    let us = |args: &[&str]| {
+        Command::new(common::sched::UNIT_SCHED)
+            .args(["--endpoints", &endpoints, "--key-prefix", prefix])
+            .args(&tls)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let mut engine = Command::new(common::sched::UNIT_SCHED);
+    engine.args(["--endpoints", &endpoints, "--key-prefix", prefix]).args(&tls);
+    engine.args(["engine", "--machine-id", &id, "--reconcile-interval", "1"]);
+    let _engine = Proc::spawn("engine", engine, agent.dir.path().join("engine.log"));
+    let unit = agent.dir.path().join("tick.service");
+    std::fs::write(&unit, "[Service]\nExecStart=/bin/sh -c 'while true; do echo tick; sleep 1; done'\n")
+        .unwrap();
+    let o = us(&["start", unit.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    wait_until("the unit runs and its status comes over TLS", Duration::from_secs(30), || {
+        let o = us(&["status", "tick.service"]);
+        o.status.success() && String::from_utf8_lossy(&o.stdout).contains("active (running)")
+    });
+    let o = us(&["journal", "tick.service"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("tick"), "{}", text(&o));
+    let machine = format!("https://{ip}:{}/v1/machine", corekit::cli::cluster_agent::DEFAULT_AGENT_PORT);
+    assert_eq!(curl(&s, &machine, true), Some(200));
+    assert_eq!(curl(&s, &machine, false), None, "the agent's port served a client without a certificate");
+
+    // disco serve: the store over TLS, its own port over TLS with client certificates.
+    let dip = common::pick_ip();
+    let dport = common::disco::free_port(dip);
+    let server = s.client_ca.issue("disco", "disco", &[&dip.to_string()]);
+    let url = format!("https://{dip}:{dport}");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_disco"));
+    cmd.args(&tls).args(["serve", "--kv", &endpoints, "--addr", &format!("{dip}:{dport}")]);
+    cmd.arg("--server-cert-file").arg(&server.cert).arg("--server-key-file").arg(&server.key);
+    cmd.args(["--server-trusted-ca-file", &ca]);
+    let _disco = Proc::spawn("disco", cmd, s.dir.path().join("disco.log"));
+    let mut token = String::new();
+    wait_until("disco serve hands out a token over TLS", Duration::from_secs(20), || {
+        let o = Command::new(env!("CARGO_BIN_EXE_disco"))
+            .args(&tls)
+            .args(["new", "--size", "3", "--server", &url])
+            .output()
+            .unwrap();
+        token = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        o.status.success()
+    });
+    assert!(token.starts_with(&format!("{url}/")), "{token}");
+    assert_eq!(curl(&s, &format!("{token}/_config/size"), true), Some(200));
+    assert_eq!(curl(&s, &format!("{url}/new"), false), None, "disco served a client without a certificate");
+}

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_disco_global_optspecs
-    string join \n o/output= json h/help V/version
+    string join \n o/output= json ca-file= cert-file= key-file= h/help V/version
 end
 
 function __fish_disco_needs_command
@@ -26,6 +26,9 @@ end
 
 complete -c disco -n "__fish_disco_needs_command" -s o -l output -d 'Output format of the commands that print data (`new`, `list`)' -r -f -a "text\t''
 json\t''"
+complete -c disco -n "__fish_disco_needs_command" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c disco -n "__fish_disco_needs_command" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c disco -n "__fish_disco_needs_command" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c disco -n "__fish_disco_needs_command" -l json -d 'Same as `-o json`'
 complete -c disco -n "__fish_disco_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c disco -n "__fish_disco_needs_command" -s V -l version -d 'Print version'
@@ -46,8 +49,14 @@ complete -c disco -n "__fish_disco_using_subcommand serve" -l max-open -d 'Reque
 complete -c disco -n "__fish_disco_using_subcommand serve" -l client-header -d 'Take the client\'s address from this header (the last address in it), for a reverse proxy in front that sets it (e.g. X-Forwarded-For)' -r
 complete -c disco -n "__fish_disco_using_subcommand serve" -l timeout -d 'Seconds a store request may take (long polls excepted)' -r
 complete -c disco -n "__fish_disco_using_subcommand serve" -l watch-limit -d 'Seconds a long poll (`wait=true`) may wait before it is answered empty (etcd\'s clients then poll again); bounds what a watch whose client went away costs' -r
+complete -c disco -n "__fish_disco_using_subcommand serve" -l server-cert-file -d 'Serve over HTTPS with this certificate (PEM; reloaded when it changes)' -r -F
+complete -c disco -n "__fish_disco_using_subcommand serve" -l server-key-file -d 'The key of --server-cert-file' -r -F
+complete -c disco -n "__fish_disco_using_subcommand serve" -l server-trusted-ca-file -d 'Serve only clients whose certificate this CA signed' -r -F
 complete -c disco -n "__fish_disco_using_subcommand serve" -s o -l output -d 'Output format of the commands that print data (`new`, `list`)' -r -f -a "text\t''
 json\t''"
+complete -c disco -n "__fish_disco_using_subcommand serve" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c disco -n "__fish_disco_using_subcommand serve" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c disco -n "__fish_disco_using_subcommand serve" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c disco -n "__fish_disco_using_subcommand serve" -l help -d 'Print help'
 complete -c disco -n "__fish_disco_using_subcommand serve" -l json -d 'Same as `-o json`'
 complete -c disco -n "__fish_disco_using_subcommand new" -l size -d 'The number of members the cluster will have' -r
@@ -58,6 +67,9 @@ complete -c disco -n "__fish_disco_using_subcommand new" -l token-ttl -d 'With -
 complete -c disco -n "__fish_disco_using_subcommand new" -l max-size -d 'The largest size accepted' -r
 complete -c disco -n "__fish_disco_using_subcommand new" -s o -l output -d 'Output format of the commands that print data (`new`, `list`)' -r -f -a "text\t''
 json\t''"
+complete -c disco -n "__fish_disco_using_subcommand new" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c disco -n "__fish_disco_using_subcommand new" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c disco -n "__fish_disco_using_subcommand new" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c disco -n "__fish_disco_using_subcommand new" -l json -d 'Same as `-o json`'
 complete -c disco -n "__fish_disco_using_subcommand new" -s h -l help -d 'Print help'
 complete -c disco -n "__fish_disco_using_subcommand announce" -l ttl -d 'Seconds the key lives without a refresh (what is left when this process dies)' -r
@@ -70,12 +82,18 @@ complete -c disco -n "__fish_disco_using_subcommand announce" -l prefix -d 'Wher
 complete -c disco -n "__fish_disco_using_subcommand announce" -l kv -l endpoints -d 'The store\'s client URLs, comma separated (tried in turn) [default: http://127.0.0.1:2379]' -r
 complete -c disco -n "__fish_disco_using_subcommand announce" -s o -l output -d 'Output format of the commands that print data (`new`, `list`)' -r -f -a "text\t''
 json\t''"
+complete -c disco -n "__fish_disco_using_subcommand announce" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c disco -n "__fish_disco_using_subcommand announce" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c disco -n "__fish_disco_using_subcommand announce" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c disco -n "__fish_disco_using_subcommand announce" -l json -d 'Same as `-o json`'
 complete -c disco -n "__fish_disco_using_subcommand announce" -s h -l help -d 'Print help'
 complete -c disco -n "__fish_disco_using_subcommand list" -l prefix -d 'Where services live in the store' -r
 complete -c disco -n "__fish_disco_using_subcommand list" -l kv -l endpoints -d 'The store\'s client URLs, comma separated (tried in turn) [default: http://127.0.0.1:2379]' -r
 complete -c disco -n "__fish_disco_using_subcommand list" -s o -l output -d 'Output format of the commands that print data (`new`, `list`)' -r -f -a "text\t''
 json\t''"
+complete -c disco -n "__fish_disco_using_subcommand list" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c disco -n "__fish_disco_using_subcommand list" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c disco -n "__fish_disco_using_subcommand list" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c disco -n "__fish_disco_using_subcommand list" -l json -d 'Same as `-o json`'
 complete -c disco -n "__fish_disco_using_subcommand list" -s h -l help -d 'Print help'
 complete -c disco -n "__fish_disco_using_subcommand render" -l template -d 'The template (Jinja2 syntax; see TEMPLATES in disco(1))' -r -F
@@ -89,6 +107,9 @@ complete -c disco -n "__fish_disco_using_subcommand render" -l cmd-timeout -d 'S
 complete -c disco -n "__fish_disco_using_subcommand render" -l kv -l endpoints -d 'The store\'s client URLs, comma separated (tried in turn) [default: http://127.0.0.1:2379]' -r
 complete -c disco -n "__fish_disco_using_subcommand render" -s o -l output -d 'Output format of the commands that print data (`new`, `list`)' -r -f -a "text\t''
 json\t''"
+complete -c disco -n "__fish_disco_using_subcommand render" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c disco -n "__fish_disco_using_subcommand render" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c disco -n "__fish_disco_using_subcommand render" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c disco -n "__fish_disco_using_subcommand render" -l watch -d 'Keep running: render again after every change under --prefix'
 complete -c disco -n "__fish_disco_using_subcommand render" -l json -d 'Same as `-o json`'
 complete -c disco -n "__fish_disco_using_subcommand render" -s h -l help -d 'Print help'

@@ -30,9 +30,9 @@ complete -c kv -n "__fish_kv_needs_command" -s C -l peers -d 'Deprecated etcdctl
 complete -c kv -n "__fish_kv_needs_command" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_needs_command" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_needs_command" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_needs_command" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_needs_command" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_needs_command" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_needs_command" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_needs_command" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_needs_command" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_needs_command" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_needs_command" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_needs_command" -l json -d 'Same as `-o json`'
@@ -68,9 +68,9 @@ complete -c kv -n "__fish_kv_using_subcommand set" -s C -l peers -d 'Deprecated 
 complete -c kv -n "__fish_kv_using_subcommand set" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand set" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand set" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand set" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand set" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand set" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand set" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand set" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand set" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand set" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand set" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand set" -l json -d 'Same as `-o json`'
@@ -82,9 +82,9 @@ complete -c kv -n "__fish_kv_using_subcommand get" -s C -l peers -d 'Deprecated 
 complete -c kv -n "__fish_kv_using_subcommand get" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand get" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand get" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand get" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand get" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand get" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand get" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand get" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand get" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand get" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand get" -l sort -d 'Return the result in sorted order'
 complete -c kv -n "__fish_kv_using_subcommand get" -s q -l quorum -d 'Require quorum (a linearizable read)'
@@ -99,9 +99,9 @@ complete -c kv -n "__fish_kv_using_subcommand mk" -s C -l peers -d 'Deprecated e
 complete -c kv -n "__fish_kv_using_subcommand mk" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand mk" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand mk" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand mk" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand mk" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand mk" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand mk" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand mk" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand mk" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand mk" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand mk" -l in-order -d 'Create a key named after its index inside directory KEY'
 complete -c kv -n "__fish_kv_using_subcommand mk" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
@@ -115,9 +115,9 @@ complete -c kv -n "__fish_kv_using_subcommand mkdir" -s C -l peers -d 'Deprecate
 complete -c kv -n "__fish_kv_using_subcommand mkdir" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand mkdir" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand mkdir" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand mkdir" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand mkdir" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand mkdir" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand mkdir" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand mkdir" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand mkdir" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand mkdir" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand mkdir" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand mkdir" -l json -d 'Same as `-o json`'
@@ -130,9 +130,9 @@ complete -c kv -n "__fish_kv_using_subcommand setdir" -s C -l peers -d 'Deprecat
 complete -c kv -n "__fish_kv_using_subcommand setdir" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand setdir" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand setdir" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand setdir" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand setdir" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand setdir" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand setdir" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand setdir" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand setdir" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand setdir" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand setdir" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand setdir" -l json -d 'Same as `-o json`'
@@ -145,9 +145,9 @@ complete -c kv -n "__fish_kv_using_subcommand update" -s C -l peers -d 'Deprecat
 complete -c kv -n "__fish_kv_using_subcommand update" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand update" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand update" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand update" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand update" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand update" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand update" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand update" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand update" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand update" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand update" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand update" -l json -d 'Same as `-o json`'
@@ -160,9 +160,9 @@ complete -c kv -n "__fish_kv_using_subcommand updatedir" -s C -l peers -d 'Depre
 complete -c kv -n "__fish_kv_using_subcommand updatedir" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand updatedir" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand updatedir" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand updatedir" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand updatedir" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand updatedir" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand updatedir" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand updatedir" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand updatedir" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand updatedir" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand updatedir" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand updatedir" -l json -d 'Same as `-o json`'
@@ -176,9 +176,9 @@ complete -c kv -n "__fish_kv_using_subcommand rm" -s C -l peers -d 'Deprecated e
 complete -c kv -n "__fish_kv_using_subcommand rm" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand rm" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand rm" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand rm" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand rm" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand rm" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand rm" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand rm" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand rm" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand rm" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand rm" -l dir -d 'Remove the key if it is an empty directory or a key-value pair'
 complete -c kv -n "__fish_kv_using_subcommand rm" -s r -l recursive -d 'Remove the key and all its children'
@@ -192,9 +192,9 @@ complete -c kv -n "__fish_kv_using_subcommand rmdir" -s C -l peers -d 'Deprecate
 complete -c kv -n "__fish_kv_using_subcommand rmdir" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand rmdir" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand rmdir" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand rmdir" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand rmdir" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand rmdir" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand rmdir" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand rmdir" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand rmdir" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand rmdir" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand rmdir" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand rmdir" -l json -d 'Same as `-o json`'
@@ -206,9 +206,9 @@ complete -c kv -n "__fish_kv_using_subcommand ls" -s C -l peers -d 'Deprecated e
 complete -c kv -n "__fish_kv_using_subcommand ls" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand ls" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand ls" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand ls" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand ls" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand ls" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand ls" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand ls" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand ls" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand ls" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand ls" -l sort -d 'Return the result in sorted order'
 complete -c kv -n "__fish_kv_using_subcommand ls" -s r -l recursive -d 'List all children recursively'
@@ -225,9 +225,9 @@ complete -c kv -n "__fish_kv_using_subcommand watch" -s C -l peers -d 'Deprecate
 complete -c kv -n "__fish_kv_using_subcommand watch" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand watch" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand watch" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand watch" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand watch" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand watch" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand watch" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand watch" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand watch" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand watch" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand watch" -s f -l forever -d 'Keep watching after the first change (Ctrl-C ends it)'
 complete -c kv -n "__fish_kv_using_subcommand watch" -s r -l recursive -d 'Watch every key under KEY'
@@ -242,9 +242,9 @@ complete -c kv -n "__fish_kv_using_subcommand exec-watch" -s C -l peers -d 'Depr
 complete -c kv -n "__fish_kv_using_subcommand exec-watch" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand exec-watch" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand exec-watch" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand exec-watch" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand exec-watch" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand exec-watch" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand exec-watch" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand exec-watch" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand exec-watch" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand exec-watch" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand exec-watch" -s r -l recursive -d 'Watch every key under KEY'
 complete -c kv -n "__fish_kv_using_subcommand exec-watch" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
@@ -257,9 +257,9 @@ complete -c kv -n "__fish_kv_using_subcommand cluster-health" -s C -l peers -d '
 complete -c kv -n "__fish_kv_using_subcommand cluster-health" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand cluster-health" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand cluster-health" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand cluster-health" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand cluster-health" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand cluster-health" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand cluster-health" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand cluster-health" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand cluster-health" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand cluster-health" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand cluster-health" -s f -l forever -d 'Check again every 10 seconds, until Ctrl-C'
 complete -c kv -n "__fish_kv_using_subcommand cluster-health" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
@@ -272,9 +272,9 @@ complete -c kv -n "__fish_kv_using_subcommand member; and not __fish_seen_subcom
 complete -c kv -n "__fish_kv_using_subcommand member; and not __fish_seen_subcommand_from list add remove update help" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and not __fish_seen_subcommand_from list add remove update help" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and not __fish_seen_subcommand_from list add remove update help" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand member; and not __fish_seen_subcommand_from list add remove update help" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand member; and not __fish_seen_subcommand_from list add remove update help" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand member; and not __fish_seen_subcommand_from list add remove update help" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and not __fish_seen_subcommand_from list add remove update help" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and not __fish_seen_subcommand_from list add remove update help" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and not __fish_seen_subcommand_from list add remove update help" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand member; and not __fish_seen_subcommand_from list add remove update help" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and not __fish_seen_subcommand_from list add remove update help" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand member; and not __fish_seen_subcommand_from list add remove update help" -l json -d 'Same as `-o json`'
@@ -291,9 +291,9 @@ complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from list" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from list" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from list" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from list" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from list" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from list" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from list" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from list" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from list" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from list" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from list" -l json -d 'Same as `-o json`'
@@ -305,9 +305,9 @@ complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from add" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from add" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from add" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from add" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from add" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from add" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from add" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from add" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from add" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from add" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from add" -l json -d 'Same as `-o json`'
@@ -319,9 +319,9 @@ complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from remove" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from remove" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from remove" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from remove" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from remove" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from remove" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from remove" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from remove" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from remove" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from remove" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from remove" -l json -d 'Same as `-o json`'
@@ -333,9 +333,9 @@ complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from update" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from update" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from update" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from update" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from update" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from update" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from update" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from update" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from update" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from update" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand member; and __fish_seen_subcommand_from update" -l json -d 'Same as `-o json`'
@@ -352,9 +352,9 @@ complete -c kv -n "__fish_kv_using_subcommand auth; and not __fish_seen_subcomma
 complete -c kv -n "__fish_kv_using_subcommand auth; and not __fish_seen_subcommand_from enable disable help" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand auth; and not __fish_seen_subcommand_from enable disable help" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand auth; and not __fish_seen_subcommand_from enable disable help" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand auth; and not __fish_seen_subcommand_from enable disable help" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand auth; and not __fish_seen_subcommand_from enable disable help" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand auth; and not __fish_seen_subcommand_from enable disable help" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand auth; and not __fish_seen_subcommand_from enable disable help" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand auth; and not __fish_seen_subcommand_from enable disable help" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand auth; and not __fish_seen_subcommand_from enable disable help" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand auth; and not __fish_seen_subcommand_from enable disable help" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand auth; and not __fish_seen_subcommand_from enable disable help" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand auth; and not __fish_seen_subcommand_from enable disable help" -l json -d 'Same as `-o json`'
@@ -369,9 +369,9 @@ complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from enable" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from enable" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from enable" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from enable" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from enable" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from enable" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from enable" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from enable" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from enable" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from enable" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from enable" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from enable" -l json -d 'Same as `-o json`'
@@ -383,9 +383,9 @@ complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from disable" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from disable" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from disable" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from disable" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from disable" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from disable" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from disable" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from disable" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from disable" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from disable" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from disable" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand auth; and __fish_seen_subcommand_from disable" -l json -d 'Same as `-o json`'
@@ -400,9 +400,9 @@ complete -c kv -n "__fish_kv_using_subcommand user; and not __fish_seen_subcomma
 complete -c kv -n "__fish_kv_using_subcommand user; and not __fish_seen_subcommand_from add get list remove grant revoke passwd help" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and not __fish_seen_subcommand_from add get list remove grant revoke passwd help" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and not __fish_seen_subcommand_from add get list remove grant revoke passwd help" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand user; and not __fish_seen_subcommand_from add get list remove grant revoke passwd help" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and not __fish_seen_subcommand_from add get list remove grant revoke passwd help" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and not __fish_seen_subcommand_from add get list remove grant revoke passwd help" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and not __fish_seen_subcommand_from add get list remove grant revoke passwd help" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and not __fish_seen_subcommand_from add get list remove grant revoke passwd help" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and not __fish_seen_subcommand_from add get list remove grant revoke passwd help" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand user; and not __fish_seen_subcommand_from add get list remove grant revoke passwd help" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and not __fish_seen_subcommand_from add get list remove grant revoke passwd help" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand user; and not __fish_seen_subcommand_from add get list remove grant revoke passwd help" -l json -d 'Same as `-o json`'
@@ -422,9 +422,9 @@ complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from add" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from add" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from add" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from add" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from add" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from add" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from add" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from add" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from add" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from add" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from add" -l json -d 'Same as `-o json`'
@@ -436,9 +436,9 @@ complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from get" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from get" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from get" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from get" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from get" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from get" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from get" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from get" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from get" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from get" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from get" -l json -d 'Same as `-o json`'
@@ -450,9 +450,9 @@ complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from list" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from list" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from list" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from list" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from list" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from list" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from list" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from list" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from list" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from list" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from list" -l json -d 'Same as `-o json`'
@@ -464,9 +464,9 @@ complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from remove" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from remove" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from remove" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from remove" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from remove" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from remove" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from remove" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from remove" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from remove" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from remove" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from remove" -l json -d 'Same as `-o json`'
@@ -479,9 +479,9 @@ complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from grant" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from grant" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from grant" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from grant" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from grant" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from grant" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from grant" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from grant" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from grant" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from grant" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from grant" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from grant" -l json -d 'Same as `-o json`'
@@ -494,9 +494,9 @@ complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from revoke" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from revoke" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from revoke" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from revoke" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from revoke" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from revoke" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from revoke" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from revoke" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from revoke" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from revoke" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from revoke" -l json -d 'Same as `-o json`'
@@ -508,9 +508,9 @@ complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from passwd" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from passwd" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from passwd" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from passwd" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from passwd" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from passwd" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from passwd" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from passwd" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from passwd" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from passwd" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from passwd" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand user; and __fish_seen_subcommand_from passwd" -l json -d 'Same as `-o json`'
@@ -530,9 +530,9 @@ complete -c kv -n "__fish_kv_using_subcommand role; and not __fish_seen_subcomma
 complete -c kv -n "__fish_kv_using_subcommand role; and not __fish_seen_subcommand_from add get list remove grant revoke help" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and not __fish_seen_subcommand_from add get list remove grant revoke help" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and not __fish_seen_subcommand_from add get list remove grant revoke help" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand role; and not __fish_seen_subcommand_from add get list remove grant revoke help" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and not __fish_seen_subcommand_from add get list remove grant revoke help" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and not __fish_seen_subcommand_from add get list remove grant revoke help" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and not __fish_seen_subcommand_from add get list remove grant revoke help" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and not __fish_seen_subcommand_from add get list remove grant revoke help" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and not __fish_seen_subcommand_from add get list remove grant revoke help" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand role; and not __fish_seen_subcommand_from add get list remove grant revoke help" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and not __fish_seen_subcommand_from add get list remove grant revoke help" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand role; and not __fish_seen_subcommand_from add get list remove grant revoke help" -l json -d 'Same as `-o json`'
@@ -551,9 +551,9 @@ complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from add" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from add" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from add" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from add" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from add" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from add" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from add" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from add" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from add" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from add" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from add" -l json -d 'Same as `-o json`'
@@ -565,9 +565,9 @@ complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from get" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from get" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from get" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from get" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from get" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from get" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from get" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from get" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from get" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from get" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from get" -l json -d 'Same as `-o json`'
@@ -579,9 +579,9 @@ complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from list" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from list" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from list" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from list" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from list" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from list" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from list" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from list" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from list" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from list" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from list" -l json -d 'Same as `-o json`'
@@ -593,9 +593,9 @@ complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from remove" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from remove" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from remove" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from remove" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from remove" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from remove" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from remove" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from remove" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from remove" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from remove" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from remove" -l json -d 'Same as `-o json`'
@@ -608,9 +608,9 @@ complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from grant" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from grant" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from grant" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from grant" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from grant" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from grant" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from grant" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from grant" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from grant" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from grant" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from grant" -l read -d 'Reading only'
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from grant" -l write -d 'Writing only'
@@ -626,9 +626,9 @@ complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_f
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from revoke" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from revoke" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from revoke" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from revoke" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from revoke" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from revoke" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from revoke" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from revoke" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from revoke" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from revoke" -l read -d 'Reading only'
 complete -c kv -n "__fish_kv_using_subcommand role; and __fish_seen_subcommand_from revoke" -l write -d 'Writing only'
@@ -650,9 +650,9 @@ complete -c kv -n "__fish_kv_using_subcommand dump" -s C -l peers -d 'Deprecated
 complete -c kv -n "__fish_kv_using_subcommand dump" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand dump" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand dump" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand dump" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand dump" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand dump" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand dump" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand dump" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand dump" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand dump" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand dump" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand dump" -l json -d 'Same as `-o json`'
@@ -664,9 +664,9 @@ complete -c kv -n "__fish_kv_using_subcommand load" -s C -l peers -d 'Deprecated
 complete -c kv -n "__fish_kv_using_subcommand load" -s o -l output -d 'Output format: simple, extended or json' -r
 complete -c kv -n "__fish_kv_using_subcommand load" -l timeout -d 'Per request: time to connect and get the answer\'s headers (Go duration: 2s, 500ms, 1m)' -r
 complete -c kv -n "__fish_kv_using_subcommand load" -l total-timeout -d 'Time limit of the whole command, except watches' -r
-complete -c kv -n "__fish_kv_using_subcommand load" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand load" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c kv -n "__fish_kv_using_subcommand load" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand load" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand load" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c kv -n "__fish_kv_using_subcommand load" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c kv -n "__fish_kv_using_subcommand load" -s u -l username -d 'Authenticate as USER (HTTP basic auth); the password is asked for when not given [env: KV_USERNAME, ETCDCTL_USERNAME]' -r
 complete -c kv -n "__fish_kv_using_subcommand load" -l no-sync -d 'Use the endpoints as given; don\'t ask the cluster for its members\' client URLs first'
 complete -c kv -n "__fish_kv_using_subcommand load" -l json -d 'Same as `-o json`'

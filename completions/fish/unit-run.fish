@@ -46,14 +46,17 @@ complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l machine-id 
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l journal-max-bytes -d 'Largest size of a unit\'s journal file before it is rotated (one older file is kept)' -r
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l endpoints -d 'Join the cluster whose store answers at these client URLs (comma-separated): register this machine and run what the scheduler places on it. Without it the daemon stays local' -r
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
-complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l public-ip -d 'The address listings show for this machine, and where the agent\'s HTTP port listens [default: the first non-loopback address]' -r
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l metadata -d 'This machine\'s metadata for MachineMetadata= (`k=v,k2=v2`)' -r
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l agent-ttl -d 'How long this machine\'s record (and its units\' states) outlive the agent\'s last renewal' -r
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l agent-addr -d 'Where the agent serves its units\' status and journal [default: PUBLIC_IP:49153]' -r
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l etcd-request-timeout -d 'Seconds a single request to the store may take' -r
+complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l agent-cert-file -d 'Serve the agent\'s port over HTTPS with this certificate (PEM; reloaded when it changes)' -r -F
+complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l agent-key-file -d 'The key of --agent-cert-file' -r -F
+complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l agent-trusted-ca-file -d 'Serve only clients (unit-sched) whose certificate this CA signed' -r -F
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -l run-dir -d 'Where the control socket, unit files and journals live' -r -F
 complete -c unit-run -n "__fish_unit_run_using_subcommand daemon" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"

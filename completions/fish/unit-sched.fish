@@ -27,9 +27,9 @@ end
 complete -c unit-sched -n "__fish_unit_sched_needs_command" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_needs_command" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_needs_command" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_needs_command" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_needs_command" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_needs_command" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_needs_command" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_needs_command" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_needs_command" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_needs_command" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_needs_command" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -57,9 +57,9 @@ complete -c unit-sched -n "__fish_unit_sched_needs_command" -f -a "help" -d 'Pri
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand submit" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand submit" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand submit" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand submit" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand submit" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand submit" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand submit" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand submit" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand submit" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand submit" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand submit" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -70,9 +70,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand load" -l block-att
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand load" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand load" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand load" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand load" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand load" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand load" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand load" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand load" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand load" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand load" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand load" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -84,9 +84,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand start" -l block-at
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand start" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand start" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand start" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand start" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand start" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand start" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand start" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand start" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand start" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand start" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand start" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -98,9 +98,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand stop" -l block-att
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand stop" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand stop" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand stop" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand stop" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand stop" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand stop" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand stop" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand stop" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand stop" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand stop" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand stop" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -111,9 +111,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand unload" -l block-a
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand unload" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand unload" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand unload" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand unload" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand unload" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand unload" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand unload" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand unload" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand unload" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand unload" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand unload" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -124,9 +124,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand destroy" -l block-
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand destroy" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand destroy" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand destroy" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand destroy" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand destroy" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand destroy" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand destroy" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand destroy" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand destroy" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand destroy" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand destroy" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -137,9 +137,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand restart" -l block-
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand restart" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand restart" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand restart" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand restart" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand restart" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand restart" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand restart" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand restart" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand restart" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand restart" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand restart" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -149,9 +149,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand restart" -s h -l h
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand cat" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand cat" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand cat" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand cat" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand cat" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand cat" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand cat" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand cat" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand cat" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand cat" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand cat" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -161,9 +161,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-units" -l fie
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-units" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-units" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-units" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-units" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-units" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-units" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-units" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-units" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-units" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-units" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-units" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -175,9 +175,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-unit-files" -
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-unit-files" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-unit-files" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-unit-files" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-unit-files" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-unit-files" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-unit-files" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-unit-files" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-unit-files" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-unit-files" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-unit-files" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-unit-files" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -189,9 +189,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-machines" -l 
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-machines" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-machines" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-machines" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-machines" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-machines" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-machines" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-machines" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-machines" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-machines" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-machines" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-machines" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -202,9 +202,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand list-machines" -s 
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand status" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand status" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand status" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand status" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand status" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand status" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand status" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand status" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand status" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand status" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -214,9 +214,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand journal" -s n -l l
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand journal" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand journal" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand journal" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand journal" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand journal" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand journal" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand journal" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand journal" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand journal" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand journal" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand journal" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -228,9 +228,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand engine" -l reconci
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand engine" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand engine" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand engine" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand engine" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand engine" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand engine" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand engine" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand engine" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand engine" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand engine" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand engine" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -243,12 +243,15 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l metadat
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l agent-ttl -d 'How long this machine\'s record (and its units\' states) outlive the agent\'s last renewal' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l agent-addr -d 'Where the agent serves its units\' status and journal [default: PUBLIC_IP:49153]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l etcd-request-timeout -d 'Seconds a single request to the store may take' -r
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l agent-cert-file -d 'Serve the agent\'s port over HTTPS with this certificate (PEM; reloaded when it changes)' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l agent-key-file -d 'The key of --agent-cert-file' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l agent-trusted-ca-file -d 'Serve only clients (unit-sched) whose certificate this CA signed' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand daemon" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -260,9 +263,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand simulate-agents" -
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand simulate-agents" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand simulate-agents" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand simulate-agents" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand simulate-agents" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand simulate-agents" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand simulate-agents" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand simulate-agents" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand simulate-agents" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand simulate-agents" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand simulate-agents" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand simulate-agents" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
@@ -271,9 +274,9 @@ complete -c unit-sched -n "__fish_unit_sched_using_subcommand simulate-agents" -
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand version" -l endpoints -d 'The store\'s client URLs, comma-separated [default: $KV_ENDPOINTS, $FLEETCTL_ENDPOINT, $FLEET_ETCD_SERVERS, http://127.0.0.1:2379,http://127.0.0.1:4001]' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand version" -l key-prefix -d 'Where the scheduler\'s keys live in the store' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand version" -l request-timeout -d 'Seconds a single request to the store may take' -r
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand version" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand version" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE]' -r -F
-complete -c unit-sched -n "__fish_unit_sched_using_subcommand version" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand version" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand version" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c unit-sched -n "__fish_unit_sched_using_subcommand version" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand version" -l driver -d 'fleetctl\'s driver choice; unit-sched always talks to the store (`API` and `etcd` are both accepted so fleetctl command lines work)' -r
 complete -c unit-sched -n "__fish_unit_sched_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"

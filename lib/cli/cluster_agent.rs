@@ -66,6 +66,15 @@ pub struct AgentFlags {
         help_heading = "Cluster"
     )]
     pub etcd_request_timeout: f64,
+    /// Serve the agent's port over HTTPS with this certificate (PEM; reloaded when it changes).
+    #[arg(long, env = "FLEET_AGENT_CERT_FILE", value_name = "FILE", help_heading = "Cluster")]
+    pub agent_cert_file: Option<PathBuf>,
+    /// The key of --agent-cert-file.
+    #[arg(long, env = "FLEET_AGENT_KEY_FILE", value_name = "FILE", help_heading = "Cluster")]
+    pub agent_key_file: Option<PathBuf>,
+    /// Serve only clients (unit-sched) whose certificate this CA signed.
+    #[arg(long, env = "FLEET_AGENT_TRUSTED_CA_FILE", value_name = "FILE", help_heading = "Cluster")]
+    pub agent_trusted_ca_file: Option<PathBuf>,
 }
 
 /// Flags checked and turned into what the agent needs.
@@ -79,6 +88,8 @@ pub struct Checked {
     pub timeout: Duration,
     /// TLS toward the store.
     pub tls: crate::tls::ClientTls,
+    /// TLS on the agent's port (client certificates required with a trusted CA).
+    pub agent_tls: Option<crate::tls::ServerTls>,
 }
 
 /// fleet's `metadata` format: `k=v,k2=v2`.
@@ -140,6 +151,13 @@ impl AgentFlags {
         if !(self.etcd_request_timeout > 0.0 && self.etcd_request_timeout.is_finite()) {
             return Err("--etcd-request-timeout must be a positive number of seconds".into());
         }
+        let agent_tls = crate::cli::security::server_tls(
+            self.agent_cert_file.as_deref(),
+            self.agent_key_file.as_deref(),
+            self.agent_trusted_ca_file.as_deref(),
+            self.agent_trusted_ca_file.is_some(),
+            ["--agent-cert-file", "--agent-key-file", "--agent-trusted-ca-file"],
+        )?;
         Ok(Checked {
             endpoints,
             ttl,
@@ -149,6 +167,7 @@ impl AgentFlags {
             keys,
             timeout: Duration::from_secs_f64(self.etcd_request_timeout),
             tls,
+            agent_tls,
         })
     }
 }
@@ -172,14 +191,16 @@ pub fn start(
     state_dir: Option<PathBuf>,
 ) -> Result<Agent, String> {
     let served = crate::sched::agent::http::Served::default();
-    let bound = crate::sched::agent::http::spawn(c.agent_addr, handle.clone(), served.clone())
-        .map_err(|e| format!("cannot serve the agent's HTTP port on {}: {e}", c.agent_addr))?;
+    let bound =
+        crate::sched::agent::http::spawn(c.agent_addr, handle.clone(), served.clone(), c.agent_tls.clone())
+            .map_err(|e| format!("cannot serve the agent's HTTP port on {}: {e}", c.agent_addr))?;
+    let scheme = if c.agent_tls.is_some() { "https" } else { "http" };
     let cfg = Config {
         machine_id: machine_id.to_string(),
         hostname: crate::os::host::hostname(),
         public_ip: c.public_ip.clone(),
         metadata: c.metadata.clone(),
-        agent_url: format!("http://{bound}"),
+        agent_url: format!("{scheme}://{bound}"),
         ttl: c.ttl,
         interval: Duration::from_secs(5),
         state_dir,
@@ -187,7 +208,7 @@ pub fn start(
     let agent = Agent::start_with(c.registry(), Arc::new(handle), cfg, served)
         .map_err(|e| format!("cannot start the cluster agent: {e}"))?;
     log::info!(
-        "machine {machine_id} ({}) joins the cluster at {}; status and journal on http://{bound}",
+        "machine {machine_id} ({}) joins the cluster at {}; status and journal on {scheme}://{bound}",
         c.public_ip,
         c.endpoints.join(",")
     );

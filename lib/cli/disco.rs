@@ -12,6 +12,7 @@ use super::{Stop, exit};
 use crate::client::{self, Client};
 use crate::discovery::{announce, health, limit, registry, render, serve, services, token};
 use crate::os::stop;
+use crate::tls::ClientTls;
 
 /// Bootstraps clusters from a token, and lets backends announce themselves to a load balancer.
 ///
@@ -35,6 +36,9 @@ pub struct Args {
     /// Same as `-o json`.
     #[arg(long, global = true)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub tls: crate::cli::security::TlsFlags,
 
     #[command(subcommand)]
     pub command: Command,
@@ -197,6 +201,15 @@ pub struct ServeArgs {
     /// then poll again); bounds what a watch whose client went away costs.
     #[arg(long, default_value_t = 120.0, value_name = "SECS")]
     pub watch_limit: f64,
+    /// Serve over HTTPS with this certificate (PEM; reloaded when it changes).
+    #[arg(long, env = "DISC_SERVER_CERT_FILE", value_name = "FILE")]
+    pub server_cert_file: Option<std::path::PathBuf>,
+    /// The key of --server-cert-file.
+    #[arg(long, env = "DISC_SERVER_KEY_FILE", value_name = "FILE")]
+    pub server_key_file: Option<std::path::PathBuf>,
+    /// Serve only clients whose certificate this CA signed.
+    #[arg(long, env = "DISC_SERVER_TRUSTED_CA_FILE", value_name = "FILE")]
+    pub server_trusted_ca_file: Option<std::path::PathBuf>,
     /// Print help.
     #[arg(long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,
@@ -207,7 +220,14 @@ type Res = Result<(), Stop>;
 /// Runs a parsed command line; returns the exit status.
 pub fn run(args: Args) -> i32 {
     let json = args.json || args.output == Output::Json;
-    match dispatch(args.command, json) {
+    let tls = match args.tls.load(&crate::cli::security::KV_ENV) {
+        Ok(t) => t,
+        Err(e) => {
+            log::error!("{e}");
+            return exit::USAGE;
+        }
+    };
+    match dispatch(args.command, json, &tls) {
         Ok(()) => exit::OK,
         Err(Stop(c)) => c,
     }
@@ -226,8 +246,9 @@ fn endpoints(flag: Option<&str>, extra_env: Option<&str>) -> Result<Vec<String>,
     client::endpoints::parse(&list).map_err(usage)
 }
 
-fn store_client(s: &Store) -> Result<Client, Stop> {
-    Ok(Client::new(client::Config::new(endpoints(s.kv.as_deref(), None)?)))
+fn store_client(s: &Store, tls: &ClientTls) -> Result<Client, Stop> {
+    let eps = endpoints(s.kv.as_deref(), None)?;
+    Ok(Client::new(client::Config { tls: tls.clone(), ..client::Config::new(eps) }))
 }
 
 fn secs(what: &str, v: f64) -> Result<Duration, Stop> {
@@ -237,11 +258,11 @@ fn secs(what: &str, v: f64) -> Result<Duration, Stop> {
         .ok_or_else(|| usage(format!("{what} must be a positive number of seconds")))
 }
 
-fn dispatch(cmd: Command, json: bool) -> Res {
+fn dispatch(cmd: Command, json: bool, tls: &ClientTls) -> Res {
     match cmd {
-        Command::Serve(a) => serve_cmd(a),
+        Command::Serve(a) => serve_cmd(a, tls),
         Command::New { size, server, kv, dir, token_ttl, max_size } => {
-            new_cmd(size, server, kv, &dir, token_ttl, max_size, json)
+            new_cmd(NewArgs { size, server, kv, dir: &dir, ttl: token_ttl, max: max_size, json }, tls)
         }
         Command::Announce {
             service,
@@ -291,13 +312,13 @@ fn dispatch(cmd: Command, json: bool) -> Res {
                 log::error!("cannot take SIGTERM: {e}");
                 Stop(exit::FAILURE)
             })?;
-            let c = store_client(&store)?;
+            let c = store_client(&store, tls)?;
             announce::run(&c, &a, &stop);
             Ok(())
         }
         Command::List { service, prefix, store } => {
             services::check_name("service", &service).map_err(usage)?;
-            let c = store_client(&store)?;
+            let c = store_client(&store, tls)?;
             let list = match services::list(&c, &prefix, &service) {
                 Ok(l) => l,
                 Err(e) => {
@@ -361,7 +382,7 @@ fn dispatch(cmd: Command, json: bool) -> Res {
                     log::error!("cannot take SIGTERM: {e}");
                     Stop(exit::FAILURE)
                 })?;
-                let c = Arc::new(store_client(&store)?);
+                let c = Arc::new(store_client(&store, tls)?);
                 return match render::watch(c, &r, &stop) {
                     Ok(()) => Ok(()),
                     Err(e) => {
@@ -374,7 +395,7 @@ fn dispatch(cmd: Command, json: bool) -> Res {
                     }
                 };
             }
-            let c = store_client(&store)?;
+            let c = store_client(&store, tls)?;
             match render::once(&c, &r, 0) {
                 Ok((render::Outcome::Unchanged, i)) => {
                     log::info!("{} is current (index {i})", r.out.display());
@@ -402,7 +423,16 @@ fn dispatch(cmd: Command, json: bool) -> Res {
     }
 }
 
-fn serve_cmd(a: ServeArgs) -> Res {
+fn serve_cmd(a: ServeArgs, tls: &ClientTls) -> Res {
+    let server_tls = crate::cli::security::server_tls(
+        a.server_cert_file.as_deref(),
+        a.server_key_file.as_deref(),
+        a.server_trusted_ca_file.as_deref(),
+        a.server_trusted_ca_file.is_some(),
+        ["--server-cert-file", "--server-key-file", "--server-trusted-ca-file"],
+    )
+    .map_err(usage)?;
+    let scheme = if server_tls.is_some() { "https" } else { "http" };
     let env = std::env::var("DISC_ETCD").ok().filter(|v| !v.is_empty());
     let given = a.kv.clone().filter(|s| !s.is_empty()).or(env);
     // Each URL as the original checks it (its messages), before the client's own parsing.
@@ -427,10 +457,10 @@ fn serve_cmd(a: ServeArgs) -> Res {
             use std::net::ToSocketAddrs;
             if (name.as_str(), port).to_socket_addrs().map(|mut a| a.next().is_none()).unwrap_or(true) {
                 log::warn!(
-                    "tokens will be http://{name}:{port}/TOKEN, but {name} does not resolve here: give --host"
+                    "tokens will be {scheme}://{name}:{port}/TOKEN, but {name} does not resolve here: give --host"
                 );
             }
-            format!("http://{name}:{port}")
+            format!("{scheme}://{name}:{port}")
         }
     };
     if a.max_size == 0 {
@@ -440,6 +470,8 @@ fn serve_cmd(a: ServeArgs) -> Res {
         return Err(usage("--rate-limit must be 0 or more and --rate-burst at least 1"));
     }
     let cfg = serve::Config {
+        tls: server_tls,
+        client_tls: tls.clone(),
         endpoints: eps,
         host,
         addrs,
@@ -463,19 +495,23 @@ struct NewToken<'a> {
     size: i64,
 }
 
-fn new_cmd(
+/// `disco new`'s arguments.
+struct NewArgs<'a> {
     size: i64,
     server: Option<String>,
     kv: Option<String>,
-    dir: &str,
+    dir: &'a str,
     ttl: u64,
     max: u64,
     json: bool,
-) -> Res {
+}
+
+fn new_cmd(a: NewArgs, tls: &ClientTls) -> Res {
+    let NewArgs { size, server, kv, dir, ttl, max, json } = a;
     let size_u = registry::check_size(size, max).map_err(usage)?;
     let url = if let Some(kv) = kv {
         let eps = endpoints(Some(&kv), None)?;
-        let c = Client::new(client::Config::new(eps.clone()));
+        let c = Client::new(client::Config { tls: tls.clone(), ..client::Config::new(eps.clone()) });
         let d = registry::new_private(&c, dir, size, ttl).map_err(|e| {
             log::error!("cannot make a token in the store: {}", e.to_string().trim_end());
             Stop(exit::FAILURE)
@@ -487,6 +523,7 @@ fn new_cmd(
         let server = server.unwrap_or_else(|| "http://127.0.0.1:8087".into());
         let server = server.trim_end_matches('/');
         let agent: ureq::Agent = ureq::Agent::config_builder()
+            .tls_config(tls.ureq())
             .http_status_as_error(false)
             .proxy(None)
             .timeout_global(Some(Duration::from_secs(10)))

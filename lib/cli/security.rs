@@ -12,13 +12,13 @@ use crate::tls::{ClientFiles, ClientTls};
 /// TLS toward the store: one definition for every program.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct TlsFlags {
-    /// Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; FLEET_ETCD_CAFILE].
+    /// Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first].
     #[arg(long, global = true, value_name = "FILE", help_heading = "TLS")]
     pub ca_file: Option<PathBuf>,
-    /// Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; FLEET_ETCD_CERTFILE].
+    /// Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first].
     #[arg(long, global = true, value_name = "FILE", help_heading = "TLS")]
     pub cert_file: Option<PathBuf>,
-    /// The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; FLEET_ETCD_KEYFILE].
+    /// The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first].
     #[arg(long, global = true, value_name = "FILE", help_heading = "TLS")]
     pub key_file: Option<PathBuf>,
 }
@@ -62,6 +62,34 @@ impl TlsFlags {
     pub fn load(&self, env: &EnvNames) -> Result<ClientTls, String> {
         ClientTls::load(&self.files(env)).map_err(|e| e.to_string())
     }
+}
+
+/// A server's TLS from its flags, named as the program names them (`["--agent-cert-file",
+/// "--agent-key-file", "--agent-trusted-ca-file"]`): None without a certificate.
+pub fn server_tls(
+    cert: Option<&std::path::Path>,
+    key: Option<&std::path::Path>,
+    trusted_ca: Option<&std::path::Path>,
+    client_cert_auth: bool,
+    names: [&str; 3],
+) -> Result<Option<crate::tls::ServerTls>, String> {
+    use crate::tls::files::Named;
+    let (cert, key) = match (cert, key) {
+        (None, None) if client_cert_auth || trusted_ca.is_some() => {
+            return Err(format!("{} needs {} and {}", names[2], names[0], names[1]));
+        }
+        (None, None) => return Ok(None),
+        (Some(c), Some(k)) => (Named::new(names[0], c), Named::new(names[1], k)),
+        (Some(_), None) => return Err(format!("{} is given without {}", names[0], names[1])),
+        (None, Some(_)) => return Err(format!("{} is given without {}", names[1], names[0])),
+    };
+    let files = crate::tls::ServerFiles {
+        cert,
+        key,
+        trusted_ca: trusted_ca.map(|p| Named::new(names[2], p)),
+        client_cert_auth,
+    };
+    crate::tls::ServerTls::load(&files).map(Some).map_err(|e| e.to_string())
 }
 
 /// `--username user[:password]`: the password is asked for (on the terminal, without echo;

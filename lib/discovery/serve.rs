@@ -59,6 +59,10 @@ pub struct Config {
     /// empty 200, on which etcd's clients (and lib/client) simply poll again: a watch whose
     /// client went away holds its thread no longer than this.
     pub watch_limit: Duration,
+    /// HTTPS (with client certificates when it has a trusted CA).
+    pub tls: Option<crate::tls::ServerTls>,
+    /// TLS toward the store.
+    pub client_tls: crate::tls::ClientTls,
 }
 
 /// Why the service could not run.
@@ -140,6 +144,7 @@ pub fn run(cfg: Config) -> Result<(), Error> {
         .map_err(|e| Error::Start(format!("cannot start the runtime: {e}")))?;
     let client = Client::new(client::Config {
         request_timeout: cfg.request_timeout,
+        tls: cfg.client_tls.clone(),
         ..client::Config::new(cfg.endpoints.clone())
     });
     let state =
@@ -162,7 +167,10 @@ pub fn run(cfg: Config) -> Result<(), Error> {
                 log::info!("discovery serving on {a}");
             }
             let state = state.clone();
-            let opts = crate::api::http::Options { title_case_headers: true, ..Default::default() };
+            let opts = crate::api::http::Options {
+                title_case_headers: true,
+                tls: state.cfg.tls.as_ref().map(|t| t.acceptor()),
+            };
             tokio::spawn(crate::api::http::serve_from(l, opts, move |req, peer| {
                 handle(state.clone(), req, peer)
             }));

@@ -26,8 +26,9 @@ pub fn split_target(arg: &str) -> (String, Option<String>) {
     (mangle(arg), None)
 }
 
-fn agent() -> ureq::Agent {
+fn agent(tls: &crate::tls::ClientTls) -> ureq::Agent {
     ureq::Agent::config_builder()
+        .tls_config(tls.ureq())
         .http_status_as_error(false)
         .timeout_connect(Some(Duration::from_secs(3)))
         .proxy(None)
@@ -94,12 +95,12 @@ struct StatusAnswer {
     journal: Vec<Record>,
 }
 
-fn fetch_status(m: &MachineRecord, unit: &str) -> Result<StatusAnswer, String> {
+fn fetch_status(tls: &crate::tls::ClientTls, m: &MachineRecord, unit: &str) -> Result<StatusAnswer, String> {
     if m.agent_url.is_empty() {
         return Err(format!("the agent on {} serves no status (it has no HTTP port)", m.id));
     }
     let url = format!("{}/v1/units/{unit}/status", m.agent_url.trim_end_matches('/'));
-    let mut r = agent()
+    let mut r = agent(tls)
         .get(&url)
         .config()
         .timeout_global(Some(Duration::from_secs(10)))
@@ -126,7 +127,7 @@ pub fn status(ctx: &mut Ctx, args: &[String]) -> Res {
         let machines: BTreeMap<String, MachineRecord> =
             t.on.iter().map(|m| (m.id.clone(), m.clone())).collect();
         for m in &t.on {
-            let got = fetch_status(m, &t.unit.name)
+            let got = fetch_status(&ctx.tls, m, &t.unit.name)
                 .map_err(|e| ctx.fail(format!("Error retrieving the status of {}: {e}", t.unit.name)))?;
             if ctx.json {
                 ctx.print_json(&serde_json::json!({
@@ -168,7 +169,7 @@ pub fn journal(ctx: &mut Ctx, arg: &str, lines: usize, follow: bool) -> Res {
         t.unit.name,
         if follow { "&follow=true" } else { "" }
     );
-    let mut r = agent()
+    let mut r = agent(&ctx.tls)
         .get(&url)
         .config()
         .timeout_global(if follow { None } else { Some(Duration::from_secs(10)) })

@@ -31,8 +31,14 @@ use crate::api::http::{self, Resp};
 /// The units the agent runs for the cluster, as the reconciler last left them.
 pub type Served = Arc<Mutex<std::collections::BTreeSet<String>>>;
 
-/// Binds `addr` and serves from a thread of its own; returns the bound address.
-pub fn spawn(addr: SocketAddr, handle: Handle, served: Served) -> std::io::Result<SocketAddr> {
+/// Binds `addr` and serves from a thread of its own (over TLS with `tls`); returns the bound
+/// address.
+pub fn spawn(
+    addr: SocketAddr,
+    handle: Handle,
+    served: Served,
+    tls: Option<crate::tls::ServerTls>,
+) -> std::io::Result<SocketAddr> {
     let listener = std::net::TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
     let local = listener.local_addr()?;
@@ -41,7 +47,8 @@ pub fn spawn(addr: SocketAddr, handle: Handle, served: Served) -> std::io::Resul
         runtime.block_on(async move {
             let Ok(l) = tokio::net::TcpListener::from_std(listener) else { return };
             let ctx = Arc::new((handle, served));
-            http::serve(l, move |req| route(ctx.clone(), req)).await;
+            let opts = http::Options { tls: tls.map(|t| t.acceptor()), ..Default::default() };
+            http::serve_from(l, opts, move |req, _| route(ctx.clone(), req)).await;
         })
     })?;
     Ok(local)

@@ -137,6 +137,19 @@ fn malformed_requests_get_etcd_errors_and_change_nothing() {
     still_serving(&m, "malformed");
 }
 
+/// Found by the fuzz target `v2_request`: a `%` followed by a multi-byte character in the
+/// path made the error message slice inside the character, and the connection's task panic.
+#[test]
+fn a_percent_before_a_multibyte_character_is_a_bad_escape_not_a_crash() {
+    let m = Member::start();
+    let got = raw(&m, "GET /v2/keys/a%\u{1F600} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".as_bytes());
+    let (status, body) = got.expect("an answer, not a dropped connection");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("invalid URL escape"), "{body}");
+    let log = std::fs::read_to_string(m.log_path()).unwrap_or_default();
+    assert!(!log.contains("panicked"), "{log}");
+}
+
 #[test]
 fn oversized_body_and_headers_are_refused() {
     let m = Member::start();

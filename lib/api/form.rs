@@ -136,7 +136,7 @@ pub fn unescape_path(s: &str) -> Result<String, String> {
                 }
                 _ => {
                     let end = (i + 3).min(b.len());
-                    return Err(format!("invalid URL escape {:?}", &s[i..end]));
+                    return Err(format!("invalid URL escape {:?}", String::from_utf8_lossy(&b[i..end])));
                 }
             }
         }
@@ -173,6 +173,9 @@ mod tests {
         assert_eq!(f.get("dir"), Some(""));
         assert_eq!(f.get("nope"), None);
         assert!(Form::default().parse_into(b"a=%zz").unwrap_err().contains("invalid URL escape"));
+        // (found by fuzzing: the message sliced inside the character)
+        assert!(unescape_path("/a%\u{1F600}").unwrap_err().contains("invalid URL escape"));
+        assert!(unescape("a=%\u{e9}".as_bytes()).is_err());
         assert!(Form::default().parse_into(b"a=%4").is_err());
         assert!(Form::default().parse_into(b"a=1;b=2").is_err());
         assert!(Form::default().parse_into(b"a=%ff").unwrap_err().contains("UTF-8"));

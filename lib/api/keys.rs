@@ -48,6 +48,19 @@ fn request_error(code: u32, cause: impl Into<String>) -> store::Error {
     store::Error::new(code, cause.into(), 0)
 }
 
+/// Checks a `/v2/keys` request as the server does before anything is proposed: the raw path
+/// (escaped, as on the request line), query and form body. What the fuzz target `v2_request`
+/// drives; the server itself goes through [`handle`].
+pub fn check_request(method: &str, raw_path: &str, query: &[u8], body: &[u8]) -> Result<(), String> {
+    let method = Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
+    let path = super::form::unescape_path(raw_path)?;
+    let key = path.strip_prefix(super::KEYS).ok_or("not under /v2/keys")?;
+    let mut form = Form::default();
+    form.parse_into(body)?;
+    form.parse_into(query)?;
+    parse(&form, &method, if key.is_empty() { "/" } else { key }).map(|_| ()).map_err(|e| e.to_string())
+}
+
 fn parse(form: &Form, method: &Method, key: &str) -> Result<KeyRequest, store::Error> {
     use store::error::*;
     let mut r = KeyRequest { path: key.to_string(), ..Default::default() };

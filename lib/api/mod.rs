@@ -48,7 +48,7 @@ pub struct Api {
         hyper_util::client::legacy::Client<crate::tls::client::Connector, http_body_util::Full<bytes::Bytes>>,
 }
 
-const KEYS: &str = "/v2/keys";
+pub const KEYS: &str = "/v2/keys";
 
 /// Routes one request. Paths are decoded and, like Go's `ServeMux`, an unclean path
 /// (`//`, `.`, `..`) is answered with a 301 to its clean form, query kept.

@@ -22,6 +22,8 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
+use super::cutoff::{self, Kind};
+
 pub type Body = BoxBody<Bytes, Infallible>;
 pub type Resp = Response<Body>;
 
@@ -149,34 +151,54 @@ where
                 let h = handler.clone();
                 async move { Ok::<_, Infallible>(h(req, peer).await) }
             });
-            match &opts.tls {
+            let served = match &opts.tls {
                 None => serve_connection(stream, &opts, svc).await,
                 Some(acceptor) => match tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(stream)).await {
                     Ok(Ok(tls)) => serve_connection(tls, &opts, svc).await,
-                    Ok(Err(e)) => log::warn!("rejected connection from {peer}: {e}"),
-                    Err(_) => log::warn!(
-                        "rejected connection from {peer}: no TLS handshake within {}s",
-                        HEADER_TIMEOUT.as_secs()
-                    ),
+                    Ok(Err(e)) => {
+                        cutoff::record(Kind::Handshake, || format!("rejected connection from {peer}: {e}"));
+                        return;
+                    }
+                    Err(_) => {
+                        cutoff::record(Kind::Handshake, || {
+                            format!(
+                                "rejected connection from {peer}: no TLS handshake within {}s",
+                                HEADER_TIMEOUT.as_secs()
+                            )
+                        });
+                        return;
+                    }
                 },
+            };
+            if let Err(e) = served {
+                if e.is_timeout() {
+                    cutoff::record(Kind::HeadTimeout, || {
+                        format!(
+                            "closed the connection from {peer}: no complete request head within {}s",
+                            HEADER_TIMEOUT.as_secs()
+                        )
+                    });
+                } else if e.is_parse() || e.is_parse_too_large() {
+                    cutoff::record(Kind::BadHead, || format!("closed the connection from {peer}: {e}"));
+                }
             }
         });
     }
 }
 
-async fn serve_connection<S, Svc>(io: S, opts: &Options, svc: Svc)
+async fn serve_connection<S, Svc>(io: S, opts: &Options, svc: Svc) -> hyper::Result<()>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     Svc: hyper::service::Service<Request<Incoming>, Response = Resp, Error = Infallible>,
     Svc::Future: Send + 'static,
 {
-    let _ = http1::Builder::new()
+    http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT)
         .max_buf_size(MAX_HEAD)
         .title_case_headers(opts.title_case_headers)
         .serve_connection(TokioIo::new(io), svc)
-        .await;
+        .await
 }
 
 #[derive(Debug)]
@@ -205,9 +227,15 @@ pub async fn read_body(body: Incoming) -> Result<Bytes, BodyError> {
 pub async fn read_body_limited(body: Incoming, limit: usize) -> Result<Bytes, BodyError> {
     let limited = Limited::new(body, limit);
     match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
-        Err(_) => Err(BodyError::Timeout),
+        Err(_) => {
+            cutoff::record(Kind::BodyTimeout, || {
+                format!("cut off a request body not received within {}s", BODY_TIMEOUT.as_secs())
+            });
+            Err(BodyError::Timeout)
+        }
         Ok(Err(e)) => {
             if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                cutoff::record(Kind::BodyTooLarge, || format!("refused a request body over {limit} bytes"));
                 Err(BodyError::TooLarge)
             } else {
                 Err(BodyError::Broken(e.to_string()))

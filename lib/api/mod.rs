@@ -5,6 +5,7 @@
 //! - [`form`]: Go-compatible form and query parsing;
 //! - [`keys`]: `/v2/keys` (reads, watches, writes through Raft);
 //! - [`cors`]: `--cors`: cross-origin headers and `OPTIONS` preflights;
+//! - [`cutoff`]: what the servers cut off (slow heads and bodies, bad heads, failed handshakes), logged;
 //! - [`cluster`]: `/version`, `/health`, `/v2/members`, `/v2/machines`, `/v2/stats/*`.
 //! - [`serve`]: a member composed: listeners, the Raft node, peers, then clients, until stopped
 //!   (or, in proxy mode, no member at all);
@@ -13,6 +14,7 @@
 pub mod auth;
 pub mod cluster;
 pub mod cors;
+pub mod cutoff;
 pub mod form;
 pub mod http;
 pub mod keys;

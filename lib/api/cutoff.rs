@@ -27,17 +27,31 @@ const EVERY: Duration = Duration::from_secs(1);
 struct Slot {
     last: Option<Instant>,
     suppressed: u64,
+    /// A thread will report the suppressed count if no other line does first.
+    flush_pending: bool,
 }
 
-static SLOTS: [Mutex<Slot>; KINDS] = [const { Mutex::new(Slot { last: None, suppressed: 0 }) }; KINDS];
+static SLOTS: [Mutex<Slot>; KINDS] =
+    [const { Mutex::new(Slot { last: None, suppressed: 0, flush_pending: false }) }; KINDS];
 
 /// Logs `what` (a warning), unless a line of this kind went out less than a second ago: then
-/// it is counted, and the count goes with the next line.
+/// it is counted, and the count goes with the next line — or, if none comes within a second,
+/// on a line of its own, so the end of a flood is reported too.
 pub fn record(kind: Kind, what: impl FnOnce() -> String) {
     let mut s = SLOTS[kind as usize].lock();
     let now = Instant::now();
     if s.last.is_some_and(|t| now.duration_since(t) < EVERY) {
         s.suppressed += 1;
+        if !s.flush_pending {
+            s.flush_pending = true;
+            let spawned = std::thread::Builder::new().name("cutoff-log".into()).spawn(move || {
+                std::thread::sleep(EVERY);
+                flush(kind);
+            });
+            if spawned.is_err() {
+                s.flush_pending = false;
+            }
+        }
         return;
     }
     let more = std::mem::take(&mut s.suppressed);
@@ -48,4 +62,23 @@ pub fn record(kind: Kind, what: impl FnOnce() -> String) {
     } else {
         log::warn!("{}", what());
     }
+}
+
+fn flush(kind: Kind) {
+    let mut s = SLOTS[kind as usize].lock();
+    s.flush_pending = false;
+    let more = std::mem::take(&mut s.suppressed);
+    if more == 0 {
+        return;
+    }
+    s.last = Some(Instant::now());
+    drop(s);
+    let what = match kind {
+        Kind::HeadTimeout => "connections closed without a complete request head",
+        Kind::BadHead => "connections closed for a malformed request head",
+        Kind::BodyTimeout => "request bodies cut off as too slow",
+        Kind::BodyTooLarge => "request bodies refused as too large",
+        Kind::Handshake => "TLS handshakes refused",
+    };
+    log::warn!("{more} more {what} in the last second");
 }

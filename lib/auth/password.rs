@@ -48,8 +48,14 @@ impl Verifier {
         h.finalize().into()
     }
 
-    /// Whether `password` is the one `hash` was made from. Blocking: call it off the async
-    /// threads.
+    /// Whether `password` checked out against `hash` before (a lookup: no bcrypt).
+    pub fn remembered(&self, user: &str, password: &str, hash: &str) -> bool {
+        let k = (user.to_string(), self.digest(password));
+        self.matched.lock().get(&k).is_some_and(|h| h == hash)
+    }
+
+    /// Whether `password` is the one `hash` was made from. Blocking (bcrypt, unless
+    /// remembered): call it off the async threads.
     pub fn verify(&self, user: &str, password: &str, hash: &str) -> bool {
         let k = (user.to_string(), self.digest(password));
         if self.matched.lock().get(&k).is_some_and(|h| h == hash) {

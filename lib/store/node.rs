@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::time::{format_rfc3339_nano, ttl_seconds};
 
@@ -55,10 +56,12 @@ pub(super) fn is_hidden_name(name: &str) -> bool {
     name.starts_with('_')
 }
 
+/// Names and values are shared strings: a snapshot's image of the tree copies pointers, not
+/// the bytes (the applier takes it while writes wait; see `Store::image`).
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum NodeKind {
-    File(String),
-    Dir(BTreeMap<String, Node>),
+    File(Arc<str>),
+    Dir(BTreeMap<Arc<str>, Node>),
 }
 
 /// An internal node.
@@ -72,8 +75,8 @@ pub(super) struct Node {
 }
 
 impl Node {
-    pub fn new_file(value: String, index: u64, expire: Option<i64>) -> Node {
-        Node { created: index, modified: index, expire, kind: NodeKind::File(value) }
+    pub fn new_file(value: impl Into<Arc<str>>, index: u64, expire: Option<i64>) -> Node {
+        Node { created: index, modified: index, expire, kind: NodeKind::File(value.into()) }
     }
 
     pub fn new_dir(index: u64, expire: Option<i64>) -> Node {
@@ -92,14 +95,22 @@ impl Node {
         }
     }
 
-    pub fn children(&self) -> Option<&BTreeMap<String, Node>> {
+    /// The shared value of a file.
+    pub fn shared_value(&self) -> Option<&Arc<str>> {
+        match &self.kind {
+            NodeKind::File(v) => Some(v),
+            NodeKind::Dir(_) => None,
+        }
+    }
+
+    pub fn children(&self) -> Option<&BTreeMap<Arc<str>, Node>> {
         match &self.kind {
             NodeKind::Dir(c) => Some(c),
             NodeKind::File(_) => None,
         }
     }
 
-    pub fn children_mut(&mut self) -> Option<&mut BTreeMap<String, Node>> {
+    pub fn children_mut(&mut self) -> Option<&mut BTreeMap<Arc<str>, Node>> {
         match &mut self.kind {
             NodeKind::Dir(c) => Some(c),
             NodeKind::File(_) => None,
@@ -126,7 +137,7 @@ impl Node {
         struct Frame<'a> {
             path: String,
             ext: NodeExtern,
-            children: Option<std::collections::btree_map::Iter<'a, String, Node>>,
+            children: Option<std::collections::btree_map::Iter<'a, Arc<str>, Node>>,
             list: Vec<NodeExtern>,
         }
         let mut stack = vec![Frame {
@@ -162,7 +173,7 @@ impl Node {
         NodeExtern {
             key: if key == "/" { String::new() } else { key.to_string() },
             value: match &self.kind {
-                NodeKind::File(v) => Some(v.clone()),
+                NodeKind::File(v) => Some(v.to_string()),
                 NodeKind::Dir(_) => None,
             },
             dir: self.is_dir(),
@@ -319,10 +330,10 @@ mod tests {
         let mut root = Node::new_dir(0, None);
         let c = root.children_mut().unwrap();
         let mut d = Node::new_dir(2, None);
-        d.children_mut().unwrap().insert("x".into(), Node::new_file("1".into(), 3, None));
+        d.children_mut().unwrap().insert("x".into(), Node::new_file("1", 3, None));
         c.insert("d".into(), d);
-        c.insert("_h".into(), Node::new_file("h".into(), 4, None));
-        c.insert("a".into(), Node::new_file("v".into(), 5, Some(10_000_000_000)));
+        c.insert("_h".into(), Node::new_file("h", 4, None));
+        c.insert("a".into(), Node::new_file("v", 5, Some(10_000_000_000)));
 
         let flat = root.to_extern("/", true, false, 0);
         assert_eq!(
@@ -341,10 +352,10 @@ mod tests {
     fn for_each_ttl_reports_full_paths() {
         let mut d = Node::new_dir(1, Some(5));
         let c = d.children_mut().unwrap();
-        c.insert("x".into(), Node::new_file("".into(), 2, Some(6)));
-        c.insert("p".into(), Node::new_file("".into(), 2, None));
+        c.insert("x".into(), Node::new_file("", 2, Some(6)));
+        c.insert("p".into(), Node::new_file("", 2, None));
         let mut sub = Node::new_dir(3, None);
-        sub.children_mut().unwrap().insert("y".into(), Node::new_file("".into(), 4, Some(8)));
+        sub.children_mut().unwrap().insert("y".into(), Node::new_file("", 4, Some(8)));
         c.insert("s".into(), sub);
         let mut seen = Vec::new();
         d.for_each_ttl("/d", |p, t| seen.push((p.to_string(), t)));

@@ -79,7 +79,7 @@ fn walk_create<'a>(root: &'a mut Node, parent: &str, next: u64, index: u64) -> R
         end += 1 + seg.len();
         let children = cur.children_mut().expect("walk only descends into directories");
         if !children.contains_key(seg) {
-            children.insert(seg.to_string(), Node::new_dir(next, None));
+            children.insert(seg.into(), Node::new_dir(next, None));
         }
         let child = children.get_mut(seg).expect("just ensured");
         if !child.is_dir() {
@@ -226,7 +226,7 @@ impl Store {
         }
         let node = if dir { Node::new_dir(next, expire) } else { Node::new_file(value, next, expire) };
         let ext = node.to_extern(&p, false, false, now);
-        children.insert(name.to_string(), node);
+        children.insert(name.into(), node);
         if let Some(t) = expire {
             self.ttl_heap.push(t, &p);
         }
@@ -270,7 +270,7 @@ impl Store {
         // As in etcd, a directory's own modified index is left alone (only
         // its TTL changes); the event still carries the new index.
         if let NodeKind::File(v) = &mut n.kind {
-            *v = new_value.clone();
+            *v = new_value.as_str().into();
             n.modified = next;
         }
         let old_expire = n.expire;
@@ -332,7 +332,7 @@ impl Store {
         }
         let prev = n.to_extern(&p, false, false, now);
         let new_value = if ttl.refresh { n.value().to_string() } else { value.to_string() };
-        n.kind = NodeKind::File(new_value);
+        n.kind = NodeKind::File(new_value.into());
         n.modified = next;
         let old_expire = n.expire;
         n.expire = normalize_expire(ttl.expire_time);
@@ -532,23 +532,24 @@ impl Store {
     pub fn image(&self) -> StoreImage {
         let mut nodes = Vec::new();
         // Iterative pre-order; children pushed in reverse so they pop sorted.
-        let mut stack: Vec<(u32, &str, &Node)> = Vec::new();
+        // Names and values are shared (`Arc<str>`): this copies pointers, not bytes.
+        let mut stack: Vec<(u32, &Arc<str>, &Node)> = Vec::new();
         if let Some(c) = self.root.children() {
             for (name, n) in c.iter().rev() {
-                stack.push((1, name.as_str(), n));
+                stack.push((1, name, n));
             }
         }
         while let Some((depth, name, n)) = stack.pop() {
             if let Some(c) = n.children() {
                 for (cname, child) in c.iter().rev() {
-                    stack.push((depth + 1, cname.as_str(), child));
+                    stack.push((depth + 1, cname, child));
                 }
             }
             nodes.push(SnapNode {
                 depth,
-                name: name.to_string(),
+                name: name.clone(),
                 dir: n.is_dir(),
-                value: (!n.is_dir()).then(|| n.value().to_string()),
+                value: n.shared_value().cloned(),
                 created: n.created,
                 modified: n.modified,
                 expire: n.expire,
@@ -586,8 +587,8 @@ impl Store {
         let mut ttl_heap = TtlKeyHeap::new();
         // Pre-order rebuild with a stack of open directories (root at the
         // bottom, at depth 0): O(nodes).
-        let mut stack: Vec<(String, Node)> = vec![(String::new(), Node::new_dir(0, None))];
-        fn close_top(stack: &mut Vec<(String, Node)>) -> Result<(), String> {
+        let mut stack: Vec<(Arc<str>, Node)> = vec![("".into(), Node::new_dir(0, None))];
+        fn close_top(stack: &mut Vec<(Arc<str>, Node)>) -> Result<(), String> {
             let (name, node) = stack.pop().expect("caller keeps the root");
             let parent = stack.last_mut().expect("caller keeps the root");
             let children = parent
@@ -601,7 +602,7 @@ impl Store {
         }
         for sn in snap.nodes {
             let depth = sn.depth as usize;
-            if depth == 0 || sn.name.is_empty() || sn.name.contains('/') || sn.name == "." || sn.name == ".."
+            if depth == 0 || sn.name.is_empty() || sn.name.contains('/') || &*sn.name == "." || &*sn.name == ".."
             {
                 return Err(format!("store snapshot: bad node {:?} at depth {}", sn.name, sn.depth));
             }
@@ -683,11 +684,11 @@ struct Snapshot {
 #[derive(Serialize, Deserialize)]
 struct SnapNode {
     depth: u32,
-    name: String,
+    name: Arc<str>,
     #[serde(default, skip_serializing_if = "is_false")]
     dir: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    value: Option<String>,
+    value: Option<Arc<str>>,
     created: u64,
     modified: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1351,5 +1352,23 @@ mod tests {
             r#"{"action":"get","node":{"dir":true,"nodes":[{"key":"/x","dir":true,"nodes":[{"key":"/x/x","#
         ));
         assert!(j.contains(r#""value":"v""#));
+    }
+}
+#[cfg(test)]
+mod image_timing {
+    #[test]
+    #[ignore]
+    fn image_of_100k_keys() {
+        let mut s = super::Store::new();
+        let v = "v".repeat(256);
+        for i in 0..100_000 {
+            s.set(&format!("/bench/k{i}"), false, &v, Default::default(), 0).unwrap();
+        }
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let img = s.image();
+            println!("image: {:?}", t.elapsed());
+            drop(img);
+        }
     }
 }

@@ -602,7 +602,11 @@ impl Store {
         }
         for sn in snap.nodes {
             let depth = sn.depth as usize;
-            if depth == 0 || sn.name.is_empty() || sn.name.contains('/') || &*sn.name == "." || &*sn.name == ".."
+            if depth == 0
+                || sn.name.is_empty()
+                || sn.name.contains('/')
+                || &*sn.name == "."
+                || &*sn.name == ".."
             {
                 return Err(format!("store snapshot: bad node {:?} at depth {}", sn.name, sn.depth));
             }
@@ -1352,23 +1356,5 @@ mod tests {
             r#"{"action":"get","node":{"dir":true,"nodes":[{"key":"/x","dir":true,"nodes":[{"key":"/x/x","#
         ));
         assert!(j.contains(r#""value":"v""#));
-    }
-}
-#[cfg(test)]
-mod image_timing {
-    #[test]
-    #[ignore]
-    fn image_of_100k_keys() {
-        let mut s = super::Store::new();
-        let v = "v".repeat(256);
-        for i in 0..100_000 {
-            s.set(&format!("/bench/k{i}"), false, &v, Default::default(), 0).unwrap();
-        }
-        for _ in 0..3 {
-            let t = std::time::Instant::now();
-            let img = s.image();
-            println!("image: {:?}", t.elapsed());
-            drop(img);
-        }
     }
 }

@@ -153,6 +153,31 @@ fn mask_ids(l: &str) -> String {
     out
 }
 
+/// `ls` prints a directory in etcd's map order unless asked to sort: compare the lines as a set.
+fn unordered_ls(step: &str) -> String {
+    let is_ls = step.lines().next().is_some_and(|l| l.starts_with("$ ") && l.contains(" ls "));
+    if !is_ls {
+        return step.to_string();
+    }
+    let mut out = Vec::new();
+    let mut listing: Vec<&str> = Vec::new();
+    let mut in_stdout = false;
+    for l in step.lines() {
+        if l.starts_with("--- stdout") {
+            in_stdout = true;
+            out.push(l.to_string());
+            continue;
+        }
+        if in_stdout && l.starts_with("--- ") {
+            listing.sort();
+            out.extend(listing.drain(..).map(str::to_string));
+            in_stdout = false;
+        }
+        if in_stdout { listing.push(l) } else { out.push(l.to_string()) }
+    }
+    out.join("\n")
+}
+
 fn compare(
     etcd: &BTreeMap<String, String>,
     ours: &BTreeMap<String, String>,
@@ -169,6 +194,7 @@ fn compare(
         }
         compared += 1;
         let got = ours.get(title).map(String::as_str).unwrap_or("<missing>");
+        let (got, want) = (unordered_ls(got), unordered_ls(want));
         if got != want {
             differ.push(format!("### {title}\n--- etcd:\n{want}\n--- corekit:\n{got}"));
         }

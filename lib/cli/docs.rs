@@ -160,11 +160,28 @@ and check\-quorum keep a live leader in place. Writes made while a member knows 
 for one (up to three election timeouts) during such a hand\-over or election, and once the
 member has voted in a new term; otherwise (a leader gone silent, a member cut off) they are
 answered "etcdserver: no leader" at once, so that clients try another member.
+.SH SECURITY
+An \fBhttps://\fR client or peer URL is served with TLS (rustls): \fB\-\-cert\-file\fR and
+\fB\-\-key\-file\fR (or \fB\-\-auto\-tls\fR, self\-signed, made once in DATA_DIR/fixtures/client),
+the \fB\-\-peer\-*\fR set for peers. With \fB\-\-client\-cert\-auth\fR (or
+\fB\-\-peer\-client\-cert\-auth\fR) a client (a peer) must present a certificate signed by
+\fB\-\-trusted\-ca\-file\fR (\fB\-\-peer\-trusted\-ca\-file\fR); peers are dialled with the
+peer certificate and checked against the peer CA (not at all with \fB\-\-peer\-auto\-tls\fR).
+Certificate and key files are checked before anything is bound; a certificate replaced on disk
+is served from the next handshake on. Refused handshakes are logged.
+.PP
+etcd 2's users and roles (\fB/v2/auth\fR; \fBkv user\fR, \fBkv role\fR, \fBkv auth\fR): once
+enabled, a request with HTTP basic credentials acts as that user, one without as the \fBguest\fR
+role, and a wrong password is refused (401). Roles grant reading and writing key patterns
+(\fB/foo/*\fR: everything under /foo/; anything else: one key); the \fBroot\fR role may do
+anything, and only it may change users, roles, auth and the membership. Passwords are stored as
+bcrypt hashes and never logged.
 .SH LIMITS
 A request's line and headers may take at most 64 KiB and must arrive within 30 s; a form body
 may take at most 10 MiB and must arrive within 60 s. A larger or slower request gets error 210
 (Invalid POST form) and its connection is closed; nothing is changed. Keys may have at most 1024
-path segments (error 209). Values up to the body limit are accepted.
+path segments (error 209). Values up to the body limit are accepted. What is cut off is logged,
+at most one line per kind a second, with how many more there were.
 .SH "EXIT STATUS"
 0 after a clean stop (SIGTERM or SIGINT); 2 for bad flags or environment variables (nothing
 is created or bound); 3 when the member cannot start (discovery failed included) or its disk fails.

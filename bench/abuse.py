@@ -24,44 +24,16 @@ import os
 import resource
 import shutil
 import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
-from common import programs
-
-
-def rss_kib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+from common import programs, rss_kib, start_member
 
 
-def start(argv, ip, tmp, name):
-    log = open(os.path.join(tmp, f"{name}.log"), "wb")
-    p = subprocess.Popen(
-        argv + ["--name", name, "--data-dir", os.path.join(tmp, name),
-                "--listen-client-urls", f"http://{ip}:2379", "--advertise-client-urls", f"http://{ip}:2379",
-                "--listen-peer-urls", f"http://{ip}:2380", "--initial-advertise-peer-urls", f"http://{ip}:2380",
-                "--initial-cluster", f"{name}=http://{ip}:2380"],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"http://{ip}:2379/health", timeout=1) as r:
-                if b"true" in r.read():
-                    return p
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"bench: {name} did not start (log in {tmp})")
+
+
 
 
 SOURCES = iter(range(10**9))
@@ -238,7 +210,7 @@ def main():
     rows = {}
     try:
         for label, argv, ip in (("etcd", [etcd, "--enable-v2=true"], "127.0.0.63"), ("kv-serve", [kv], "127.0.0.64")):
-            p = start(argv, ip, tmp, label)
+            p = start_member(argv, ip, tmp, label)
             try:
                 rows[label] = run(label, p, ip, a)
             finally:

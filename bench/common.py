@@ -2,7 +2,10 @@
 
 import os
 import shutil
+import subprocess
 import sys
+import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -17,3 +20,35 @@ def programs():
     if not shutil.which(etcd):
         sys.exit("bench: etcd not found (apt-get install etcd-server)")
     return kv, etcd
+
+
+def rss_kib(pid):
+    """A process's resident memory, from /proc (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def start_member(argv, ip, tmp, name):
+    """One member (etcd or kv-serve, same flags) on IP:2379/2380 with its data and log in tmp;
+    returns the process once /health says true."""
+    log = open(os.path.join(tmp, f"{name}.log"), "wb")
+    p = subprocess.Popen(
+        argv + ["--name", name, "--data-dir", os.path.join(tmp, name),
+                "--listen-client-urls", f"http://{ip}:2379", "--advertise-client-urls", f"http://{ip}:2379",
+                "--listen-peer-urls", f"http://{ip}:2380", "--initial-advertise-peer-urls", f"http://{ip}:2380",
+                "--initial-cluster", f"{name}=http://{ip}:2380"],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"http://{ip}:2379/health", timeout=1) as r:
+                if b"true" in r.read():
+                    return p
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"bench: {name} did not start (log in {tmp})")

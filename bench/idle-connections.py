@@ -21,22 +21,14 @@ import os
 import resource
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
-from common import programs
-
+from common import programs, rss_kib, start_member
 
 
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+
 
 
 def settle(pid):
@@ -51,22 +43,6 @@ def settle(pid):
     return last
 
 
-def start(argv, ip, tmp, name):
-    log = open(os.path.join(tmp, f"{name}.log"), "wb")
-    p = subprocess.Popen(
-        argv + ["--name", name, "--data-dir", os.path.join(tmp, name),
-                "--listen-client-urls", f"http://{ip}:2379", "--advertise-client-urls", f"http://{ip}:2379",
-                "--listen-peer-urls", f"http://{ip}:2380", "--initial-advertise-peer-urls", f"http://{ip}:2380",
-                "--initial-cluster", f"{name}=http://{ip}:2380"],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"http://{ip}:2379/health", timeout=1) as r:
-                if b"true" in r.read():
-                    return p
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"bench: {name} did not start (log in {tmp})")
 
 
 SOURCES = iter(range(10**9))
@@ -116,7 +92,7 @@ def main():
     rows = {}
     try:
         for label, argv, ip in servers:
-            p = start(argv, ip, tmp, label)
+            p = start_member(argv, ip, tmp, label)
             try:
                 for mode, request in (("silent", False), ("kept alive", True)):
                     b, d, a = measure(p, ip, args.conns, request)

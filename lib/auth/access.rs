@@ -6,7 +6,7 @@ use base64::Engine;
 
 use super::{Auth, GUEST, ROOT, User};
 
-/// Credentials from a Basic `Authorization` header.
+/// A user name and password: what a Basic `Authorization` header carries.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub user: String,
@@ -15,7 +15,15 @@ pub struct Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Credentials({:?})", self.user)
+        write!(f, "Credentials({:?}, <password>)", self.user)
+    }
+}
+
+impl Credentials {
+    /// The `Authorization` header's value that carries them.
+    pub fn header(&self) -> String {
+        let raw = format!("{}:{}", self.user, self.password);
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
     }
 }
 
@@ -87,6 +95,7 @@ mod tests {
         assert!(basic(h("nocolon").as_bytes()).is_none());
         assert!(basic(b"Bearer xyz").is_none());
         assert!(basic(b"Basic !!!").is_none());
+        assert_eq!(basic(c.header().as_bytes()), Some(c), "what a client sends, the server reads");
     }
 
     #[test]

@@ -55,26 +55,7 @@ impl Config {
 }
 
 /// A user name and password, sent as HTTP basic auth.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    pub user: String,
-    pub password: String,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Credentials({:?}, <password>)", self.user)
-    }
-}
-
-impl Credentials {
-    /// The `Authorization` header's value.
-    pub fn header(&self) -> String {
-        use base64::Engine;
-        let raw = format!("{}:{}", self.user, self.password);
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
-    }
-}
+pub use crate::auth::access::Credentials;
 
 /// What few clients need ([`Client::with_options`]).
 #[derive(Clone, Debug)]

@@ -13,13 +13,13 @@ use crate::tls::{ClientFiles, ClientTls};
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct TlsFlags {
     /// Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first].
-    #[arg(long, global = true, value_name = "FILE", help_heading = "TLS")]
+    #[arg(long, global = true, value_name = "FILE", help_heading = "Security")]
     pub ca_file: Option<PathBuf>,
     /// Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first].
-    #[arg(long, global = true, value_name = "FILE", help_heading = "TLS")]
+    #[arg(long, global = true, value_name = "FILE", help_heading = "Security")]
     pub cert_file: Option<PathBuf>,
     /// The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first].
-    #[arg(long, global = true, value_name = "FILE", help_heading = "TLS")]
+    #[arg(long, global = true, value_name = "FILE", help_heading = "Security")]
     pub key_file: Option<PathBuf>,
 }
 

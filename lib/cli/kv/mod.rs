@@ -97,7 +97,7 @@ pub struct Global {
 
     /// Authenticate as USER (HTTP basic auth); the password is asked for when not given
     /// [env: KV_USERNAME, ETCDCTL_USERNAME].
-    #[arg(long, short = 'u', global = true, value_name = "USER[:PASSWORD]", help_heading = "TLS")]
+    #[arg(long, short = 'u', global = true, value_name = "USER[:PASSWORD]", help_heading = "Security")]
     pub username: Option<String>,
 
     /// Accepted for etcdctl compatibility (etcdctl prints cURL commands); ignored.

@@ -212,6 +212,22 @@ fn a_cluster_with_tls_and_client_certificates_serves_etcdctl_and_python_and_refu
     assert_eq!(o.status.code(), Some(4), "a wrong password is refused, not taken as guest: {}", text(&o));
     let o = s.etcdctl(0, true, &["-u", "root:rootpw", "set", "/message", "root"]);
     assert!(o.status.success(), "{}", text(&o));
+
+    // With client-cert auth, a request without credentials acts as the user its certificate
+    // names (its common name, "user" here) once that user exists, as etcd 2 does.
+    for args in [
+        &["-u", "root:rootpw", "role", "add", "writer"][..],
+        &["-u", "root:rootpw", "role", "grant", "writer", "--path", "/message", "--readwrite"],
+        &["-u", "root:rootpw", "user", "add", "user:unused"],
+        &["-u", "root:rootpw", "user", "grant", "user", "--roles", "writer"],
+    ] {
+        let o = s.kv(args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+    }
+    let o = s.etcdctl(2, true, &["set", "/message", "by certificate"]);
+    assert!(o.status.success(), "the certificate's user may write: {}", text(&o));
+    let o = s.etcdctl(1, true, &["get", "/message"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "by certificate\n", "{}", text(&o));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::header::{AUTHORIZATION, HeaderValue};
-use hyper::{HeaderMap, Method, Request, StatusCode};
+use hyper::{Method, Request, StatusCode};
 use serde_json::Value;
 
 use super::Api;
@@ -19,11 +19,20 @@ use crate::auth::user::UserRequest;
 use crate::auth::{Answer, Change, Error};
 use crate::raft::membership::id_string;
 use crate::raft::state_machine::{Command, Outcome};
+use crate::tls::identity::ClientName;
 
 /// Who sent the request. Credentials are only looked at while auth is on (etcd ignores them
-/// otherwise).
-pub async fn caller(api: &Api, authorization: Option<&HeaderValue>) -> Caller {
-    let Some(h) = authorization else { return Caller::Guest };
+/// otherwise). Without an `Authorization` header, a verified client certificate whose common
+/// name is a user's acts as that user (etcd 2 with `--client-cert-auth`), else it is the guest.
+pub async fn caller(
+    api: &Api,
+    authorization: Option<&HeaderValue>,
+    certificate: Option<&ClientName>,
+) -> Caller {
+    let Some(h) = authorization else {
+        let named = certificate.and_then(|c| api.shared.sm.read().auth.user(&c.0));
+        return named.map_or(Caller::Guest, Caller::User);
+    };
     let Some(c) = access::basic(h.as_bytes()) else {
         log::warn!("auth: malformed basic auth encoding");
         return Caller::Refused;
@@ -85,6 +94,7 @@ pub fn keys_refused() -> Resp {
 pub async fn check_key(
     api: &Api,
     authorization: Option<&HeaderValue>,
+    certificate: Option<&ClientName>,
     key: &str,
     write: bool,
     recursive: bool,
@@ -92,7 +102,7 @@ pub async fn check_key(
     if !api.shared.sm.read().auth.enabled {
         return None;
     }
-    let who = caller(api, authorization).await;
+    let who = caller(api, authorization, certificate).await;
     let allowed = api.shared.sm.read().auth.may_access_key(&who, key, write, recursive);
     if !allowed {
         log::warn!("auth: invalid access for {} on key {key:?}", self::who(&who));
@@ -101,11 +111,11 @@ pub async fn check_key(
 }
 
 /// Whether the request comes from a user with the root role (or auth is off).
-pub async fn is_root(api: &Api, headers: &HeaderMap) -> bool {
+pub async fn is_root(api: &Api, req: &Request<Incoming>) -> bool {
     if !api.shared.sm.read().auth.enabled {
         return true;
     }
-    let who = caller(api, headers.get(AUTHORIZATION)).await;
+    let who = caller(api, req.headers().get(AUTHORIZATION), req.extensions().get::<ClientName>()).await;
     let root = api.shared.sm.read().auth.is_root(&who);
     if !root {
         log::warn!("auth: {} does not have the root role", self::who(&who));
@@ -193,7 +203,7 @@ pub async fn handle(api: &Arc<Api>, req: Request<Incoming>, path: &str) -> Optio
     }
     // Anyone may ask whether auth is on; everything else takes root.
     let open = matches!(target, Target::Enable) && method == Method::GET;
-    if !open && !is_root(api, req.headers()).await {
+    if !open && !is_root(api, &req).await {
         return Some(insufficient());
     }
     Some(match (target, method) {

@@ -75,7 +75,7 @@ pub async fn change_members(api: &Api, req: Request<Incoming>, path: &str) -> Re
     use crate::raft::membership::{Member, check_url};
     use crate::raft::state_machine::Command;
     use ::raft::eraftpb::{ConfChange, ConfChangeType};
-    if !super::auth::is_root(api, req.headers()).await {
+    if !super::auth::is_root(api, &req).await {
         return super::auth::insufficient();
     }
     let method = req.method().clone();

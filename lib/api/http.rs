@@ -23,6 +23,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
 use super::cutoff::{self, Kind};
+use crate::tls::identity::ClientName;
 
 pub type Body = BoxBody<Bytes, Infallible>;
 pub type Resp = Response<Body>;
@@ -147,14 +148,29 @@ where
                 Ok(Ok(1)) if first[0] != b'\r' && first[0] != b'\n' => {}
                 _ => return,
             }
-            let svc = service_fn(move |req| {
-                let h = handler.clone();
-                async move { Ok::<_, Infallible>(h(req, peer).await) }
-            });
+            // Each request of a connection whose client certificate names someone carries the name.
+            let svc = |name: Option<ClientName>| {
+                service_fn(move |mut req: Request<Incoming>| {
+                    if let Some(n) = &name {
+                        req.extensions_mut().insert(n.clone());
+                    }
+                    let h = handler.clone();
+                    async move { Ok::<_, Infallible>(h(req, peer).await) }
+                })
+            };
             let served = match &opts.tls {
-                None => serve_connection(stream, &opts, svc).await,
+                None => serve_connection(stream, &opts, svc(None)).await,
                 Some(acceptor) => match tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(stream)).await {
-                    Ok(Ok(tls)) => serve_connection(tls, &opts, svc).await,
+                    Ok(Ok(tls)) => {
+                        let name = tls
+                            .get_ref()
+                            .1
+                            .peer_certificates()
+                            .and_then(|c| c.first())
+                            .and_then(|c| crate::tls::identity::common_name(c))
+                            .map(ClientName);
+                        serve_connection(tls, &opts, svc(name)).await
+                    }
                     Ok(Err(e)) => {
                         cutoff::record(Kind::Handshake, || format!("rejected connection from {peer}: {e}"));
                         return;

@@ -133,6 +133,7 @@ pub async fn handle(api: &Api, req: Request<Incoming>, key: String) -> Resp {
     let mut form = Form::default();
     let query = req.uri().query().map(|q| q.as_bytes().to_vec());
     let authorization = req.headers().get(hyper::header::AUTHORIZATION).cloned();
+    let certificate = req.extensions().get::<crate::tls::identity::ClientName>().cloned();
     if matches!(method, Method::PUT | Method::POST) && is_form(&req) {
         match http::read_body(req.into_body()).await {
             Ok(body) => {
@@ -169,7 +170,8 @@ pub async fn handle(api: &Api, req: Request<Incoming>, key: String) -> Resp {
     };
     let writes = !matches!(method, Method::GET | Method::HEAD);
     if let Some(refused) =
-        super::auth::check_key(api, authorization.as_ref(), &key, writes, r.recursive).await
+        super::auth::check_key(api, authorization.as_ref(), certificate.as_ref(), &key, writes, r.recursive)
+            .await
     {
         return refused;
     }

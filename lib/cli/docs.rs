@@ -171,8 +171,9 @@ Certificate and key files are checked before anything is bound; a certificate re
 is served from the next handshake on. Refused handshakes are logged.
 .PP
 etcd 2's users and roles (\fB/v2/auth\fR; \fBkv user\fR, \fBkv role\fR, \fBkv auth\fR): once
-enabled, a request with HTTP basic credentials acts as that user, one without as the \fBguest\fR
-role, and a wrong password is refused (401). Roles grant reading and writing key patterns
+enabled, a request with HTTP basic credentials acts as that user; one without, as the user its
+verified client certificate's common name names, if there is one, else as the \fBguest\fR role;
+a wrong password is refused (401). Roles grant reading and writing key patterns
 (\fB/foo/*\fR: everything under /foo/; anything else: one key); the \fBroot\fR role may do
 anything, and only it may change users, roles, auth and the membership. Passwords are stored as
 bcrypt hashes and never logged.

@@ -8,11 +8,13 @@
 //! | [`server`] | a server's side: its certificate, reloaded when the files change; client certificates required or not |
 //! | [`client`] | a client's side: the CA to trust, the certificate to present |
 //! | [`auto`] | self-signed certificates for `--auto-tls` and `--peer-auto-tls` |
+//! | [`identity`] | who a client certificate names (its common name) |
 //! | [`verify`] | the verifier behind `--insecure-skip-tls-verify` (signatures checked, the chain not) |
 
 pub mod auto;
 pub mod client;
 pub mod files;
+pub mod identity;
 pub mod server;
 pub mod verify;
 

@@ -96,7 +96,11 @@ until KV_ENDPOINTS=$eps "$bin/kv" cluster-health >/dev/null 2>&1 &&
         echo "up.sh: the cluster did not come up within 120 s; machine logs:" >&2
         for i in $(seq 1 "$size"); do
             echo "--- m$i" >&2
-            docker exec "$name$i" sh -c 'cat /run/corekit/cfg-init.log; tail -20 /run/corekit/unit-run.log' >&2 || true
+            if ! docker exec "$name$i" sh -c 'cat /run/corekit/cfg-init.log; tail -20 /run/corekit/unit-run.log' >&2; then
+                # The machine's container has stopped: how, and what it printed last.
+                docker inspect -f 'exit code {{.State.ExitCode}}, OOM-killed {{.State.OOMKilled}}, error "{{.State.Error}}"' "$name$i" >&2 || true
+                docker logs --tail 40 "$name$i" >&2 || true
+            fi
         done
         exit 1
     fi

@@ -31,11 +31,6 @@ impl ClientFiles {
             insecure_skip_verify: false,
         }
     }
-
-    /// Nothing set: the defaults (Mozilla roots, no certificate).
-    pub fn is_default(&self) -> bool {
-        *self == ClientFiles::default()
-    }
 }
 
 /// A client's TLS, loaded and checked.
@@ -52,8 +47,13 @@ impl std::fmt::Debug for ClientTls {
 }
 
 impl Default for ClientTls {
+    /// The defaults (Mozilla roots, no certificate), built once: every client config starts
+    /// from them.
     fn default() -> ClientTls {
-        ClientTls::load(&ClientFiles::default()).expect("the defaults read no file")
+        static DEFAULT: std::sync::OnceLock<ClientTls> = std::sync::OnceLock::new();
+        DEFAULT
+            .get_or_init(|| ClientTls::load(&ClientFiles::default()).expect("the defaults read no file"))
+            .clone()
     }
 }
 

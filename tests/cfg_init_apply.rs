@@ -680,3 +680,96 @@ fn a_script_runs_once_as_a_unit() {
     assert!(out.contains("nothing changed"), "{out}");
     assert_eq!(std::fs::read_to_string(&mark).unwrap(), "10.0.0.9\n");
 }
+
+/// A boot script starts `unit-run daemon` and runs `cfg-init apply` right after, before the
+/// daemon answers (the seed-cluster machines do; a CI run once saw cfg-init start a second
+/// daemon that won the run dir's lock, so the boot's own daemon exited and the machine stopped).
+/// cfg-init waits for a daemon that holds the lock instead of starting another: each time one
+/// daemon, the first, and the unit started through it.
+#[test]
+fn a_daemon_started_just_before_cfg_init_is_waited_for_not_doubled() {
+    let unit_run = Path::new(CFG_INIT).with_file_name("unit-run");
+    let cfg = "#cloud-config\ncoreos:\n  units:\n    - name: hello.service\n      command: start\n      content: |\n        [Service]\n        Type=oneshot\n        RemainAfterExit=yes\n        ExecStart=/bin/true\n";
+    let mut waited = 0;
+    for round in 0..12u64 {
+        let m = machine();
+        let root = m.path().to_str().unwrap();
+        let run = m.path().join("run/corekit");
+        std::fs::create_dir_all(&run).unwrap();
+        let log = std::fs::File::create(m.path().join("first.log")).unwrap();
+        let mut first = Command::new(&unit_run)
+            .args(["--run-dir", run.to_str().unwrap(), "daemon", "--no-cgroups"])
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        // From at once to well after the daemon answers.
+        std::thread::sleep(Duration::from_millis(round * round));
+        let out =
+            cfg_init(&["apply", "--root", root, "--run-dir", run.to_str().unwrap(), "-"], Some(cfg), &[]);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let first_alive = matches!(first.try_wait(), Ok(None));
+        let pids = daemon_pids(&run);
+        for pid in &pids {
+            unsafe { libc::kill(*pid, libc::SIGTERM) };
+        }
+        let _ = first.wait();
+        let first_log = std::fs::read_to_string(m.path().join("first.log")).unwrap_or_default();
+        assert!(
+            out.status.success(),
+            "round {round}: {text}\n{}\nfirst daemon:\n{first_log}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(first_alive, "round {round}: the first daemon exited:\n{first_log}\n{text}");
+        assert_eq!(pids, vec![first.id() as i32], "round {round}: {text}");
+        assert!(!text.contains("started `"), "round {round}: {text}");
+        assert!(
+            text.contains("hello.service: command start: hello.service: started"),
+            "round {round}: {text}"
+        );
+        waited += text.contains("a unit-run daemon was starting: it answers now") as usize;
+    }
+    eprintln!("{waited} of 12 applies found the daemon starting and waited for it");
+}
+
+/// While a daemon holds the run dir's lock without answering yet, cfg-init starts none; once the
+/// lock is free and nothing answers, it starts its own.
+#[test]
+fn cfg_init_starts_a_daemon_only_when_none_holds_the_lock() {
+    let m = machine();
+    let root = m.path().to_str().unwrap().to_string();
+    let run = m.path().join("run/corekit");
+    std::fs::create_dir_all(run.join("unit-run")).unwrap();
+    let lock = std::fs::File::create(run.join("unit-run/lock")).unwrap();
+    assert_eq!(unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) }, 0);
+    let cfg = "#cloud-config\ncoreos:\n  units:\n    - name: hello.service\n      command: start\n      content: |\n        [Service]\n        ExecStart=/bin/sleep 1000\n";
+    let run_s = run.to_str().unwrap().to_string();
+    let apply = std::thread::spawn(move || {
+        cfg_init(&["apply", "--root", &root, "--run-dir", &run_s, "-"], Some(cfg), &[])
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    let started_meanwhile = daemon_pids(&run);
+    let still_waiting = !apply.is_finished();
+    drop(lock);
+    let out = apply.join().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let pids = daemon_pids(&run);
+    for pid in &pids {
+        unsafe { libc::kill(*pid, libc::SIGTERM) };
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !daemon_pids(&run).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        started_meanwhile.is_empty(),
+        "a daemon was started while the lock was held: {started_meanwhile:?}"
+    );
+    assert!(still_waiting, "cfg-init did not wait: {text}");
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("no unit-run daemon answered: started `"), "{text}");
+    assert!(text.contains("hello.service: command start: hello.service: started"), "{text}");
+    assert_eq!(pids.len(), 1, "{text}");
+    assert!(daemon_pids(&run).is_empty(), "the daemon did not stop");
+}

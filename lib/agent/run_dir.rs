@@ -32,6 +32,19 @@ impl RunDir {
         self.state().join("lock")
     }
 
+    /// Whether a daemon holds this run dir's lock: one is running, or starting and not yet
+    /// answering on its socket. (The lock is only tried, never kept.)
+    pub fn daemon_holds_lock(&self) -> bool {
+        use nix::fcntl::{Flock, FlockArg};
+        let Ok(file) = fs::OpenOptions::new().write(true).open(self.lock()) else {
+            return false;
+        };
+        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(_released_on_drop) => false,
+            Err((_, errno)) => errno == nix::errno::Errno::EWOULDBLOCK,
+        }
+    }
+
     pub fn create(&self) -> std::io::Result<()> {
         for d in [self.root.clone(), self.units(), self.journal(), self.state()] {
             fs::create_dir_all(&d)?;

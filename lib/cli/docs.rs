@@ -474,7 +474,7 @@ const CFG_INIT_LANDS: &[(&str, &str)] = &[
     ),
     (
         "coreos.units[]",
-        "Loaded into the node agent (\\fBunit\\-run daemon\\fR on \\fIRUN_DIR\\fR/unit\\-run.sock, started if none answers) with its drop\\-ins appended; a unit that is not \\fBruntime\\fR is also kept in \\fIROOT\\fR/etc/corekit/units/. \\fBetcd2.service\\fR means corekit's \\fBkv\\-serve.service\\fR and \\fBfleet.service\\fR its \\fBunit\\-sched.service\\fR. Commands run in After=/Requires= order. \\fBmask\\fR stops and unloads the unit; \\fBenable\\fR without a command starts it. Network units (.network, .netdev, .link) are written to \\fIROOT\\fR/etc/systemd/network/ (or /run/… when \\fBruntime\\fR).\n",
+        "Loaded into the node agent (\\fBunit\\-run daemon\\fR on \\fIRUN_DIR\\fR/unit\\-run.sock, started if none answers and none is starting: one that holds the run dir's lock is waited for) with its drop\\-ins appended; a unit that is not \\fBruntime\\fR is also kept in \\fIROOT\\fR/etc/corekit/units/. \\fBetcd2.service\\fR means corekit's \\fBkv\\-serve.service\\fR and \\fBfleet.service\\fR its \\fBunit\\-sched.service\\fR. Commands run in After=/Requires= order. \\fBmask\\fR stops and unloads the unit; \\fBenable\\fR without a command starts it. Network units (.network, .netdev, .link) are written to \\fIROOT\\fR/etc/systemd/network/ (or /run/… when \\fBruntime\\fR).\n",
     ),
     ("coreos.units[].drop_ins[]", "Appended to the unit's text, in order.\n"),
     ("coreos.etcd2", "\\fIRUN_DIR\\fR/kv\\-serve.env (mode 0600), read by kv\\-serve.service.\n"),

@@ -188,17 +188,26 @@ impl Cx<'_> {
                         detail: None,
                     }
                 } else {
-                    let cmd = units::spawn_daemon(&self.opts.bin_dir, &self.opts.run_dir)?;
+                    let spawned = units::spawn_daemon(&self.opts.bin_dir, &self.opts.run_dir)?;
                     self.agent_up = true;
+                    let (changed, summary) = match spawned {
+                        units::Spawned::Ours(cmd) => (
+                            true,
+                            format!(
+                                "no unit-run daemon answered: started `{cmd}` (its log: {})",
+                                self.opts.run_dir.join("unit-run.log").display()
+                            ),
+                        ),
+                        units::Spawned::Other => {
+                            (false, "a unit-run daemon was starting: it answers now".to_string())
+                        }
+                    };
                     Change {
                         what: "coreos.units".into(),
                         kind: "agent",
                         target: sock,
-                        changed: true,
-                        summary: format!(
-                            "no unit-run daemon answered: started `{cmd}` (its log: {})",
-                            self.opts.run_dir.join("unit-run.log").display()
-                        ),
+                        changed,
+                        summary,
                         detail: None,
                     }
                 }

@@ -172,8 +172,9 @@ impl Agent for Socket {
 }
 
 /// Starts `BIN_DIR/unit-run --run-dir RUN_DIR daemon` detached (its own session, output to
-/// `RUN_DIR/unit-run.log`) and waits until it answers. Returns the command line.
-pub fn spawn_daemon(bin_dir: &Path, run_dir: &Path) -> Result<String, Error> {
+/// `RUN_DIR/unit-run.log`) and waits until it answers — or, when a daemon is already starting
+/// there, waits for that one.
+pub fn spawn_daemon(bin_dir: &Path, run_dir: &Path) -> Result<Spawned, Error> {
     use std::os::unix::process::CommandExt;
     let exe = bin_dir.join("unit-run");
     let shown = format!("{} --run-dir {} daemon", exe.display(), run_dir.display());
@@ -197,24 +198,59 @@ pub fn spawn_daemon(bin_dir: &Path, run_dir: &Path) -> Result<String, Error> {
             Ok(())
         });
     }
-    let mut child = cmd.spawn().map_err(|e| Error::Spawn(shown.clone(), e))?;
     let sock = Socket::new(run_dir);
+    let run = crate::agent::RunDir::new(run_dir);
     let deadline = Instant::now() + Duration::from_secs(20);
+    let no_answer = || Error::NoAnswer(shown.clone(), log_path.display().to_string());
+    // A daemon started just before (by a boot script, a service manager) holds the run dir's
+    // lock before it answers: wait for that one rather than start a second, which would lose
+    // the lock and exit — or win it and make the first one exit. Ours is started only while no
+    // daemon holds the lock.
+    let mut child: Option<std::process::Child> = None;
     while Instant::now() < deadline {
         if sock.answers() {
-            // The daemon lives on; its exit status is never collected by cfg-init (it is
-            // reparented to init when cfg-init exits).
-            std::mem::forget(child);
-            return Ok(shown);
+            return Ok(match child {
+                Some(mut c) => {
+                    if matches!(c.try_wait(), Ok(None)) {
+                        // The daemon lives on; its exit status is never collected by cfg-init
+                        // (it is reparented to init when cfg-init exits).
+                        std::mem::forget(c);
+                        Spawned::Ours(shown)
+                    } else {
+                        Spawned::Other
+                    }
+                }
+                None => Spawned::Other,
+            });
         }
-        if let Ok(Some(_)) = child.try_wait() {
-            break;
+        let held = run.daemon_holds_lock();
+        match child.as_mut() {
+            None if !held => child = Some(cmd.spawn().map_err(|e| Error::Spawn(shown.clone(), e))?),
+            // Ours exited: if a daemon started at the same moment holds the lock, that one will
+            // answer; if none does, ours failed.
+            Some(c) if !held => {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return Err(no_answer());
+                }
+            }
+            _ => {}
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let _ = child.kill();
-    let _ = child.wait();
-    Err(Error::NoAnswer(shown, log_path.display().to_string()))
+    if let Some(mut c) = child {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    Err(no_answer())
+}
+
+/// What [`spawn_daemon`] did.
+#[derive(Debug, PartialEq)]
+pub enum Spawned {
+    /// Started this command, which now answers.
+    Ours(String),
+    /// Found another daemon starting on the run dir, and waited until it answered.
+    Other,
 }
 
 #[cfg(test)]

@@ -33,16 +33,20 @@ impl RunDir {
     }
 
     /// Whether a daemon holds this run dir's lock: one is running, or starting and not yet
-    /// answering on its socket. (The lock is only tried, never kept.)
+    /// answering on its socket. Read from /proc/locks, never by trying the lock: a try, however
+    /// brief, could make a daemon starting at that moment find the lock taken and exit.
     pub fn daemon_holds_lock(&self) -> bool {
-        use nix::fcntl::{Flock, FlockArg};
-        let Ok(file) = fs::OpenOptions::new().write(true).open(self.lock()) else {
+        use std::os::unix::fs::MetadataExt as _;
+        let Ok(meta) = fs::metadata(self.lock()) else {
             return false;
         };
-        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
-            Ok(_released_on_drop) => false,
-            Err((_, errno)) => errno == nix::errno::Errno::EWOULDBLOCK,
-        }
+        let id = format!(
+            "{:02x}:{:02x}:{}",
+            nix::sys::stat::major(meta.dev()),
+            nix::sys::stat::minor(meta.dev()),
+            meta.ino()
+        );
+        fs::read_to_string("/proc/locks").is_ok_and(|locks| holds(&locks, &id))
     }
 
     pub fn create(&self) -> std::io::Result<()> {
@@ -68,5 +72,41 @@ impl RunDir {
     pub fn write_desired(&self, started: &[&str]) -> std::io::Result<()> {
         let body = serde_json::to_vec_pretty(&serde_json::json!({ "started": started }))?;
         crate::os::file::write_atomic(&self.state().join("desired.json"), &body)
+    }
+}
+
+/// Whether /proc/locks (`locks`) has a granted flock on the file `dev_major:dev_minor:inode`
+/// (majors and minors in hex, as the kernel prints them). Waiters (`->`) do not count.
+fn holds(locks: &str, id: &str) -> bool {
+    locks.lines().any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        f.get(1) == Some(&"FLOCK") && f.get(5) == Some(&id)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_held_is_seen_in_proc_locks_and_a_waiter_is_not() {
+        let locks = "1: OFDLCK ADVISORY  READ -1 00:06:3 0 EOF\n2: FLOCK  ADVISORY  WRITE 1429 fe:00:753938 0 EOF\n3: -> FLOCK  ADVISORY  WRITE 77 fe:00:99 0 EOF\n";
+        assert!(holds(locks, "fe:00:753938"));
+        assert!(!holds(locks, "fe:00:99"));
+        assert!(!holds(locks, "00:06:3"));
+    }
+
+    #[test]
+    fn a_held_flock_is_seen_and_a_released_one_is_not() {
+        let d = tempfile::tempdir().unwrap();
+        let run = RunDir::new(d.path());
+        run.create().unwrap();
+        assert!(!run.daemon_holds_lock(), "no lock file yet");
+        let f = fs::File::create(run.lock()).unwrap();
+        assert!(!run.daemon_holds_lock());
+        let held = nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusiveNonblock).unwrap();
+        assert!(run.daemon_holds_lock());
+        drop(held);
+        assert!(!run.daemon_holds_lock());
     }
 }

@@ -90,7 +90,7 @@ pub struct StateMachine {
 /// The state machine as `StateMachine::image` copied it; `encode` gives `save`'s bytes.
 pub struct StateImage {
     cluster: Vec<u8>,
-    store: crate::store::store::StoreImage,
+    store: crate::store::StoreImage,
 }
 
 impl StateImage {

@@ -5,6 +5,7 @@ pub mod error;
 pub mod event;
 pub mod event_history;
 pub mod node;
+pub mod snapshot;
 pub mod stats;
 #[allow(clippy::module_inception)]
 pub mod store;
@@ -17,6 +18,7 @@ pub use error::Error;
 pub use event::{Action, Event};
 pub use event_history::{EventHistory, HISTORY_CAPACITY};
 pub use node::{NodeExtern, clean_path};
+pub use snapshot::StoreImage;
 pub use stats::StoreStats;
 pub use store::{Store, TtlOptions};
 pub use time::format_rfc3339_nano;

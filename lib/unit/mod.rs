@@ -20,6 +20,7 @@ pub mod error;
 pub mod exec;
 pub mod name;
 pub mod service;
+pub mod signal;
 pub mod specifier;
 pub mod syntax;
 pub mod timespan;

@@ -797,3 +797,117 @@ fn cfg_init_starts_a_daemon_only_when_none_holds_the_lock() {
     assert_eq!(pids.len(), 1, "{text}");
     assert!(daemon_pids(&run).is_empty(), "the daemon did not stop");
 }
+
+/// An HTTPS server (Python's, not ours) on 127.0.0.83 serving `/user-data` and an EC2-style
+/// `local-ipv4`, with `cert`; with `client_ca`, it requires a client certificate from that CA.
+struct HttpsServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl HttpsServer {
+    fn start(cert: &common::certs::Pair, client_ca: Option<&Path>, user_data: &Path) -> HttpsServer {
+        const SERVER: &str = r#"
+import http.server, ssl, sys
+cert, key, ca, user_data = sys.argv[1:5]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == '/user-data':
+            body = open(user_data, 'rb').read()
+        elif self.path == '/latest/meta-data/local-ipv4':
+            body = b'10.9.8.7'
+        else:
+            self.send_response(404); self.end_headers(); return
+        self.send_response(200)
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+srv = http.server.ThreadingHTTPServer(('127.0.0.83', 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+if ca:
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.load_verify_locations(ca)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print(srv.server_address[1], flush=True)
+srv.serve_forever()
+"#;
+        let mut child = Command::new("python3")
+            .args(["-c", SERVER])
+            .arg(&cert.cert)
+            .arg(&cert.key)
+            .arg(client_ca.map(|p| p.to_str().unwrap()).unwrap_or(""))
+            .arg(user_data)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port: u16 = line.trim().parse().expect("the HTTPS server's port");
+        HttpsServer { child, url: format!("https://127.0.0.83:{port}") }
+    }
+}
+
+impl Drop for HttpsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// User-data and the metadata service over HTTPS: refused from a server whose certificate does
+/// not chain to a trusted CA, fetched with `--ca-file` (or etcdctl's environment names), a client
+/// certificate given with `--cert-file`/`--key-file` where the server asks for one, and a bad
+/// TLS file a usage error before anything is fetched or written.
+#[test]
+fn user_data_and_metadata_over_https_with_etcdctls_tls_flags() {
+    let certs = tempfile::tempdir().unwrap();
+    let ca = common::certs::Ca::new(certs.path(), "ca");
+    let server = ca.issue("server", "metadata", &["127.0.0.83"]);
+    let client = ca.issue("client", "machine", &["127.0.0.1"]);
+    let user_data = certs.path().join("user-data");
+    std::fs::write(
+        &user_data,
+        "#cloud-config\nwrite_files:\n  - path: /etc/addr\n    content: \"$private_ipv4\\n\"\n",
+    )
+    .unwrap();
+    let ca_file = ca.cert.to_str().unwrap().to_string();
+    let apply = |url: &str, extra: &[&str], env: &[(&str, &str)]| {
+        let m = machine();
+        let root = m.path().to_str().unwrap().to_string();
+        let ud = format!("{url}/user-data");
+        let mut args = vec!["apply", "--root", &root, "--metadata-url", url, "--metadata-retries", "0"];
+        args.extend_from_slice(extra);
+        args.push(&ud);
+        let out = cfg_init(&args, None, env);
+        let written = std::fs::read_to_string(m.path().join("etc/addr")).ok();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned(), written)
+    };
+
+    let open = HttpsServer::start(&server, None, &user_data);
+    let (code, err, written) = apply(&open.url, &[], &[]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("certificate") || err.contains("UnknownIssuer"), "{err}");
+    assert_eq!(written, None);
+    let (code, err, written) = apply(&open.url, &["--ca-file", &ca_file], &[]);
+    assert_eq!((code, written.as_deref()), (Some(0), Some("10.9.8.7\n")), "{err}");
+    let (code, err, written) = apply(&open.url, &[], &[("ETCDCTL_CA_FILE", &ca_file)]);
+    assert_eq!((code, written.as_deref()), (Some(0), Some("10.9.8.7\n")), "{err}");
+    drop(open);
+
+    let strict = HttpsServer::start(&server, Some(&ca.cert), &user_data);
+    let (code, err, written) = apply(&strict.url, &["--ca-file", &ca_file], &[]);
+    assert_eq!((code, written), (Some(3), None), "{err}");
+    let (cert, key) = (client.cert.to_str().unwrap(), client.key.to_str().unwrap());
+    let (code, err, written) =
+        apply(&strict.url, &["--ca-file", &ca_file, "--cert-file", cert, "--key-file", key], &[]);
+    assert_eq!((code, written.as_deref()), (Some(0), Some("10.9.8.7\n")), "{err}");
+    let (code, err, written) = apply(&strict.url, &["--ca-file", "/nonexistent/ca.pem"], &[]);
+    assert_eq!((code, written), (Some(2), None), "{err}");
+    assert!(err.contains("/nonexistent/ca.pem"), "{err}");
+    let (code, err, _) = apply(&strict.url, &["--ca-file", &ca_file, "--cert-file", cert], &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--key-file"), "{err}");
+}

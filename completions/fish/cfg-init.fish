@@ -42,6 +42,9 @@ complete -c cfg-init -n "__fish_cfg_init_using_subcommand validate" -l metadata-
 complete -c cfg-init -n "__fish_cfg_init_using_subcommand validate" -l metadata-timeout -d 'Seconds each request to the metadata service (or a user-data URL) may take' -r
 complete -c cfg-init -n "__fish_cfg_init_using_subcommand validate" -l metadata-retries -d 'How many times a failed request is tried again (with back-off)' -r
 complete -c cfg-init -n "__fish_cfg_init_using_subcommand validate" -l config-drive -d 'An OpenStack config drive (mounted): user-data from openstack/latest/user_data, hostname and keys from openstack/latest/meta_data.json, addresses from ec2/latest/meta-data.json' -r -F
+complete -c cfg-init -n "__fish_cfg_init_using_subcommand validate" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c cfg-init -n "__fish_cfg_init_using_subcommand validate" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c cfg-init -n "__fish_cfg_init_using_subcommand validate" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c cfg-init -n "__fish_cfg_init_using_subcommand validate" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c cfg-init -n "__fish_cfg_init_using_subcommand validate" -l json -d 'Same as `-o json`'
@@ -55,6 +58,9 @@ complete -c cfg-init -n "__fish_cfg_init_using_subcommand apply" -l metadata-url
 complete -c cfg-init -n "__fish_cfg_init_using_subcommand apply" -l metadata-timeout -d 'Seconds each request to the metadata service (or a user-data URL) may take' -r
 complete -c cfg-init -n "__fish_cfg_init_using_subcommand apply" -l metadata-retries -d 'How many times a failed request is tried again (with back-off)' -r
 complete -c cfg-init -n "__fish_cfg_init_using_subcommand apply" -l config-drive -d 'An OpenStack config drive (mounted): user-data from openstack/latest/user_data, hostname and keys from openstack/latest/meta_data.json, addresses from ec2/latest/meta-data.json' -r -F
+complete -c cfg-init -n "__fish_cfg_init_using_subcommand apply" -l ca-file -d 'Verify HTTPS endpoints with this CA bundle [env: KV_CA_FILE, ETCDCTL_CA_FILE; unit-run and unit-sched: FLEET_ETCD_CAFILE first]' -r -F
+complete -c cfg-init -n "__fish_cfg_init_using_subcommand apply" -l cert-file -d 'Identify this client to HTTPS endpoints with this certificate [env: KV_CERT_FILE, ETCDCTL_CERT_FILE; unit-run and unit-sched: FLEET_ETCD_CERTFILE first]' -r -F
+complete -c cfg-init -n "__fish_cfg_init_using_subcommand apply" -l key-file -d 'The key of --cert-file [env: KV_KEY_FILE, ETCDCTL_KEY_FILE; unit-run and unit-sched: FLEET_ETCD_KEYFILE first]' -r -F
 complete -c cfg-init -n "__fish_cfg_init_using_subcommand apply" -l run-dir -d 'The run dir: kv-serve.env, unit-run.env and the agent\'s socket [default: ROOT/run/corekit]' -r -F
 complete -c cfg-init -n "__fish_cfg_init_using_subcommand apply" -l bin-dir -d 'Where kv-serve, unit-run and unit-sched are [default: the directory of cfg-init itself]' -r -F
 complete -c cfg-init -n "__fish_cfg_init_using_subcommand apply" -l ssh-user -d 'The user `ssh_authorized_keys` are for' -r

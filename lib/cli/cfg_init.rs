@@ -8,6 +8,7 @@ use clap::{Args as ClapArgs, Parser, Subcommand};
 use serde_json::json;
 
 use super::{Stop, exit};
+use crate::cloudconfig::fetch::Fetch;
 use crate::cloudconfig::findings::{Finding, Severity};
 use crate::cloudconfig::metadata::{self, Metadata, Token};
 use crate::cloudconfig::userdata::{self, Source, UserData};
@@ -129,6 +130,9 @@ pub struct AddressSources {
     /// and keys from openstack/latest/meta_data.json, addresses from ec2/latest/meta-data.json.
     #[arg(long, value_name = "DIR", help_heading = "Addresses")]
     pub config_drive: Option<PathBuf>,
+    /// TLS for an https:// user-data URL or metadata service.
+    #[command(flatten)]
+    pub tls: super::security::TlsFlags,
 }
 
 type Res = Result<(), Stop>;
@@ -167,13 +171,27 @@ fn own_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/usr/local/bin"))
 }
 
-fn timeout(s: &AddressSources) -> Duration {
-    Duration::from_secs_f64(s.metadata_timeout.clamp(0.05, 3600.0))
+/// How user-data and metadata are fetched; a bad TLS file is a usage error before anything else.
+fn fetch(s: &AddressSources) -> Result<Fetch, Stop> {
+    let files = s.tls.files(&super::security::KV_ENV);
+    let tls = if files == crate::tls::ClientFiles::default() {
+        None
+    } else {
+        Some(crate::tls::ClientTls::load(&files).map_err(|e| {
+            log::error!("{e}");
+            Stop(exit::USAGE)
+        })?)
+    };
+    Ok(Fetch {
+        timeout: Duration::from_secs_f64(s.metadata_timeout.clamp(0.05, 3600.0)),
+        retries: s.metadata_retries,
+        tls,
+    })
 }
 
 fn load(input: &Input, sources: &AddressSources) -> Result<UserData, Stop> {
     let source = match (&input.file, &sources.config_drive) {
-        (Some(f), _) => Source::from_arg(f, timeout(sources), sources.metadata_retries),
+        (Some(f), _) => Source::from_arg(f, &fetch(sources)?),
         (None, Some(d)) => Source::ConfigDrive(d.clone()),
         (None, None) => {
             log::error!("no user-data: give FILE, `-` (standard input), a URL, or --config-drive DIR");
@@ -202,8 +220,7 @@ fn gather(sources: &AddressSources, root: &std::path::Path) -> Result<Metadata, 
     let s = metadata::Sources {
         flags: flags.map(|v| v.clone()),
         metadata_url: sources.metadata_url.clone(),
-        timeout: timeout(sources),
-        retries: sources.metadata_retries,
+        fetch: fetch(sources)?,
         config_drive: sources.config_drive.clone(),
         env: std::env::vars().filter(|(k, _)| k.starts_with("COREOS_")).collect(),
         etc_environment: Some(cc::files::under(root, "/etc/environment")),

@@ -493,7 +493,10 @@ const CFG_INIT_EXTRA: &str = r#".SH "USER-DATA"
 Classified by its first line, as coreos\-cloudinit does: \fB#cloud\-config\fR (trailing blanks
 allowed), \fB#!\fR (a script: it is written to \fIROOT\fR/var/lib/cfg\-init/scripts/user\-data and
 run once as the unit \fBcfg\-init\-script.service\fR), Ignition JSON (nothing is done), empty
-(nothing is done); anything else is an error. Gzipped user\-data is unpacked first.
+(nothing is done); anything else is an error. Gzipped user\-data is unpacked first. A user\-data
+URL and the metadata service may be \fBhttps://\fR: the server's certificate must chain to the
+Mozilla roots, or to \fB\-\-ca\-file\fR (\fBKV_CA_FILE\fR, \fBETCDCTL_CA_FILE\fR);
+\fB\-\-cert\-file\fR and \fB\-\-key\-file\fR give a client certificate, as etcdctl's do.
 .SH ADDRESSES
 \fB$private_ipv4\fR, \fB$public_ipv4\fR, \fB$private_ipv6\fR and \fB$public_ipv6\fR are replaced
 everywhere in the user\-data; \fB\e$private_ipv4\fR is a literal \fB$private_ipv4\fR. The first

@@ -3,10 +3,10 @@
 //! environment, then in `/etc/environment`. The metadata service and the config drive also give a
 //! hostname and SSH keys, as in coreos-cloudinit.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
 use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+use super::fetch::Fetch;
 
 /// The four address tokens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -113,8 +113,8 @@ pub struct Sources {
     pub flags: [Option<String>; 4],
     /// The metadata service's root (`http://169.254.169.254`).
     pub metadata_url: Option<String>,
-    pub timeout: Duration,
-    pub retries: u32,
+    /// How requests to it go (timeout, retries, TLS).
+    pub fetch: Fetch,
     pub config_drive: Option<PathBuf>,
     /// The process environment (`COREOS_PRIVATE_IPV4`…).
     pub env: Vec<(String, String)>,
@@ -139,7 +139,7 @@ pub fn gather(s: &Sources) -> Result<Metadata, Error> {
         }
     }
     if let Some(url) = &s.metadata_url {
-        ec2(&mut md, url.trim_end_matches('/'), s.timeout, s.retries)?;
+        ec2(&mut md, url.trim_end_matches('/'), &s.fetch)?;
     }
     if let Some(dir) = &s.config_drive {
         config_drive(&mut md, dir)?;
@@ -163,11 +163,12 @@ pub fn gather(s: &Sources) -> Result<Metadata, Error> {
 
 /// EC2's instance metadata (`/latest/meta-data/…`): `local-ipv4`, `public-ipv4`, `ipv6`,
 /// `hostname`, `public-keys/N/openssh-key`. A path answered 404 is simply absent.
-fn ec2(md: &mut Metadata, root: &str, timeout: Duration, retries: u32) -> Result<(), Error> {
+fn ec2(md: &mut Metadata, root: &str, fetch: &Fetch) -> Result<(), Error> {
     let origin = Origin::Metadata(root.to_string());
     let get = |path: &str| -> Result<Option<String>, Error> {
         let url = format!("{root}/latest/meta-data/{path}");
-        http_get(&url, timeout, retries)
+        fetch
+            .get(&url)
             .map(|b| b.map(|b| String::from_utf8_lossy(&b).trim().to_string()))
             .map_err(|e| Error::Metadata(root.to_string(), e))
     };
@@ -227,41 +228,4 @@ fn config_drive(md: &mut Metadata, dir: &Path) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// GETs `url`: `Some(body)` for 200, `None` for 404; other statuses and failures are retried
-/// (`retries` more times, with a back-off from 100 ms doubling to 2 s), each try bounded by
-/// `timeout`.
-pub fn http_get(url: &str, timeout: Duration, retries: u32) -> Result<Option<Vec<u8>>, String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .user_agent("cfg-init (corekit)")
-        .timeout_global(Some(timeout))
-        .build()
-        .into();
-    let mut backoff = Duration::from_millis(100);
-    let mut last = String::new();
-    for attempt in 0..=retries {
-        if attempt > 0 {
-            log::debug!("retrying {url} in {backoff:?} ({last})");
-            std::thread::sleep(backoff);
-            backoff = (backoff * 2).min(Duration::from_secs(2));
-        }
-        match agent.get(url).call() {
-            Ok(mut resp) => {
-                let status = resp.status().as_u16();
-                match status {
-                    200 => match resp.body_mut().with_config().limit(64 << 20).read_to_vec() {
-                        Ok(b) => return Ok(Some(b)),
-                        Err(e) => last = e.to_string(),
-                    },
-                    404 => return Ok(None),
-                    s => last = format!("HTTP status {s}"),
-                }
-            }
-            Err(e) => last = e.to_string(),
-        }
-    }
-    Err(format!("{last} (after {} tries)", retries + 1))
 }

@@ -26,6 +26,7 @@
 pub mod apply;
 pub mod config;
 pub mod envfile;
+pub mod fetch;
 pub mod files;
 pub mod findings;
 pub mod hosts;

@@ -4,7 +4,8 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+
+use super::fetch::Fetch;
 
 /// What the user-data is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -64,8 +65,7 @@ pub enum Source {
     Stdin,
     Url {
         url: String,
-        timeout: Duration,
-        retries: u32,
+        fetch: Fetch,
     },
     /// `DIR/openstack/latest/user_data`
     ConfigDrive(PathBuf),
@@ -73,11 +73,11 @@ pub enum Source {
 
 impl Source {
     /// A file name, `-`, or an `http://`/`https://` URL.
-    pub fn from_arg(arg: &str, timeout: Duration, retries: u32) -> Source {
+    pub fn from_arg(arg: &str, fetch: &Fetch) -> Source {
         if arg == "-" {
             Source::Stdin
         } else if arg.starts_with("http://") || arg.starts_with("https://") {
-            Source::Url { url: arg.to_string(), timeout, retries }
+            Source::Url { url: arg.to_string(), fetch: fetch.clone() }
         } else {
             Source::File(PathBuf::from(arg))
         }
@@ -103,8 +103,7 @@ impl Source {
                 std::io::stdin().read_to_end(&mut buf).map_err(|e| Error::Read(origin, e))?;
                 Ok(buf)
             }
-            Source::Url { url, timeout, retries } => match super::metadata::http_get(url, *timeout, *retries)
-            {
+            Source::Url { url, fetch } => match fetch.get(url) {
                 Ok(Some(body)) => Ok(body),
                 Ok(None) => Ok(Vec::new()),
                 Err(e) => Err(Error::Fetch(origin, e)),

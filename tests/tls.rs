@@ -255,6 +255,37 @@ fn a_member_whose_peer_certificate_comes_from_another_ca_cannot_join() {
     s.procs.push(p);
 }
 
+/// The other side: a member with a certificate from the cluster's peer CA joins over TLS (added,
+/// started with `--initial-cluster-state existing`, sent a snapshot) and serves the data.
+#[test]
+fn a_member_with_the_clusters_peer_certificate_joins_over_tls() {
+    let mut s = Secured::start(3);
+    let o = s.kv(&["set", "/before", "joined"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let m = member(&s.client_ca, &s.peer_ca, 4);
+    let o = s.kv(&["member", "add", "n4", &m.peer]);
+    assert!(o.status.success(), "{}", text(&o));
+    let initial = format!("{},n4={}", s.initial, m.peer);
+    let p = spawn(s.dir.path(), &m, &initial, &s.peer_ca.cert, &s.client_ca.cert, "existing");
+    s.procs.push(p);
+    s.members.push(m);
+    wait_until("four healthy members", Duration::from_secs(30), || {
+        let out = String::from_utf8_lossy(&s.kv(&["cluster-health"]).stdout).into_owned();
+        out.contains("cluster is healthy") && out.matches("is healthy: got healthy result").count() == 4
+    });
+    let o = Command::new(KV)
+        .args(["--endpoints", &s.members[3].client, "--no-sync", "--ca-file"])
+        .arg(&s.client_ca.cert)
+        .arg("--cert-file")
+        .arg(&s.user.cert)
+        .arg("--key-file")
+        .arg(&s.user.key)
+        .args(["get", "/before"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "joined\n", "{}", text(&o));
+}
+
 #[test]
 fn a_renewed_certificate_is_served_without_a_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -339,6 +370,28 @@ fn bad_tls_files_are_reported_before_anything_is_bound() {
                 "--client-cert-auth".into(),
             ],
             "needs a CA",
+        ),
+        (
+            vec![
+                "--cert-file".into(),
+                s(&a.cert),
+                "--key-file".into(),
+                s(&a.key),
+                "--discovery-cert-file".into(),
+                s(&a.cert),
+            ],
+            "--discovery-cert-file needs --discovery-key-file",
+        ),
+        (
+            vec![
+                "--cert-file".into(),
+                s(&a.cert),
+                "--key-file".into(),
+                s(&a.key),
+                "--discovery-ca-file".into(),
+                s(&missing),
+            ],
+            "--discovery-ca-file",
         ),
     ];
     for (extra, want) in cases {
@@ -475,4 +528,123 @@ fn every_port_of_a_cluster_can_require_client_certificates() {
     assert!(token.starts_with(&format!("{url}/")), "{token}");
     assert_eq!(curl(&s, &format!("{token}/_config/size"), true), Some(200));
     assert_eq!(curl(&s, &format!("{url}/new"), false), None, "disco served a client without a certificate");
+}
+
+/// A client certificate renewed in place is shown on the next connection, without a restart:
+/// one long-lived client (the library every daemon uses) acts as the user its certificate names,
+/// and the certificate's files are replaced by another user's.
+#[test]
+fn a_renewed_client_certificate_is_shown_without_a_restart() {
+    let s = Secured::start(1);
+    for args in [
+        &["user", "add", "root:rootpw"][..],
+        &["auth", "enable"],
+        &["-u", "root:rootpw", "role", "revoke", "guest", "--path", "/*", "--readwrite"],
+        &["-u", "root:rootpw", "role", "add", "a-writer"],
+        &["-u", "root:rootpw", "role", "grant", "a-writer", "--path", "/a/*", "--readwrite"],
+        &["-u", "root:rootpw", "role", "add", "b-writer"],
+        &["-u", "root:rootpw", "role", "grant", "b-writer", "--path", "/b/*", "--readwrite"],
+        &["-u", "root:rootpw", "user", "add", "alice:unused"],
+        &["-u", "root:rootpw", "user", "grant", "alice", "--roles", "a-writer"],
+        &["-u", "root:rootpw", "user", "add", "bob:unused"],
+        &["-u", "root:rootpw", "user", "grant", "bob", "--roles", "b-writer"],
+    ] {
+        let o = s.kv(args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+    }
+    let alice = s.client_ca.issue("alice", "alice", &[]);
+    let bob = s.client_ca.issue("bob", "bob", &[]);
+    let shown = Pair { cert: s.dir.path().join("shown.pem"), key: s.dir.path().join("shown-key.pem") };
+    std::fs::copy(&alice.cert, &shown.cert).unwrap();
+    std::fs::copy(&alice.key, &shown.key).unwrap();
+    let files = corekit::tls::ClientFiles::from_flags(
+        Some(s.client_ca.cert.clone()),
+        Some(shown.cert.clone()),
+        Some(shown.key.clone()),
+    );
+    let client = corekit::client::Client::new(corekit::client::Config {
+        tls: corekit::tls::ClientTls::load(&files).unwrap(),
+        ..corekit::client::Config::new(vec![s.endpoints()])
+    });
+    let set = |key: &str| client.set(key, "v", &Default::default()).map(|_| ()).map_err(|e| e.to_string());
+    assert_eq!(set("/a/x"), Ok(()));
+    assert!(set("/b/x").unwrap_err().contains("110"), "alice may not write /b");
+    // Renew in place with bob's certificate (key first, as a renewal script might).
+    std::fs::copy(&bob.key, &shown.key).unwrap();
+    std::fs::copy(&bob.cert, &shown.cert).unwrap();
+    let took = wait_until("the renewed client certificate is shown", Duration::from_secs(10), || {
+        set("/b/x").is_ok()
+    });
+    println!("renewed client certificate shown after {took:?}");
+    assert!(set("/a/x").unwrap_err().contains("110"), "bob may not write /a");
+}
+
+/// kv-serve bootstraps through a `disco serve` that requires client certificates: the members
+/// check its certificate against `--discovery-ca-file` and show `--discovery-cert-file`; a
+/// member that trusts only the Mozilla roots (the default) refuses the service's certificate and
+/// says so (before it registers anything: the handshake fails first).
+#[test]
+fn members_bootstrap_through_a_discovery_service_that_requires_client_certificates() {
+    let s = Secured::start(1);
+    let (ca, endpoints) = (s.client_ca.cert.to_str().unwrap().to_string(), s.endpoints());
+    let (ucert, ukey) = (s.user.cert.to_str().unwrap(), s.user.key.to_str().unwrap());
+    let tls = ["--ca-file", &ca, "--cert-file", ucert, "--key-file", ukey];
+    let dip = common::pick_ip();
+    let dport = common::disco::free_port(dip);
+    let server = s.client_ca.issue("disco", "disco", &[&dip.to_string()]);
+    let url = format!("https://{dip}:{dport}");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_disco"));
+    cmd.args(tls).args(["serve", "--kv", &endpoints, "--addr", &format!("{dip}:{dport}")]);
+    cmd.arg("--server-cert-file").arg(&server.cert).arg("--server-key-file").arg(&server.key);
+    cmd.args(["--server-trusted-ca-file", &ca]);
+    let _disco = Proc::spawn("disco", cmd, s.dir.path().join("disco.log"));
+    let mut token = String::new();
+    wait_until("disco serve hands out a token over TLS", Duration::from_secs(20), || {
+        let o = Command::new(env!("CARGO_BIN_EXE_disco"))
+            .args(tls)
+            .args(["new", "--size", "3", "--server", &url])
+            .output()
+            .unwrap();
+        token = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        o.status.success()
+    });
+    let member = |i: usize, with_tls: bool| {
+        let ip = common::pick_ip();
+        let (c, p) = common::pick_ports(ip);
+        let (client, peer) = (format!("http://{ip}:{c}"), format!("http://{ip}:{p}"));
+        let mut cmd = Command::new(KV_SERVE);
+        cmd.args(["--name", &format!("d{i}")])
+            .arg("--data-dir")
+            .arg(s.dir.path().join(format!("d{i}.data")))
+            .args(["--listen-client-urls", &client, "--advertise-client-urls", &client])
+            .args(["--listen-peer-urls", &peer, "--initial-advertise-peer-urls", &peer])
+            .args(["--discovery", &token]);
+        if with_tls {
+            cmd.args([
+                "--discovery-ca-file",
+                &ca,
+                "--discovery-cert-file",
+                ucert,
+                "--discovery-key-file",
+                ukey,
+            ]);
+        }
+        (Proc::spawn(&format!("d{i}"), cmd, s.dir.path().join(format!("d{i}.log"))), client)
+    };
+    // Without the service's CA: its certificate is refused, and nothing is registered.
+    let (untrusting, _) = member(0, false);
+    wait_until(
+        "the member says the discovery service's certificate is not trusted",
+        Duration::from_secs(20),
+        || untrusting.output().contains("UnknownIssuer"),
+    );
+    drop(untrusting);
+    // With it: three members find each other and form a cluster.
+    let members: Vec<(Proc, String)> = (1..=3).map(|i| member(i, true)).collect();
+    let eps = members.iter().map(|(_, c)| c.clone()).collect::<Vec<_>>().join(",");
+    wait_until("three members bootstrapped through the token", Duration::from_secs(40), || {
+        let o = Command::new(KV).args(["--endpoints", &eps, "cluster-health"]).output().unwrap();
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        out.contains("cluster is healthy") && out.matches("is healthy: got healthy result").count() == 3
+    });
 }

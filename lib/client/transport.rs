@@ -63,7 +63,11 @@ pub fn check_proxy(url: &str) -> Result<(), Error> {
 }
 
 pub(crate) struct Transport {
-    agent: ureq::Agent,
+    /// The agent, and the client certificate's generation it was made with: a renewed
+    /// certificate gets a new agent (connections made with the old one are not reused).
+    agent: parking_lot::Mutex<(u64, ureq::Agent)>,
+    tls: crate::tls::ClientTls,
+    proxy: Option<String>,
     timeouts: Timeouts,
     /// `Authorization` on every request.
     authorization: Option<String>,
@@ -83,7 +87,19 @@ impl Transport {
         tls: &crate::tls::ClientTls,
         authorization: Option<String>,
     ) -> Transport {
-        let agent = ureq::Agent::config_builder()
+        let proxy = proxy.map(str::to_string);
+        let agent = Self::make_agent(tls, proxy.as_deref());
+        Transport {
+            agent: parking_lot::Mutex::new((tls.generation(), agent)),
+            tls: tls.clone(),
+            proxy,
+            timeouts,
+            authorization,
+        }
+    }
+
+    fn make_agent(tls: &crate::tls::ClientTls, proxy: Option<&str>) -> ureq::Agent {
+        ureq::Agent::config_builder()
             .tls_config(tls.ureq())
             .http_status_as_error(false)
             .max_redirects(0)
@@ -91,8 +107,17 @@ impl Transport {
             .proxy(proxy.and_then(|p| ureq::Proxy::new(p).ok()))
             .user_agent("kv (corekit)")
             .build()
-            .into();
-        Transport { agent, timeouts, authorization }
+            .into()
+    }
+
+    /// The agent for the next request (a cheap handle on the shared one).
+    fn agent(&self) -> ureq::Agent {
+        let generation = self.tls.generation();
+        let mut a = self.agent.lock();
+        if a.0 != generation {
+            *a = (generation, Self::make_agent(&self.tls, self.proxy.as_deref()));
+        }
+        a.1.clone()
     }
 
     /// Tries `endpoints` in order starting at `start`; returns the answer and the position of
@@ -163,7 +188,7 @@ impl Transport {
             let url = format!("{ep}{}", req.target);
             let t = self.timeouts.request;
             let got = self
-                .with_auth(self.agent.get(&url))
+                .with_auth(self.agent().get(&url))
                 .config()
                 .timeout_connect(Some(t))
                 .timeout_recv_response(Some(t))
@@ -234,12 +259,13 @@ impl Transport {
         let url = format!("{ep}{}", req.target);
         let t = self.timeouts.request;
         let recv = if req.long_poll && idle.is_none() { None } else { Some(t) };
+        let agent = self.agent();
         let result = match req.method {
             "POST" | "PUT" | "PATCH" => {
                 let b = match req.method {
-                    "POST" => self.agent.post(&url),
-                    "PATCH" => self.agent.patch(&url),
-                    _ => self.agent.put(&url),
+                    "POST" => agent.post(&url),
+                    "PATCH" => agent.patch(&url),
+                    _ => agent.put(&url),
                 };
                 let (ctype, body) = match &req.body {
                     Some((c, b)) => (Some(c.as_ref()), &b[..]),
@@ -260,9 +286,9 @@ impl Transport {
             }
             method => {
                 let b = match method {
-                    "DELETE" => self.agent.delete(&url),
-                    "HEAD" => self.agent.head(&url),
-                    _ => self.agent.get(&url),
+                    "DELETE" => agent.delete(&url),
+                    "HEAD" => agent.head(&url),
+                    _ => agent.get(&url),
                 };
                 let b = self.with_auth(b);
                 b.config()

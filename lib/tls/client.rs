@@ -6,10 +6,12 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use parking_lot::Mutex;
 use rustls::ClientConfig;
 
 use super::Error;
 use super::files::{self, Named};
+use super::reload::Reloading;
 
 /// The files behind a client's TLS.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -33,11 +35,17 @@ impl ClientFiles {
     }
 }
 
-/// A client's TLS, loaded and checked.
+/// A client's TLS, loaded and checked. Its certificate is reloaded when the files change (see
+/// [`super::reload`]): the hyper connector's config asks for it on every handshake, and
+/// [`ClientTls::ureq`] gives a config with the current one (a blocking client that lives long
+/// rebuilds its agent when [`ClientTls::generation`] moves).
 #[derive(Clone)]
 pub struct ClientTls {
     rustls: Arc<ClientConfig>,
-    ureq: ureq::tls::TlsConfig,
+    files: Arc<ClientFiles>,
+    reload: Option<Arc<Reloading>>,
+    /// The blocking client's config, and the certificate generation it was made with.
+    ureq: Arc<Mutex<(u64, ureq::tls::TlsConfig)>>,
 }
 
 impl std::fmt::Debug for ClientTls {
@@ -63,46 +71,50 @@ impl ClientTls {
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(|e| Error::Config(e.to_string()))?;
-        let mut ureq_b = ureq::tls::TlsConfig::builder().unversioned_rustls_crypto_provider(provider.clone());
         let builder = if f.insecure_skip_verify {
-            ureq_b = ureq_b.disable_verification(true);
             builder
                 .dangerous()
                 .with_custom_certificate_verifier(Arc::new(super::verify::AnyCertificate(provider.clone())))
         } else if let Some(ca) = &f.ca {
-            let roots = files::roots(ca)?;
-            let certs: Vec<ureq::tls::Certificate<'static>> =
-                files::certs(ca)?.iter().map(|c| ureq::tls::Certificate::from_der(c).to_owned()).collect();
-            ureq_b = ureq_b.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
-            builder.with_root_certificates(roots)
+            builder.with_root_certificates(files::roots(ca)?)
         } else {
             let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
             builder.with_root_certificates(roots)
         };
-        let config = match (&f.cert, &f.key) {
+        let (config, reload) = match (&f.cert, &f.key) {
             (Some(cert), Some(key)) => {
-                let ck = files::certified_key(cert, key)?;
-                let der = files::key(key)?;
-                let chain: Vec<ureq::tls::Certificate<'static>> =
-                    ck.cert.iter().map(|c| ureq::tls::Certificate::from_der(c).to_owned()).collect();
-                let pem = std::fs::read(&key.path).unwrap_or_default();
-                let pk = ureq::tls::PrivateKey::from_pem(&pem)
-                    .map_err(|e| Error::Config(format!("{} {}: {e}", key.flag, key.path.display())))?;
-                ureq_b = ureq_b.client_cert(Some(ureq::tls::ClientCert::new_with_certs(&chain, pk)));
-                builder
-                    .with_client_auth_cert(ck.cert.clone(), der.clone_key())
-                    .map_err(|e| Error::Config(format!("{}: {e}", key.path.display())))?
+                let reload = Arc::new(Reloading::new(cert.clone(), key.clone())?);
+                (builder.with_client_cert_resolver(reload.clone()), Some(reload))
             }
             (Some(_), None) => return Err(Error::Config("--cert-file needs --key-file".into())),
             (None, Some(_)) => return Err(Error::Config("--key-file needs --cert-file".into())),
-            (None, None) => builder.with_no_client_auth(),
+            (None, None) => (builder.with_no_client_auth(), None),
         };
-        Ok(ClientTls { rustls: Arc::new(config), ureq: ureq_b.build() })
+        let ureq = ureq_config(f)?;
+        Ok(ClientTls {
+            rustls: Arc::new(config),
+            files: Arc::new(f.clone()),
+            reload,
+            ureq: Arc::new(Mutex::new((0, ureq))),
+        })
     }
 
-    /// For the blocking client.
+    /// How many times the client certificate was replaced since it was loaded (0 without one).
+    pub fn generation(&self) -> u64 {
+        self.reload.as_ref().map_or(0, |r| r.current().1)
+    }
+
+    /// For the blocking client: the current certificate's config.
     pub fn ureq(&self) -> ureq::tls::TlsConfig {
-        self.ureq.clone()
+        let generation = self.generation();
+        let mut u = self.ureq.lock();
+        if u.0 != generation {
+            match ureq_config(&self.files) {
+                Ok(c) => *u = (generation, c),
+                Err(e) => log::warn!("keeping the client certificate in use: {e}"),
+            }
+        }
+        u.1.clone()
     }
 
     /// A connector for hyper's client that speaks http:// and https://.
@@ -118,6 +130,32 @@ impl ClientTls {
             .enable_http1()
             .wrap_connector(http)
     }
+}
+
+/// The blocking client's config from the files (read again each time: it is made anew only
+/// when the certificate changed).
+fn ureq_config(f: &ClientFiles) -> Result<ureq::tls::TlsConfig, Error> {
+    let mut b = ureq::tls::TlsConfig::builder().unversioned_rustls_crypto_provider(super::provider());
+    if f.insecure_skip_verify {
+        b = b.disable_verification(true);
+    } else if let Some(ca) = &f.ca {
+        let certs: Vec<ureq::tls::Certificate<'static>> =
+            files::certs(ca)?.iter().map(|c| ureq::tls::Certificate::from_der(c).to_owned()).collect();
+        b = b.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
+    }
+    if let (Some(cert), Some(key)) = (&f.cert, &f.key) {
+        let chain: Vec<ureq::tls::Certificate<'static>> =
+            files::certs(cert)?.iter().map(|c| ureq::tls::Certificate::from_der(c).to_owned()).collect();
+        let pem = std::fs::read(&key.path).map_err(|err| Error::Read {
+            flag: key.flag.clone(),
+            path: key.path.display().to_string(),
+            err,
+        })?;
+        let pk = ureq::tls::PrivateKey::from_pem(&pem)
+            .map_err(|e| Error::Config(format!("{} {}: {e}", key.flag, key.path.display())))?;
+        b = b.client_cert(Some(ureq::tls::ClientCert::new_with_certs(&chain, pk)));
+    }
+    Ok(b.build())
 }
 
 /// The connector type of every hyper client here.

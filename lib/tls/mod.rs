@@ -5,7 +5,8 @@
 //! | module | concept |
 //! |---|---|
 //! | [`files`] | certificates and keys read from PEM files, with errors that name the flag and file |
-//! | [`server`] | a server's side: its certificate, reloaded when the files change; client certificates required or not |
+//! | [`reload`] | a certificate reloaded when its files change, presented by a server or a client |
+//! | [`server`] | a server's side: its certificate; client certificates required or not |
 //! | [`client`] | a client's side: the CA to trust, the certificate to present |
 //! | [`auto`] | self-signed certificates for `--auto-tls` and `--peer-auto-tls` |
 //! | [`identity`] | who a client certificate names (its common name) |
@@ -15,6 +16,7 @@ pub mod auto;
 pub mod client;
 pub mod files;
 pub mod identity;
+pub mod reload;
 pub mod server;
 pub mod verify;
 

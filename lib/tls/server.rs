@@ -3,15 +3,13 @@
 //! client's certificate must chain to.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
 use rustls::ServerConfig;
-use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
-use rustls::sign::CertifiedKey;
+use rustls::server::WebPkiClientVerifier;
 
 use super::Error;
 use super::files::{self, Named};
+use super::reload::Reloading;
 
 /// The files behind a server's TLS, as named by its flags.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,60 +63,5 @@ impl ServerTls {
 
     pub fn acceptor(&self) -> tokio_rustls::TlsAcceptor {
         tokio_rustls::TlsAcceptor::from(self.config.clone())
-    }
-}
-
-/// Files are looked at again at most this often (on a handshake).
-const RECHECK: Duration = Duration::from_secs(1);
-
-type Stamp = Option<(u64, std::time::SystemTime, u64)>;
-
-/// The certificate, reloaded on a handshake when its files have changed. A replacement that
-/// does not load (half written, or a key that does not match) is logged and the certificate
-/// in use kept.
-#[derive(Debug)]
-struct Reloading {
-    cert: Named,
-    key: Named,
-    state: Mutex<State>,
-}
-
-#[derive(Debug)]
-struct State {
-    current: Arc<CertifiedKey>,
-    stamps: (Stamp, Stamp),
-    checked: Instant,
-}
-
-impl Reloading {
-    fn new(cert: Named, key: Named) -> Result<Reloading, Error> {
-        let stamps = (files::stamp(&cert.path), files::stamp(&key.path));
-        let current = files::certified_key(&cert, &key)?;
-        Ok(Reloading { cert, key, state: Mutex::new(State { current, stamps, checked: Instant::now() }) })
-    }
-
-    fn current(&self) -> Arc<CertifiedKey> {
-        let mut s = self.state.lock();
-        if s.checked.elapsed() >= RECHECK {
-            s.checked = Instant::now();
-            let stamps = (files::stamp(&self.cert.path), files::stamp(&self.key.path));
-            if stamps != s.stamps {
-                s.stamps = stamps;
-                match files::certified_key(&self.cert, &self.key) {
-                    Ok(k) => {
-                        log::info!("reloaded the certificate {}", self.cert.path.display());
-                        s.current = k;
-                    }
-                    Err(e) => log::warn!("keeping the certificate in use: {e}"),
-                }
-            }
-        }
-        s.current.clone()
-    }
-}
-
-impl ResolvesServerCert for Reloading {
-    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        Some(self.current())
     }
 }

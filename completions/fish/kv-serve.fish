@@ -20,6 +20,9 @@ complete -c kv-serve -l discovery-srv -d 'DNS SRV domain used to bootstrap the c
 complete -c kv-serve -l discovery-fallback -d 'What to do when the discovery token\'s cluster is already full: `exit`, or run as a `proxy` to it' -r -f -a "exit\t''
 proxy\t''"
 complete -c kv-serve -l discovery-proxy -d 'HTTP proxy (http://HOST:PORT, CONNECT) to reach the discovery service through' -r
+complete -c kv-serve -l discovery-ca-file -d 'Check an https:// discovery service\'s certificate against this CA bundle (default: the Mozilla roots, as for a public service)' -r
+complete -c kv-serve -l discovery-cert-file -d 'Show this certificate to a discovery service that asks for one (`disco serve --server-trusted-ca-file`)' -r
+complete -c kv-serve -l discovery-key-file -d 'The key of --discovery-cert-file' -r
 complete -c kv-serve -l proxy -d '`on`: run as a proxy that passes client requests to the cluster\'s members instead of as a member; `readonly`: a proxy that passes GETs only; `off`: a member' -r -f -a "off\t''
 readonly\t''
 on\t''"

@@ -56,6 +56,9 @@ pub struct Security {
     /// How this member reaches its peers, and a proxy the members: the peer certificate
     /// presented, the peer CA trusted.
     pub peer_client: crate::tls::ClientTls,
+    /// How this member reaches the discovery service: its certificate checked against
+    /// `--discovery-ca-file` (else the Mozilla roots), `--discovery-cert-file` shown to it.
+    pub discovery_client: crate::tls::ClientTls,
 }
 
 /// `--discovery URL`, `--discovery-fallback`, `--discovery-proxy`.
@@ -194,7 +197,7 @@ fn decide(cfg: &Config) -> Result<Role, Error> {
         (false, None) => {}
     }
     let proxy_cluster = |d: &Discovery| -> Result<Vec<String>, Error> {
-        crate::discovery::join::get_cluster(&d.url, d.http_proxy.as_deref())
+        crate::discovery::join::get_cluster(&d.url, d.http_proxy.as_deref(), &cfg.security.discovery_client)
             .map(|c| peer_urls_of(&c))
             .map_err(|e| Error::Start(e.to_string()))
     };
@@ -211,7 +214,13 @@ fn decide(cfg: &Config) -> Result<Role, Error> {
     let me = crate::raft::membership::Member::new(&cfg.name, &cfg.initial_advertise_peer_urls, &d.url.url);
     let registration = crate::discovery::join::registration(&cfg.name, &cfg.initial_advertise_peer_urls);
     log::info!("joining the cluster through {} as member {}", d.url.url, id_string(me.id));
-    match crate::discovery::join::join_cluster(&d.url, d.http_proxy.as_deref(), me.id, &registration) {
+    match crate::discovery::join::join_cluster(
+        &d.url,
+        d.http_proxy.as_deref(),
+        &cfg.security.discovery_client,
+        me.id,
+        &registration,
+    ) {
         Ok(cluster) => {
             crate::raft::membership::Cluster::from_initial(&cluster, &d.url.url)
                 .map_err(|e| Error::Start(format!("discovery cluster {cluster} is not usable: {e}")))?;

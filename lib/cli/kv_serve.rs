@@ -160,6 +160,18 @@ pub struct Args {
     #[arg(long, env = "ETCD_DISCOVERY_PROXY", value_name = "URL", help_heading = "Clustering")]
     pub discovery_proxy: Option<String>,
 
+    /// Check an https:// discovery service's certificate against this CA bundle (default: the
+    /// Mozilla roots, as for a public service).
+    #[arg(long, env = "ETCD_DISCOVERY_CA_FILE", value_name = "FILE", help_heading = "Security")]
+    pub discovery_ca_file: Option<String>,
+    /// Show this certificate to a discovery service that asks for one (`disco serve
+    /// --server-trusted-ca-file`).
+    #[arg(long, env = "ETCD_DISCOVERY_CERT_FILE", value_name = "FILE", help_heading = "Security")]
+    pub discovery_cert_file: Option<String>,
+    /// The key of --discovery-cert-file.
+    #[arg(long, env = "ETCD_DISCOVERY_KEY_FILE", value_name = "FILE", help_heading = "Security")]
+    pub discovery_key_file: Option<String>,
+
     /// Reject reconfiguration requests that would cause quorum loss.
     #[arg(long, env = "ETCD_STRICT_RECONFIG_CHECK", hide = true)]
     pub strict_reconfig_check: bool,
@@ -498,9 +510,22 @@ fn security(a: &Args, data_dir: &std::path::Path) -> Result<serve::Security, Vec
         insecure_skip_verify: a.peer_auto_tls && peer.cert.is_none(),
     };
     let peer_client = crate::tls::ClientTls::load(&peer_client).map_err(|e| errors.push(e.to_string())).ok();
-    match peer_client {
-        Some(peer_client) if errors.is_empty() => {
-            Ok(serve::Security { client: client_tls, peer: peer_tls, peer_client })
+    let discovery_client = crate::tls::ClientFiles {
+        ca: given(&a.discovery_ca_file).map(|p| Named::new("--discovery-ca-file", p)),
+        cert: given(&a.discovery_cert_file).map(|p| Named::new("--discovery-cert-file", p)),
+        key: given(&a.discovery_key_file).map(|p| Named::new("--discovery-key-file", p)),
+        insecure_skip_verify: false,
+    };
+    let discovery_client = match (&discovery_client.cert, &discovery_client.key) {
+        (Some(_), None) => Err("--discovery-cert-file needs --discovery-key-file".to_string()),
+        (None, Some(_)) => Err("--discovery-key-file needs --discovery-cert-file".to_string()),
+        _ => crate::tls::ClientTls::load(&discovery_client).map_err(|e| e.to_string()),
+    }
+    .map_err(|e| errors.push(e))
+    .ok();
+    match (peer_client, discovery_client) {
+        (Some(peer_client), Some(discovery_client)) if errors.is_empty() => {
+            Ok(serve::Security { client: client_tls, peer: peer_tls, peer_client, discovery_client })
         }
         _ => Err(errors),
     }

@@ -75,8 +75,14 @@ pub fn registration(name: &str, peer_urls: &[String]) -> String {
 
 /// Registers member `id` (with `config`, see [`registration`]) and waits for the cluster;
 /// returns the initial cluster (`name=url,…`).
-pub fn join_cluster(url: &DiscoveryUrl, proxy: Option<&str>, id: u64, config: &str) -> Result<String, Error> {
-    let mut d = Discovery::new(url, proxy, format!("{id:x}"));
+pub fn join_cluster(
+    url: &DiscoveryUrl,
+    proxy: Option<&str>,
+    tls: &crate::tls::ClientTls,
+    id: u64,
+    config: &str,
+) -> Result<String, Error> {
+    let mut d = Discovery::new(url, proxy, tls, format!("{id:x}"));
     d.check_cluster()?;
     d.create_self(config)?;
     let found = d.check_cluster()?;
@@ -86,8 +92,12 @@ pub fn join_cluster(url: &DiscoveryUrl, proxy: Option<&str>, id: u64, config: &s
 
 /// Waits for the cluster without registering (a proxy's view); a full cluster gives its
 /// first `size` members.
-pub fn get_cluster(url: &DiscoveryUrl, proxy: Option<&str>) -> Result<String, Error> {
-    let mut d = Discovery::new(url, proxy, String::new());
+pub fn get_cluster(
+    url: &DiscoveryUrl,
+    proxy: Option<&str>,
+    tls: &crate::tls::ClientTls,
+) -> Result<String, Error> {
+    let mut d = Discovery::new(url, proxy, tls, String::new());
     match d.check_cluster_full_ok() {
         Ok((found, true)) => nodes_to_cluster(&found.nodes, found.size),
         Ok((found, false)) => {
@@ -108,13 +118,19 @@ fn is_cluster_error(e: &client::Error) -> bool {
 }
 
 impl<'a> Discovery<'a> {
-    fn new(url: &'a DiscoveryUrl, proxy: Option<&str>, id: String) -> Discovery<'a> {
+    fn new(
+        url: &'a DiscoveryUrl,
+        proxy: Option<&str>,
+        tls: &crate::tls::ClientTls,
+        id: String,
+    ) -> Discovery<'a> {
         if let Some(p) = proxy {
             log::info!("using proxy {p:?}");
         }
         let client = Client::with_options(
             client::Config {
                 request_timeout: REQUEST_TIMEOUT,
+                tls: tls.clone(),
                 ..client::Config::new(vec![url.endpoint.clone()])
             },
             client::Options { key_prefix: String::new(), proxy: proxy.map(str::to_string) },

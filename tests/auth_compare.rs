@@ -228,3 +228,71 @@ fn kv_user_role_and_auth_print_what_etcdctl_prints() {
     let theirs = probe("ctl", &etcd, None);
     compare(&theirs, &ours, CTL_DIFFERENT, "etcdctl");
 }
+
+/// A password is never written anywhere: not to the log (even with `--debug`), not to the Raft
+/// log or the snapshot — only its bcrypt hash is, which the data dir is checked to hold so that
+/// the search looks in the right place.
+#[test]
+fn passwords_reach_neither_the_log_nor_the_data_dir() {
+    let mut m = Member::builder().server(Server::KvServe).arg("--debug").snapshot_count(5).start();
+    let ep = m.client_url();
+    let kv = |args: &[&str]| {
+        let o = Command::new(KV).args(["--endpoints", &ep, "--no-sync"]).args(args).output().unwrap();
+        (
+            o.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)),
+        )
+    };
+    let secrets = ["R00t-Pa55-q7x", "Al1ce-Pa55-k3v", "Al1ce-New-9zz"];
+    for args in [
+        vec!["user", "add", "root:R00t-Pa55-q7x"],
+        vec!["auth", "enable"],
+        vec!["-u", "root:R00t-Pa55-q7x", "user", "add", "alice:Al1ce-Pa55-k3v"],
+        vec!["-u", "alice:Al1ce-Pa55-k3v", "get", "/"],
+        vec!["-u", "root:R00t-Pa55-q7x", "set", "/a", "1"],
+        vec!["-u", "root:R00t-Pa55-q7x", "set", "/b", "2"],
+        vec!["-u", "root:R00t-Pa55-q7x", "set", "/c", "3"],
+    ] {
+        let (ok, out) = kv(&args);
+        assert!(ok || args.contains(&"get"), "{args:?}: {out}");
+    }
+    // A changed password (as JSON, the way etcd's clients send it) and a wrong one.
+    let r = ureq::put(format!("{ep}/v2/auth/users/alice"))
+        .header("Authorization", "Basic cm9vdDpSMDB0LVBhNTUtcTd4") // root:R00t-Pa55-q7x
+        .send(r#"{"user":"alice","password":"Al1ce-New-9zz"}"#)
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (ok, _) = kv(&["-u", "alice:wrong-Al1ce-Pa55-k3v", "get", "/a"]);
+    assert!(!ok);
+    for i in 0..10 {
+        let (ok, out) = kv(&["-u", "root:R00t-Pa55-q7x", "set", &format!("/k{i}"), "v"]);
+        assert!(ok, "{out}");
+    }
+    assert!(Member::is_clean_stop(m.stop()));
+    let mut hashes = 0;
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut files = vec![m.log_path().to_path_buf()];
+    let mut dirs = vec![m.data_dir().to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() { dirs.push(p) } else { files.push(p) }
+        }
+    }
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        hashes += text.matches("$2a$10$").count();
+        for s in secrets {
+            if text.contains(s) {
+                seen.push((f.display().to_string(), s.to_string()));
+            }
+        }
+    }
+    assert!(seen.is_empty(), "passwords written to: {seen:?}");
+    assert!(
+        hashes >= 2,
+        "no bcrypt hash found in {} files: the search looked in the wrong place",
+        files.len()
+    );
+}

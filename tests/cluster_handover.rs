@@ -86,6 +86,39 @@ fn a_leader_stopped_with_sigterm_hands_over_first() {
     }
 }
 
+/// A follower stopped with SIGTERM just stops: no hand-over, no election, writes through the
+/// leader never pause beyond the usual, and it comes back as a follower of the same leader.
+#[test]
+fn a_follower_stopped_with_sigterm_just_stops() {
+    let mut c = TestCluster::start(3);
+    let leader = c.leader();
+    let before = term(&c, leader);
+    let follower = (leader + 1) % 3;
+    let mut exited = None;
+    let (pause, writes) = probe_around(&c.nodes[leader].client.clone(), Duration::from_secs(2), || {
+        signal(&c, follower, "-TERM");
+        let t0 = Instant::now();
+        let st = c.nodes[follower].child.as_mut().unwrap().wait().unwrap();
+        exited = Some((st, t0.elapsed()));
+    });
+    let (st, took) = exited.unwrap();
+    eprintln!(
+        "SIGTERM to follower {}: it exited in {took:?}; writes through leader {} paused at most {pause:?} ({} writes)",
+        c.nodes[follower].name,
+        c.nodes[leader].name,
+        writes.len()
+    );
+    assert!(st.success(), "a stopped member exits 0: {st}");
+    assert!(!c.log(follower).contains("handing leadership over to"), "{}", c.log(follower));
+    assert!(failures(&writes).is_empty(), "{:?}", failures(&writes));
+    assert!(pause < Duration::from_millis(800), "writes paused {pause:?} when a follower was stopped");
+    assert_eq!((c.leader(), term(&c, leader)), (leader, before), "the leader and its term stay");
+    c.nodes[follower].child = None;
+    c.spawn(follower);
+    c.wait_healthy(follower);
+    assert_eq!((c.leader(), term(&c, leader)), (leader, before), "it rejoins under the same leader");
+}
+
 /// The surviving member with the lower ID: it campaigns first when the leader's stream ends.
 fn first_to_campaign(c: &TestCluster, leader: usize) -> usize {
     let id = |i: usize| u64::from_str_radix(c.stats_self(i).unwrap()["id"].as_str().unwrap(), 16).unwrap();

@@ -147,6 +147,28 @@ fn edges_and_method_rules_answer_as_etcd() {
     let t0 = Instant::now();
     assert!(raw(&kv, "\r\n\r\n").closed);
     assert!(t0.elapsed() < Duration::from_secs(1), "{:?}", t0.elapsed());
+    // Heads that cannot be parsed end the connection at once on both. etcd's port multiplexer
+    // drops one whose request line it cannot read without a word, and Go's HTTP server answers a
+    // bad header line `400 Bad Request` with a text body; kv-serve answers all of them 400,
+    // without a body — a deliberate difference: the client is told, and nothing is held.
+    for (what, head) in [
+        ("a garbage head", "GARBAGE\r\n\r\n"),
+        ("a request line without a version", "GET /version\r\n\r\n"),
+        ("an unknown HTTP version", "GET /version HTTP/9.9\r\nHost: x\r\n\r\n"),
+        ("a header line without a colon", "GET /version HTTP/1.1\r\nHost: x\r\nnonsense\r\n\r\n"),
+    ] {
+        let t0 = Instant::now();
+        let ours = raw(&kv, head);
+        let took = t0.elapsed();
+        let theirs = raw(&etcd, head);
+        assert!(ours.closed && took < Duration::from_secs(1), "{what}: {ours:?} after {took:?}");
+        assert_eq!(ours.status_line, "HTTP/1.1 400 Bad Request", "{what}");
+        assert!(theirs.closed, "{what}: etcd {theirs:?}");
+        assert!(
+            ["", "HTTP/1.1 400 Bad Request"].contains(&theirs.status_line.as_str()),
+            "{what}: etcd {theirs:?}"
+        );
+    }
 }
 
 #[test]

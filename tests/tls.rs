@@ -351,6 +351,10 @@ fn bad_tls_files_are_reported_before_anything_is_bound() {
     };
     let s = |p: &Path| p.to_str().unwrap().to_string();
     let missing = dir.path().join("missing.pem");
+    // A good certificate for the client URLs, and more flags.
+    let served = |more: &[String]| {
+        [vec!["--cert-file".into(), s(&a.cert), "--key-file".into(), s(&a.key)], more.to_vec()].concat()
+    };
     let cases: Vec<(Vec<String>, &str)> = vec![
         (vec![], "TLS key/cert (--cert-file, --key-file) must be provided for --listen-client-urls https://"),
         (vec!["--cert-file".into(), s(&missing), "--key-file".into(), s(&a.key)], "--cert-file"),
@@ -361,38 +365,12 @@ fn bad_tls_files_are_reported_before_anything_is_bound() {
         (vec!["--cert-file".into(), s(&a.key), "--key-file".into(), s(&a.key)], "no certificate in it"),
         (vec!["--cert-file".into(), s(&a.cert), "--key-file".into(), s(&a.cert)], "no private key in it"),
         (vec!["--cert-file".into(), s(&a.cert)], "--cert-file is given without --key-file"),
+        (served(&["--client-cert-auth".into()]), "needs a CA"),
         (
-            vec![
-                "--cert-file".into(),
-                s(&a.cert),
-                "--key-file".into(),
-                s(&a.key),
-                "--client-cert-auth".into(),
-            ],
-            "needs a CA",
-        ),
-        (
-            vec![
-                "--cert-file".into(),
-                s(&a.cert),
-                "--key-file".into(),
-                s(&a.key),
-                "--discovery-cert-file".into(),
-                s(&a.cert),
-            ],
+            served(&["--discovery-cert-file".into(), s(&a.cert)]),
             "--discovery-cert-file needs --discovery-key-file",
         ),
-        (
-            vec![
-                "--cert-file".into(),
-                s(&a.cert),
-                "--key-file".into(),
-                s(&a.key),
-                "--discovery-ca-file".into(),
-                s(&missing),
-            ],
-            "--discovery-ca-file",
-        ),
+        (served(&["--discovery-ca-file".into(), s(&missing)]), "--discovery-ca-file"),
     ];
     for (extra, want) in cases {
         let extra: Vec<&str> = extra.iter().map(String::as_str).collect();

@@ -430,6 +430,33 @@ fn curl(s: &Secured, url: &str, with_cert: bool) -> Option<u16> {
     (code != 0).then_some(code)
 }
 
+/// `disco serve` on a fresh address, reaching the store over TLS (`tls`: the client flags) and
+/// serving TLS that requires client certificates from the cluster's client CA; its URL and a
+/// token for three members, made over TLS.
+fn secured_disco(s: &Secured, tls: &[&str]) -> (Proc, String, String) {
+    let ca = s.client_ca.cert.to_str().unwrap();
+    let dip = common::pick_ip();
+    let dport = common::disco::free_port(dip);
+    let server = s.client_ca.issue("disco", "disco", &[&dip.to_string()]);
+    let url = format!("https://{dip}:{dport}");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_disco"));
+    cmd.args(tls).args(["serve", "--kv", &s.endpoints(), "--addr", &format!("{dip}:{dport}")]);
+    cmd.arg("--server-cert-file").arg(&server.cert).arg("--server-key-file").arg(&server.key);
+    cmd.args(["--server-trusted-ca-file", ca]);
+    let disco = Proc::spawn("disco", cmd, s.dir.path().join("disco.log"));
+    let mut token = String::new();
+    wait_until("disco serve hands out a token over TLS", Duration::from_secs(20), || {
+        let o = Command::new(env!("CARGO_BIN_EXE_disco"))
+            .args(tls)
+            .args(["new", "--size", "3", "--server", &url])
+            .output()
+            .unwrap();
+        token = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        o.status.success()
+    });
+    (disco, url, token)
+}
+
 #[test]
 fn every_port_of_a_cluster_can_require_client_certificates() {
     let s = Secured::start(3);
@@ -484,25 +511,7 @@ fn every_port_of_a_cluster_can_require_client_certificates() {
     assert_eq!(curl(&s, &machine, false), None, "the agent's port served a client without a certificate");
 
     // disco serve: the store over TLS, its own port over TLS with client certificates.
-    let dip = common::pick_ip();
-    let dport = common::disco::free_port(dip);
-    let server = s.client_ca.issue("disco", "disco", &[&dip.to_string()]);
-    let url = format!("https://{dip}:{dport}");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_disco"));
-    cmd.args(&tls).args(["serve", "--kv", &endpoints, "--addr", &format!("{dip}:{dport}")]);
-    cmd.arg("--server-cert-file").arg(&server.cert).arg("--server-key-file").arg(&server.key);
-    cmd.args(["--server-trusted-ca-file", &ca]);
-    let _disco = Proc::spawn("disco", cmd, s.dir.path().join("disco.log"));
-    let mut token = String::new();
-    wait_until("disco serve hands out a token over TLS", Duration::from_secs(20), || {
-        let o = Command::new(env!("CARGO_BIN_EXE_disco"))
-            .args(&tls)
-            .args(["new", "--size", "3", "--server", &url])
-            .output()
-            .unwrap();
-        token = String::from_utf8_lossy(&o.stdout).trim().to_string();
-        o.status.success()
-    });
+    let (_disco, url, token) = secured_disco(&s, &tls);
     assert!(token.starts_with(&format!("{url}/")), "{token}");
     assert_eq!(curl(&s, &format!("{token}/_config/size"), true), Some(200));
     assert_eq!(curl(&s, &format!("{url}/new"), false), None, "disco served a client without a certificate");
@@ -564,28 +573,10 @@ fn a_renewed_client_certificate_is_shown_without_a_restart() {
 #[test]
 fn members_bootstrap_through_a_discovery_service_that_requires_client_certificates() {
     let s = Secured::start(1);
-    let (ca, endpoints) = (s.client_ca.cert.to_str().unwrap().to_string(), s.endpoints());
+    let ca = s.client_ca.cert.to_str().unwrap().to_string();
     let (ucert, ukey) = (s.user.cert.to_str().unwrap(), s.user.key.to_str().unwrap());
     let tls = ["--ca-file", &ca, "--cert-file", ucert, "--key-file", ukey];
-    let dip = common::pick_ip();
-    let dport = common::disco::free_port(dip);
-    let server = s.client_ca.issue("disco", "disco", &[&dip.to_string()]);
-    let url = format!("https://{dip}:{dport}");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_disco"));
-    cmd.args(tls).args(["serve", "--kv", &endpoints, "--addr", &format!("{dip}:{dport}")]);
-    cmd.arg("--server-cert-file").arg(&server.cert).arg("--server-key-file").arg(&server.key);
-    cmd.args(["--server-trusted-ca-file", &ca]);
-    let _disco = Proc::spawn("disco", cmd, s.dir.path().join("disco.log"));
-    let mut token = String::new();
-    wait_until("disco serve hands out a token over TLS", Duration::from_secs(20), || {
-        let o = Command::new(env!("CARGO_BIN_EXE_disco"))
-            .args(tls)
-            .args(["new", "--size", "3", "--server", &url])
-            .output()
-            .unwrap();
-        token = String::from_utf8_lossy(&o.stdout).trim().to_string();
-        o.status.success()
-    });
+    let (_disco, _, token) = secured_disco(&s, &tls);
     let member = |i: usize, with_tls: bool| {
         let ip = common::pick_ip();
         let (c, p) = common::pick_ports(ip);

@@ -617,3 +617,54 @@ fn members_bootstrap_through_a_discovery_service_that_requires_client_certificat
         out.contains("cluster is healthy") && out.matches("is healthy: got healthy result").count() == 3
     });
 }
+
+/// `kv-serve --proxy on` in front of a cluster whose every URL is TLS with client certificates:
+/// like etcd's v2 proxy it reaches the members' peer and client URLs with its peer certificate
+/// settings, and serves plain clients on its own URL.
+#[test]
+fn a_proxy_reaches_a_tls_cluster_with_its_peer_certificate() {
+    let dir = tempfile::Builder::new().prefix("corekit-tls-proxy-").tempdir().unwrap();
+    let ca = Ca::new(dir.path(), "ca");
+    let m = member(&ca, &ca, 1);
+    let initial = format!("n1={}", m.peer);
+    let _member = spawn(dir.path(), &m, &initial, &ca.cert, &ca.cert, "new");
+    let user = ca.issue("user", "user", &[]);
+    let kv = |endpoint: &str, args: &[&str]| {
+        Command::new(KV)
+            .args(["--endpoints", endpoint, "--no-sync", "--ca-file"])
+            .arg(&ca.cert)
+            .arg("--cert-file")
+            .arg(&user.cert)
+            .arg("--key-file")
+            .arg(&user.key)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    wait_until("the member answers over TLS", Duration::from_secs(20), || {
+        kv(&m.client, &["set", "/before", "1"]).status.success()
+    });
+    let ip = common::pick_ip();
+    let (c, _) = common::pick_ports(ip);
+    let client = format!("http://{ip}:{c}");
+    let pair = ca.issue("proxy", "proxy", &[&ip.to_string()]);
+    let mut cmd = Command::new(KV_SERVE);
+    cmd.args(["--name", "p", "--proxy", "on", "--initial-cluster", &initial])
+        .args(["--listen-client-urls", &client])
+        .arg("--data-dir")
+        .arg(dir.path().join("proxy.data"))
+        .arg("--peer-cert-file")
+        .arg(&pair.cert)
+        .arg("--peer-key-file")
+        .arg(&pair.key)
+        .arg("--peer-trusted-ca-file")
+        .arg(&ca.cert);
+    let proxy = Proc::spawn("proxy", cmd, dir.path().join("proxy.log"));
+    wait_until("a write through the proxy", Duration::from_secs(20), || {
+        kv(&client, &["set", "/via", "proxy"]).status.success()
+    });
+    let o = kv(&m.client, &["get", "/via"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "proxy\n", "{}{}", text(&o), proxy.output());
+    let o = kv(&client, &["get", "/before"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "1\n", "{}{}", text(&o), proxy.output());
+}

@@ -50,20 +50,31 @@ fn probe_around(via: &str, after: Duration, event: impl FnOnce()) -> (Duration, 
     (pause, writes)
 }
 
+/// SIGTERM to member `i` while writes go through member `via`: the longest pause and the writes
+/// (see [`probe_around`]), and how `i` exited and how long it took.
+fn stop_with_sigterm(
+    c: &mut TestCluster,
+    i: usize,
+    via: usize,
+) -> ((Duration, Vec<Write>), (std::process::ExitStatus, Duration)) {
+    let mut exited = None;
+    let client = c.nodes[via].client.clone();
+    let probed = probe_around(&client, Duration::from_secs(2), || {
+        signal(c, i, "-TERM");
+        let t0 = Instant::now();
+        let st = c.nodes[i].child.as_mut().unwrap().wait().unwrap();
+        exited = Some((st, t0.elapsed()));
+    });
+    (probed, exited.unwrap())
+}
+
 #[test]
 fn a_leader_stopped_with_sigterm_hands_over_first() {
     let mut c = TestCluster::start(3);
     for round in 1..=3 {
         let old = c.leader();
         let via = (old + 1) % 3;
-        let mut exited = None;
-        let (pause, writes) = probe_around(&c.nodes[via].client.clone(), Duration::from_secs(2), || {
-            signal(&c, old, "-TERM");
-            let t0 = Instant::now();
-            let st = c.nodes[old].child.as_mut().unwrap().wait().unwrap();
-            exited = Some((st, t0.elapsed()));
-        });
-        let (st, took) = exited.unwrap();
+        let ((pause, writes), (st, took)) = stop_with_sigterm(&mut c, old, via);
         let new = c.leader();
         eprintln!(
             "round {round}: SIGTERM to leader {}: leadership moved to {}, the member exited in {took:?}, \
@@ -94,14 +105,7 @@ fn a_follower_stopped_with_sigterm_just_stops() {
     let leader = c.leader();
     let before = term(&c, leader);
     let follower = (leader + 1) % 3;
-    let mut exited = None;
-    let (pause, writes) = probe_around(&c.nodes[leader].client.clone(), Duration::from_secs(2), || {
-        signal(&c, follower, "-TERM");
-        let t0 = Instant::now();
-        let st = c.nodes[follower].child.as_mut().unwrap().wait().unwrap();
-        exited = Some((st, t0.elapsed()));
-    });
-    let (st, took) = exited.unwrap();
+    let ((pause, writes), (st, took)) = stop_with_sigterm(&mut c, follower, leader);
     eprintln!(
         "SIGTERM to follower {}: it exited in {took:?}; writes through leader {} paused at most {pause:?} ({} writes)",
         c.nodes[follower].name,

@@ -173,15 +173,10 @@ fn own_dir() -> PathBuf {
 
 /// How user-data and metadata are fetched; a bad TLS file is a usage error before anything else.
 fn fetch(s: &AddressSources) -> Result<Fetch, Stop> {
-    let files = s.tls.files(&super::security::KV_ENV);
-    let tls = if files == crate::tls::ClientFiles::default() {
-        None
-    } else {
-        Some(crate::tls::ClientTls::load(&files).map_err(|e| {
-            log::error!("{e}");
-            Stop(exit::USAGE)
-        })?)
-    };
+    let tls = s.tls.load(&super::security::KV_ENV).map_err(|e| {
+        log::error!("{e}");
+        Stop(exit::USAGE)
+    })?;
     Ok(Fetch {
         timeout: Duration::from_secs_f64(s.metadata_timeout.clamp(0.05, 3600.0)),
         retries: s.metadata_retries,
@@ -189,9 +184,9 @@ fn fetch(s: &AddressSources) -> Result<Fetch, Stop> {
     })
 }
 
-fn load(input: &Input, sources: &AddressSources) -> Result<UserData, Stop> {
+fn load(input: &Input, sources: &AddressSources, fetch: &Fetch) -> Result<UserData, Stop> {
     let source = match (&input.file, &sources.config_drive) {
-        (Some(f), _) => Source::from_arg(f, &fetch(sources)?),
+        (Some(f), _) => Source::from_arg(f, fetch),
         (None, Some(d)) => Source::ConfigDrive(d.clone()),
         (None, None) => {
             log::error!("no user-data: give FILE, `-` (standard input), a URL, or --config-drive DIR");
@@ -207,7 +202,7 @@ fn load(input: &Input, sources: &AddressSources) -> Result<UserData, Stop> {
     })
 }
 
-fn gather(sources: &AddressSources, root: &std::path::Path) -> Result<Metadata, Stop> {
+fn gather(sources: &AddressSources, fetch: &Fetch, root: &std::path::Path) -> Result<Metadata, Stop> {
     let flags = [&sources.private_ipv4, &sources.public_ipv4, &sources.private_ipv6, &sources.public_ipv6];
     for (t, v) in Token::ALL.iter().zip(flags) {
         if let Some(v) = v
@@ -220,7 +215,7 @@ fn gather(sources: &AddressSources, root: &std::path::Path) -> Result<Metadata, 
     let s = metadata::Sources {
         flags: flags.map(|v| v.clone()),
         metadata_url: sources.metadata_url.clone(),
-        fetch: fetch(sources)?,
+        fetch: fetch.clone(),
         config_drive: sources.config_drive.clone(),
         env: std::env::vars().filter(|(k, _)| k.starts_with("COREOS_")).collect(),
         etc_environment: Some(cc::files::under(root, "/etc/environment")),
@@ -254,8 +249,9 @@ fn counts(f: &[Finding]) -> (usize, usize) {
 }
 
 fn cmd_validate(out: &mut impl Write, json: bool, input: &Input, sources: &AddressSources) -> Res {
-    let ud = load(input, sources)?;
-    let md = gather(sources, &input.root)?;
+    let fetch = fetch(sources)?;
+    let ud = load(input, sources, &fetch)?;
+    let md = gather(sources, &fetch, &input.root)?;
     let report = validate::validate(&ud, &md, validate::Mode::Validate);
     let (errors, warnings) = counts(&report.findings);
     if json {
@@ -295,8 +291,9 @@ fn cmd_apply(
     opts: &plan::Options,
     dry_run: bool,
 ) -> Res {
-    let ud = load(input, sources)?;
-    let md = gather(sources, &input.root)?;
+    let fetch = fetch(sources)?;
+    let ud = load(input, sources, &fetch)?;
+    let md = gather(sources, &fetch, &input.root)?;
     let prepared = match cc::prepare(&ud, &md, opts) {
         Ok(p) => p,
         Err(Refusal::Invalid(findings)) => {

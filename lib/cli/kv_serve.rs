@@ -516,13 +516,8 @@ fn security(a: &Args, data_dir: &std::path::Path) -> Result<serve::Security, Vec
         key: given(&a.discovery_key_file).map(|p| Named::new("--discovery-key-file", p)),
         insecure_skip_verify: false,
     };
-    let discovery_client = match (&discovery_client.cert, &discovery_client.key) {
-        (Some(_), None) => Err("--discovery-cert-file needs --discovery-key-file".to_string()),
-        (None, Some(_)) => Err("--discovery-key-file needs --discovery-cert-file".to_string()),
-        _ => crate::tls::ClientTls::load(&discovery_client).map_err(|e| e.to_string()),
-    }
-    .map_err(|e| errors.push(e))
-    .ok();
+    let discovery_client =
+        crate::tls::ClientTls::load(&discovery_client).map_err(|e| errors.push(e.to_string())).ok();
     match (peer_client, discovery_client) {
         (Some(peer_client), Some(discovery_client)) if errors.is_empty() => {
             Ok(serve::Security { client: client_tls, peer: peer_tls, peer_client, discovery_client })

@@ -14,13 +14,13 @@ pub struct Fetch {
     pub timeout: Duration,
     /// How many more times a failed try is made.
     pub retries: u32,
-    /// None: https:// with the default roots, no client certificate.
-    pub tls: Option<ClientTls>,
+    /// How https:// servers are checked, and the certificate shown to them.
+    pub tls: ClientTls,
 }
 
 impl Default for Fetch {
     fn default() -> Fetch {
-        Fetch { timeout: Duration::from_secs(2), retries: 3, tls: None }
+        Fetch { timeout: Duration::from_secs(2), retries: 3, tls: ClientTls::default() }
     }
 }
 
@@ -29,15 +29,14 @@ impl Fetch {
     /// (`self.retries` more times, with a back-off from 100 ms doubling to 2 s), each try bounded by
     /// `timeout`.
     pub fn get(&self, url: &str) -> Result<Option<Vec<u8>>, String> {
-        let mut config = ureq::Agent::config_builder()
+        let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .proxy(None)
             .user_agent("cfg-init (corekit)")
-            .timeout_global(Some(self.timeout));
-        if let Some(tls) = &self.tls {
-            config = config.tls_config(tls.ureq());
-        }
-        let agent: ureq::Agent = config.build().into();
+            .timeout_global(Some(self.timeout))
+            .tls_config(self.tls.ureq())
+            .build()
+            .into();
         let mut backoff = Duration::from_millis(100);
         let mut last = String::new();
         for attempt in 0..=self.retries {

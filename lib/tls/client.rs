@@ -86,8 +86,15 @@ impl ClientTls {
                 let reload = Arc::new(Reloading::new(cert.clone(), key.clone())?);
                 (builder.with_client_cert_resolver(reload.clone()), Some(reload))
             }
-            (Some(_), None) => return Err(Error::Config("--cert-file needs --key-file".into())),
-            (None, Some(_)) => return Err(Error::Config("--key-file needs --cert-file".into())),
+            // Named as the program names the pair (`--peer-cert-file`, `--discovery-key-file`…).
+            (Some(cert), None) => {
+                let key = cert.flag.replace("cert-file", "key-file");
+                return Err(Error::Config(format!("{} needs {key}", cert.flag)));
+            }
+            (None, Some(key)) => {
+                let cert = key.flag.replace("key-file", "cert-file");
+                return Err(Error::Config(format!("{} needs {cert}", key.flag)));
+            }
             (None, None) => (builder.with_no_client_auth(), None),
         };
         let ureq = ureq_config(f)?;
